@@ -1,0 +1,77 @@
+//! juspay-core: the protocol core of a Juspay Customer API client, for firmware and std
+//! programs alike. `#![no_std]`, no allocator, no socket, no clock.
+//!
+//! It turns a typed [`GetCustomer`] request into HTTP/1.1 bytes in a caller buffer, parses
+//! the response from bytes fed in any split ([`response::ResponseParser`]), and decodes the
+//! customer object into fixed-capacity [`Customer`] fields, or the API's error body into
+//! an [`ApiError`]. [`driver`] runs that over any `embedded_io` connection; transports
+//! (std sockets with rustls, embedded-nal with embedded-tls) only supply the connection.
+//!
+//! ```
+//! use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, Timestamp};
+//! use juspay_core::response::{ResponseParser, Status};
+//!
+//! // Encode the request into a stack buffer.
+//! let credentials = Credentials::new("my_api_key", "merchant_1")?;
+//! let request = GetCustomer::new("cst_tooedar2k7j1d60b").client_auth_token(true);
+//! let mut buf = [0u8; 1024];
+//! let len = request.encode(&Endpoint::SANDBOX, &credentials, &mut buf)?;
+//! assert!(buf[..len].ends_with(b"\r\n\r\n"));
+//!
+//! // Parse a canned response, fed in two pieces.
+//! let mut parser = ResponseParser::new(&mut buf);
+//! parser.feed(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")?;
+//! let body = br#"{"id":"cst_tooedar2k7j1d60b","juspay":{"client_auth_token":"tkn_8649cd","client_auth_token_expiry":"2020-03-17T14:45:26Z"}}"#;
+//! let mut chunked = heapless::Vec::<u8, 256>::new();
+//! write!(chunked, "{:x}\r\n", body.len()).unwrap();
+//! chunked.extend_from_slice(body).unwrap();
+//! chunked.extend_from_slice(b"\r\n0\r\n\r\n").unwrap();
+//! let (_, status) = parser.feed(&chunked)?;
+//! assert_eq!(status, Status::Complete);
+//!
+//! let response = parser.response().unwrap();
+//! let customer = Customer::from_json(response.body)?;
+//! let juspay = customer.juspay.unwrap();
+//! assert!(!juspay.is_expired(Timestamp::parse("2020-03-17T14:30:00Z")?));
+//! # use core::fmt::Write as _;
+//! # Ok::<(), juspay_core::Error>(())
+//! ```
+//!
+//! # Crate features
+//! - `defmt`: `defmt::Format` for the public types; secrets print as `<redacted>`.
+//!
+//! # Secrets
+//! The API key ([`Credentials`]) and the client auth token ([`ClientAuthToken`]) never
+//! appear in `Debug`, `Display` or defmt output.
+#![no_std]
+#![deny(missing_docs)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod api_error;
+mod config;
+mod customer;
+pub mod driver;
+mod error;
+mod json;
+pub mod memory;
+mod request;
+pub mod response;
+mod time;
+
+pub use api_error::{ApiError, ApiErrorKind, ErrorInfo, FieldError, MAX_FIELD_ERRORS};
+pub use config::{Credentials, Endpoint};
+pub use customer::{ClientAuthToken, Customer, Juspay};
+pub use error::{Error, Input, Problem, Result};
+pub use request::{GetCustomer, USER_AGENT};
+pub use time::Timestamp;
+
+pub use embedded_io;
+pub use heapless;
