@@ -7,9 +7,9 @@
 use core::fmt;
 
 use heapless::{String, Vec};
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::json::{Value, lenient_text};
+use crate::json::{Fill, FromObject, Value, read_lenient_text};
 
 /// How many entries of `error_info.fields` are kept.
 pub const MAX_FIELD_ERRORS: usize = 2;
@@ -89,12 +89,28 @@ impl ApiError {
     /// assert_eq!(ApiError::from_response(502, b"<html>Bad Gateway</html>").http_status, 502);
     /// ```
     pub fn from_response(http_status: u16, body: &[u8]) -> Self {
-        let mut error = match serde_json_core::from_slice::<Lenient<ApiError>>(body) {
-            Ok((Lenient(Some(error)), _)) => error,
-            _ => ApiError::default(),
-        };
-        error.http_status = http_status;
+        let mut error = ApiError::default();
+        error.read_response(http_status, body);
         error
+    }
+
+    /// [`from_response`](Self::from_response) into `self`, which is overwritten. Decoding
+    /// in place keeps kilobyte-sized copies off a firmware stack.
+    #[inline(never)]
+    pub fn read_response(&mut self, http_status: u16, body: &[u8]) {
+        *self = ApiError {
+            http_status,
+            ..ApiError::default()
+        };
+        let mut deserializer = serde_json_core::de::Deserializer::new(body, None);
+        let read = Fill(&mut *self).deserialize(&mut deserializer);
+        if !matches!(read, Ok(true)) || deserializer.end().is_err() {
+            // Not a JSON object: only the status is known.
+            *self = ApiError {
+                http_status,
+                ..ApiError::default()
+            };
+        }
     }
 
     /// The SDKs' class for this status.
@@ -159,67 +175,12 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// `Some(T)` when the value was an object, `None` for any other JSON value.
-struct Lenient<T>(Option<T>);
-
-/// An object read key by key; values of unknown keys are skipped whatever their type.
-trait FromObject: Default {
-    fn read_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error>;
-}
-
-impl<'de, T: FromObject> Deserialize<'de> for Lenient<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_ignored_any(LenientVisitor(core::marker::PhantomData))
-    }
-}
-
-struct LenientVisitor<T>(core::marker::PhantomData<T>);
-
-impl<'de, T: FromObject> Visitor<'de> for LenientVisitor<T> {
-    type Value = Lenient<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut object = T::default();
-        while let Some(key) = map.next_key::<&'de str>()? {
-            object.read_entry(key, &mut map)?;
-        }
-        Ok(Lenient(Some(object)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Lenient(None))
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(Lenient(None))
-    }
-}
-
 fn text<'de, A: MapAccess<'de>, const N: usize>(
     map: &mut A,
-) -> Result<Option<String<N>>, A::Error> {
-    Ok(lenient_text(map.next_value::<Option<Value<'de>>>()?))
+    out: &mut Option<String<N>>,
+) -> Result<(), A::Error> {
+    read_lenient_text(map.next_value::<Option<Value<'de>>>()?, out);
+    Ok(())
 }
 
 impl FromObject for ApiError {
@@ -229,11 +190,16 @@ impl FromObject for ApiError {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "status" => self.status = text(map)?,
-            "error_code" => self.error_code = text(map)?,
-            "error_message" => self.error_message = text(map)?,
-            "user_message" => self.user_message = text(map)?,
-            "error_info" => self.error_info = map.next_value::<Lenient<ErrorInfo>>()?.0,
+            "status" => text(map, &mut self.status)?,
+            "error_code" => text(map, &mut self.error_code)?,
+            "error_message" => text(map, &mut self.error_message)?,
+            "user_message" => text(map, &mut self.user_message)?,
+            "error_info" => {
+                let info = self.error_info.insert(ErrorInfo::default());
+                if !map.next_value_seed(Fill(info))? {
+                    self.error_info = None;
+                }
+            }
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -249,12 +215,15 @@ impl FromObject for ErrorInfo {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "code" => self.code = text(map)?,
-            "category" => self.category = text(map)?,
-            "user_message" => self.user_message = text(map)?,
-            "developer_message" => self.developer_message = text(map)?,
-            "request_id" => self.request_id = text(map)?,
-            "fields" => self.fields = map.next_value::<FieldErrors>()?.0,
+            "code" => text(map, &mut self.code)?,
+            "category" => text(map, &mut self.category)?,
+            "user_message" => text(map, &mut self.user_message)?,
+            "developer_message" => text(map, &mut self.developer_message)?,
+            "request_id" => text(map, &mut self.request_id)?,
+            "fields" => {
+                self.fields.clear();
+                map.next_value_seed(FieldErrors(&mut self.fields))?;
+            }
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -270,8 +239,8 @@ impl FromObject for FieldError {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "field_name" => self.field_name = text(map)?,
-            "reason" => self.reason = text(map)?,
+            "field_name" => text(map, &mut self.field_name)?,
+            "reason" => text(map, &mut self.reason)?,
             _ => {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -280,44 +249,61 @@ impl FromObject for FieldError {
     }
 }
 
-/// The first entries of a `fields` array; anything else reads as empty.
-struct FieldErrors(Vec<FieldError, MAX_FIELD_ERRORS>);
+/// Keeps the first entries of a `fields` array; any other JSON value leaves it empty.
+struct FieldErrors<'t>(&'t mut Vec<FieldError, MAX_FIELD_ERRORS>);
 
-impl<'de> Deserialize<'de> for FieldErrors {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FieldsVisitor;
-        impl<'de> Visitor<'de> for FieldsVisitor {
-            type Value = FieldErrors;
+impl<'de> DeserializeSeed<'de> for FieldErrors<'_> {
+    type Value = ();
 
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_ignored_any(self)
+    }
+}
 
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut kept = Vec::new();
-                while let Some(Lenient(entry)) = seq.next_element::<Lenient<FieldError>>()? {
-                    if let Some(entry) = entry {
-                        // Entries past the capacity are read and dropped.
-                        let _ = kept.push(entry);
-                    }
+impl<'de> Visitor<'de> for FieldErrors<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            if self.0.is_full() {
+                // Entries past the capacity are read and dropped.
+                if seq.next_element::<IgnoredAny>()?.is_none() {
+                    return Ok(());
                 }
-                Ok(FieldErrors(kept))
+                continue;
             }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(FieldErrors(Vec::new()))
-            }
-
-            fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<Self::Value, E> {
-                Ok(FieldErrors(Vec::new()))
-            }
-
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(FieldErrors(Vec::new()))
+            let _ = self.0.push(FieldError::default());
+            let Some(slot) = self.0.last_mut() else {
+                return Ok(());
+            };
+            match seq.next_element_seed(Fill(slot))? {
+                Some(true) => {}
+                Some(false) => {
+                    self.0.pop();
+                }
+                None => {
+                    self.0.pop();
+                    return Ok(());
+                }
             }
         }
-        deserializer.deserialize_ignored_any(FieldsVisitor)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Ok(())
     }
 }
 

@@ -3,10 +3,10 @@
 use core::fmt;
 
 use heapless::String;
-use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess};
 
 use crate::error::{Error, Result};
-use crate::json::{Value, only_whitespace_after, text_field};
+use crate::json::{Fill, FromObject, NullOr, Value, read_text};
 use crate::time::Timestamp;
 
 /// A Juspay customer. Capacities are in bytes; a longer value is an error naming the
@@ -101,38 +101,125 @@ impl defmt::Format for ClientAuthToken {
     }
 }
 
-#[derive(Deserialize)]
-struct RawCustomer<'a> {
-    #[serde(borrow)]
-    id: Option<Value<'a>>,
-    #[serde(borrow)]
-    object: Option<Value<'a>>,
-    #[serde(borrow)]
-    object_reference_id: Option<Value<'a>>,
-    #[serde(borrow)]
-    mobile_number: Option<Value<'a>>,
-    #[serde(borrow)]
-    mobile_country_code: Option<Value<'a>>,
-    #[serde(borrow)]
-    first_name: Option<Value<'a>>,
-    #[serde(borrow)]
-    last_name: Option<Value<'a>>,
-    #[serde(borrow)]
-    email_address: Option<Value<'a>>,
-    #[serde(borrow)]
-    date_created: Option<Value<'a>>,
-    #[serde(borrow)]
-    last_updated: Option<Value<'a>>,
-    #[serde(borrow)]
-    juspay: Option<RawJuspay<'a>>,
+/// Reads the customer object's entries straight into a [`Customer`]. Failures that
+/// serde cannot carry (which field, which capacity) wait in `failure`.
+struct Strict<'c, T> {
+    target: &'c mut T,
+    failure: Option<Error>,
+    /// One bit per known field already read, to refuse duplicate keys.
+    seen: u16,
 }
 
-#[derive(Deserialize)]
-struct RawJuspay<'a> {
-    #[serde(borrow)]
-    client_auth_token: Option<Value<'a>>,
-    #[serde(borrow)]
-    client_auth_token_expiry: Option<Value<'a>>,
+impl<'c, T> Strict<'c, T> {
+    fn new(target: &'c mut T) -> Self {
+        Strict {
+            target,
+            failure: None,
+            seen: 0,
+        }
+    }
+
+    /// Reads a text field, stopping the parse on the first failure.
+    fn text<'de, A: MapAccess<'de>, const N: usize>(
+        &mut self,
+        map: &mut A,
+        bit: u16,
+        field: &'static str,
+        out: impl FnOnce(&mut T) -> &mut Option<String<N>>,
+    ) -> core::result::Result<(), A::Error> {
+        self.mark_seen(bit)?;
+        let value = map.next_value::<Option<Value<'de>>>()?;
+        let result = read_text(field, value, out(self.target));
+        self.check(result)
+    }
+
+    fn mark_seen<E: de::Error>(&mut self, bit: u16) -> core::result::Result<(), E> {
+        if self.seen & bit != 0 {
+            return Err(E::custom("duplicate key"));
+        }
+        self.seen |= bit;
+        Ok(())
+    }
+
+    fn check<E: de::Error>(&mut self, result: Result<()>) -> core::result::Result<(), E> {
+        result.map_err(|e| {
+            self.failure = Some(e);
+            E::custom("invalid field")
+        })
+    }
+}
+
+impl FromObject for Strict<'_, Customer> {
+    fn read_entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> core::result::Result<(), A::Error> {
+        match key {
+            "id" => {
+                self.mark_seen(1)?;
+                let mut id = None;
+                let value = map.next_value::<Option<Value<'de>>>()?;
+                self.check(read_text("id", value, &mut id))?;
+                self.target.id = id.unwrap_or_default();
+                Ok(())
+            }
+            "object" => self.text(map, 1 << 1, "object", |c| &mut c.object),
+            "object_reference_id" => self.text(map, 1 << 2, "object_reference_id", |c| {
+                &mut c.object_reference_id
+            }),
+            "mobile_number" => self.text(map, 1 << 3, "mobile_number", |c| &mut c.mobile_number),
+            "mobile_country_code" => self.text(map, 1 << 4, "mobile_country_code", |c| {
+                &mut c.mobile_country_code
+            }),
+            "first_name" => self.text(map, 1 << 5, "first_name", |c| &mut c.first_name),
+            "last_name" => self.text(map, 1 << 6, "last_name", |c| &mut c.last_name),
+            "email_address" => self.text(map, 1 << 7, "email_address", |c| &mut c.email_address),
+            "date_created" => self.text(map, 1 << 8, "date_created", |c| &mut c.date_created),
+            "last_updated" => self.text(map, 1 << 9, "last_updated", |c| &mut c.last_updated),
+            "juspay" => {
+                self.mark_seen(1 << 10)?;
+                let juspay = self.target.juspay.insert(Juspay::default());
+                let mut inner = Strict::new(juspay);
+                let read = map.next_value_seed(NullOr(Fill(&mut inner)));
+                if let Some(failure) = inner.failure {
+                    return self.check(Err(failure));
+                }
+                match read? {
+                    None => self.target.juspay = None,
+                    Some(true) => {}
+                    Some(false) => return self.check(Err(Error::InvalidField { field: "juspay" })),
+                }
+                Ok(())
+            }
+            _ => map.next_value::<IgnoredAny>().map(|_| ()),
+        }
+    }
+}
+
+impl FromObject for Strict<'_, Juspay> {
+    fn read_entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> core::result::Result<(), A::Error> {
+        match key {
+            "client_auth_token" => {
+                self.mark_seen(1)?;
+                let mut token = None;
+                let value = map.next_value::<Option<Value<'de>>>()?;
+                self.check(read_text("juspay.client_auth_token", value, &mut token))?;
+                self.target.client_auth_token = token.map(ClientAuthToken);
+                Ok(())
+            }
+            "client_auth_token_expiry" => {
+                self.text(map, 1 << 1, "juspay.client_auth_token_expiry", |j| {
+                    &mut j.client_auth_token_expiry
+                })
+            }
+            _ => map.next_value::<IgnoredAny>().map(|_| ()),
+        }
+    }
 }
 
 impl Customer {
@@ -145,36 +232,45 @@ impl Customer {
     /// # Ok::<(), juspay_core::Error>(())
     /// ```
     pub fn from_json(body: &[u8]) -> Result<Self> {
-        let (raw, consumed) =
-            serde_json_core::from_slice::<RawCustomer<'_>>(body).map_err(|_| Error::InvalidJson)?;
-        if !only_whitespace_after(body, consumed) {
-            return Err(Error::InvalidJson);
+        let mut customer = Customer::default();
+        customer.read_json(body)?;
+        Ok(customer)
+    }
+
+    /// [`from_json`](Self::from_json) into `self`, which is overwritten (and unspecified
+    /// after an error). Decoding in place keeps kilobyte-sized copies off a firmware stack.
+    #[inline(never)]
+    pub fn read_json(&mut self, body: &[u8]) -> Result<()> {
+        self.clear();
+        let mut deserializer = serde_json_core::de::Deserializer::new(body, None);
+        let mut strict = Strict::new(self);
+        let read = Fill(&mut strict).deserialize(&mut deserializer);
+        if let Some(failure) = strict.failure {
+            return Err(failure);
         }
-        let id = text_field::<64>("id", raw.id)?.ok_or(Error::MissingField { field: "id" })?;
-        let juspay = match raw.juspay {
-            None => None,
-            Some(j) => Some(Juspay {
-                client_auth_token: text_field("juspay.client_auth_token", j.client_auth_token)?
-                    .map(ClientAuthToken),
-                client_auth_token_expiry: text_field(
-                    "juspay.client_auth_token_expiry",
-                    j.client_auth_token_expiry,
-                )?,
-            }),
-        };
-        Ok(Customer {
-            id,
-            object: text_field("object", raw.object)?,
-            object_reference_id: text_field("object_reference_id", raw.object_reference_id)?,
-            mobile_number: text_field("mobile_number", raw.mobile_number)?,
-            mobile_country_code: text_field("mobile_country_code", raw.mobile_country_code)?,
-            first_name: text_field("first_name", raw.first_name)?,
-            last_name: text_field("last_name", raw.last_name)?,
-            email_address: text_field("email_address", raw.email_address)?,
-            date_created: text_field("date_created", raw.date_created)?,
-            last_updated: text_field("last_updated", raw.last_updated)?,
-            juspay,
-        })
+        match read {
+            Ok(true) if deserializer.end().is_ok() => {}
+            _ => return Err(Error::InvalidJson),
+        }
+        // Absent, null and "" alike: a customer without an id cannot be used.
+        if self.id.is_empty() {
+            return Err(Error::MissingField { field: "id" });
+        }
+        Ok(())
+    }
+
+    fn clear(&mut self) {
+        self.id.clear();
+        self.object = None;
+        self.object_reference_id = None;
+        self.mobile_number = None;
+        self.mobile_country_code = None;
+        self.first_name = None;
+        self.last_name = None;
+        self.email_address = None;
+        self.date_created = None;
+        self.last_updated = None;
+        self.juspay = None;
     }
 
     /// `date_created` as an instant.
@@ -233,6 +329,49 @@ mod tests {
             Err(Error::InvalidField {
                 field: "juspay.client_auth_token"
             })
+        );
+    }
+
+    #[test]
+    fn juspay_must_be_an_object_or_null() {
+        assert_eq!(
+            Customer::from_json(br#"{"id":"c","juspay":"tkn"}"#),
+            Err(Error::InvalidField { field: "juspay" })
+        );
+        assert_eq!(
+            Customer::from_json(br#"{"id":"c","juspay":{"client_auth_token":null,"x":[1]}}"#)
+                .unwrap()
+                .juspay,
+            Some(Juspay::default())
+        );
+        let long_token = [
+            br#"{"id":"c","juspay":{"client_auth_token":""#.as_slice(),
+            &[b't'; 65],
+            br#""}}"#,
+        ]
+        .concat();
+        assert_eq!(
+            Customer::from_json(&long_token),
+            Err(Error::FieldTooLong {
+                field: "juspay.client_auth_token",
+                capacity: 64
+            })
+        );
+    }
+
+    #[test]
+    fn reading_again_leaves_nothing_of_the_previous_customer() {
+        let mut c = Customer::from_json(
+            br#"{"id":"a","first_name":"A","juspay":{"client_auth_token":"t"}}"#,
+        )
+        .unwrap();
+        c.read_json(br#"{"id":"b"}"#).unwrap();
+        assert_eq!(
+            c,
+            Customer {
+                id: "b".try_into().unwrap(),
+                ..Customer::default()
+            }
         );
     }
 

@@ -23,16 +23,24 @@ pub struct Reply {
 
 /// Decodes a complete response: 2xx into a [`Customer`], anything else into an [`ApiError`].
 pub fn decode(response: &Response<'_>) -> Result<Reply, Error> {
-    let result = if (200..300).contains(&response.status) {
-        Ok(Customer::from_json(response.body)?)
-    } else {
-        Err(ApiError::from_response(response.status, response.body))
-    };
-    Ok(Reply {
-        result,
+    let mut reply = Reply {
+        result: Ok(Customer::default()),
         reusable: response.reusable,
         retry_after: response.retry_after,
-    })
+    };
+    // Decoded in place: a Customer or ApiError is about 1 KiB, and every copy of one
+    // would land on the caller's stack.
+    if (200..300).contains(&response.status) {
+        if let Ok(customer) = &mut reply.result {
+            customer.read_json(response.body)?;
+        }
+    } else {
+        reply.result = Err(ApiError::default());
+        if let Err(error) = &mut reply.result {
+            error.read_response(response.status, response.body);
+        }
+    }
+    Ok(reply)
 }
 
 /// One Get Customer call over `connection`. `buf` holds the encoded request, then the

@@ -7,7 +7,10 @@
 use core::fmt;
 
 use heapless::String;
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use heapless::string::StringView;
+use serde::de::{
+    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 
 use crate::error::{Error, Result};
 
@@ -72,6 +75,101 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+/// Reads a JSON value into the object it points to, in place. The value says whether the
+/// JSON was an object; any other JSON value is read and skipped.
+pub(crate) struct Fill<'t, T>(pub(crate) &'t mut T);
+
+/// An object read key by key; values of unknown keys are skipped whatever their type.
+pub(crate) trait FromObject {
+    fn read_entry<'de, A: MapAccess<'de>>(
+        &mut self,
+        key: &str,
+        map: &mut A,
+    ) -> core::result::Result<(), A::Error>;
+}
+
+impl<'de, T: FromObject> DeserializeSeed<'de> for Fill<'_, T> {
+    type Value = bool;
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> core::result::Result<bool, D::Error> {
+        // serde-json-core has no `deserialize_any`; `deserialize_ignored_any` reads a value
+        // of any type and tells the visitor which.
+        deserializer.deserialize_ignored_any(self)
+    }
+}
+
+impl<'de, T: FromObject> Visitor<'de> for Fill<'_, T> {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<bool, A::Error> {
+        while let Some(key) = map.next_key::<&'de str>()? {
+            self.0.read_entry(key, &mut map)?;
+        }
+        Ok(true)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> core::result::Result<bool, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(false)
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> core::result::Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> core::result::Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> core::result::Result<bool, E> {
+        Ok(false)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> core::result::Result<bool, E> {
+        Ok(false)
+    }
+}
+
+/// `None` for JSON `null`, else what the inner seed read.
+pub(crate) struct NullOr<S>(pub(crate) S);
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for NullOr<S> {
+    type Value = Option<S::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> core::result::Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for NullOr<S> {
+    type Value = Option<S::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("null or a value")
+    }
+
+    fn visit_none<E: de::Error>(self) -> core::result::Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> core::result::Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer).map(Some)
+    }
+}
+
 /// What went wrong decoding one string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Unescape {
@@ -82,10 +180,11 @@ pub(crate) enum Unescape {
 }
 
 /// Decodes the escaped JSON string `raw` into `out`. With `truncate`, text that does not
-/// fit is cut at a character boundary instead of failing.
-pub(crate) fn unescape_into<const N: usize>(
+/// fit is cut at a character boundary instead of failing. Works on a `StringView` so that
+/// one copy of the code serves every capacity (flash is scarce on the target).
+pub(crate) fn unescape_into(
     raw: &str,
-    out: &mut String<N>,
+    out: &mut StringView,
     truncate: bool,
 ) -> core::result::Result<(), Unescape> {
     let mut rest = raw;
@@ -114,8 +213,8 @@ pub(crate) fn unescape_into<const N: usize>(
     Ok(())
 }
 
-fn fill_then_stop<const N: usize>(
-    out: &mut String<N>,
+fn fill_then_stop(
+    out: &mut StringView,
     text: &str,
     truncate: bool,
 ) -> core::result::Result<(), Unescape> {
@@ -173,41 +272,49 @@ fn hex4(digits: Option<&str>) -> core::result::Result<u32, Unescape> {
     u32::from_str_radix(digits, 16).map_err(|_| Unescape::Invalid)
 }
 
-/// A required-to-fit text field: any problem is an error that names the field.
-pub(crate) fn text_field<const N: usize>(
+/// Reads a text field that must fit into `out`: a wrong type, a bad escape or too long a
+/// value is an error naming the field. Filled in place, so no large temporary is made.
+pub(crate) fn read_text<const N: usize>(
     field: &'static str,
     value: Option<Value<'_>>,
-) -> Result<Option<String<N>>> {
+    out: &mut Option<String<N>>,
+) -> Result<()> {
+    *out = None;
     match value {
-        None => Ok(None),
+        None => Ok(()),
         Some(Value::Other) => Err(Error::InvalidField { field }),
         Some(Value::Str(raw)) => {
-            let mut out = String::new();
-            match unescape_into(raw, &mut out, false) {
-                Ok(()) => Ok(Some(out)),
-                Err(Unescape::Full) => Err(Error::FieldTooLong { field, capacity: N }),
-                Err(Unescape::Invalid) => Err(Error::InvalidField { field }),
-            }
+            decode_text(field, raw, out.insert(String::new()).as_mut_view(), N)
         }
     }
 }
 
-/// A best-effort text field: wrong types and bad escapes read as absent, long text is cut.
-pub(crate) fn lenient_text<const N: usize>(value: Option<Value<'_>>) -> Option<String<N>> {
-    let Some(Value::Str(raw)) = value else {
-        return None;
-    };
-    let mut out = String::new();
-    unescape_into(raw, &mut out, true).ok()?;
-    Some(out)
+fn decode_text(
+    field: &'static str,
+    raw: &str,
+    out: &mut StringView,
+    capacity: usize,
+) -> Result<()> {
+    match unescape_into(raw, out, false) {
+        Ok(()) => Ok(()),
+        Err(Unescape::Full) => Err(Error::FieldTooLong { field, capacity }),
+        Err(Unescape::Invalid) => Err(Error::InvalidField { field }),
+    }
 }
 
-/// Checks that only white space follows a parsed JSON value.
-pub(crate) fn only_whitespace_after(body: &[u8], consumed: usize) -> bool {
-    body.get(consumed..).is_some_and(|rest| {
-        rest.iter()
-            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
-    })
+/// Reads a best-effort text field: wrong types and bad escapes read as absent, long text
+/// is cut.
+pub(crate) fn read_lenient_text<const N: usize>(
+    value: Option<Value<'_>>,
+    out: &mut Option<String<N>>,
+) {
+    *out = None;
+    if let Some(Value::Str(raw)) = value {
+        let text = out.insert(String::new());
+        if unescape_into(raw, text.as_mut_view(), true).is_err() {
+            *out = None;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -216,13 +323,21 @@ mod tests {
 
     fn strict<const N: usize>(raw: &str) -> core::result::Result<String<N>, Unescape> {
         let mut out = String::new();
-        unescape_into(raw, &mut out, false).map(|()| out)
+        unescape_into(raw, out.as_mut_view(), false).map(|()| out)
     }
 
     fn lenient<const N: usize>(raw: &str) -> String<N> {
         let mut out = String::new();
-        unescape_into(raw, &mut out, true).unwrap();
+        unescape_into(raw, out.as_mut_view(), true).unwrap();
         out
+    }
+
+    fn text_field<const N: usize>(
+        field: &'static str,
+        value: Option<Value<'_>>,
+    ) -> Result<Option<String<N>>> {
+        let mut out = None;
+        read_text(field, value, &mut out).map(|()| out)
     }
 
     #[test]

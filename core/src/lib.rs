@@ -55,6 +55,9 @@
     )
 )]
 
+#[cfg(test)]
+extern crate std;
+
 mod api_error;
 mod config;
 mod customer;

@@ -31,6 +31,7 @@ pub struct MemoryConnection<'a> {
     response: &'a [u8],
     pieces: &'a [usize],
     reads: usize,
+    read_limit: usize,
     written: &'a mut [u8],
     written_len: usize,
 }
@@ -42,6 +43,7 @@ impl<'a> MemoryConnection<'a> {
             response,
             pieces: &[],
             reads: 0,
+            read_limit: usize::MAX,
             written,
             written_len: 0,
         }
@@ -52,6 +54,14 @@ impl<'a> MemoryConnection<'a> {
     #[must_use]
     pub fn with_pieces(mut self, pieces: &'a [usize]) -> Self {
         self.pieces = pieces;
+        self
+    }
+
+    /// Serves at most `limit` bytes per read once the pieces are used up (1: a byte at a
+    /// time, as over a slow serial modem). A limit of 0 counts as 1.
+    #[must_use]
+    pub fn with_read_limit(mut self, limit: usize) -> Self {
+        self.read_limit = limit.max(1);
         self
     }
 
@@ -72,7 +82,7 @@ impl ErrorType for MemoryConnection<'_> {
 
 impl Read for MemoryConnection<'_> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, MemoryError> {
-        let mut limit = usize::MAX;
+        let mut limit = self.read_limit;
         while let Some(&piece) = self.pieces.get(self.reads) {
             self.reads += 1;
             if piece > 0 {
@@ -124,6 +134,19 @@ mod tests {
         assert_eq!(c.read(&mut buf[..3]), Ok(3));
         assert_eq!(c.read(&mut buf), Ok(2));
         assert_eq!(c.read(&mut buf), Ok(0));
+    }
+
+    #[test]
+    fn read_limit_after_pieces() {
+        let mut written = [0u8; 4];
+        let mut c = MemoryConnection::new(b"abcdef", &mut written)
+            .with_pieces(&[3])
+            .with_read_limit(1);
+        let mut buf = [0u8; 8];
+        assert_eq!(c.read(&mut buf), Ok(3));
+        assert_eq!(c.read(&mut buf), Ok(1));
+        assert_eq!(c.read(&mut buf), Ok(1));
+        assert_eq!(c.remaining(), b"f");
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl Timestamp {
     /// ```
     pub fn parse(text: &str) -> Result<Self> {
         let b = text.as_bytes();
-        let field = |from: usize, len: usize| -> Result<i64> { digits(b.get(from..from + len)) };
+        let field = |from: usize, len: usize| -> Result<i32> { digits(b.get(from..from + len)) };
         let separators_ok = b.get(4) == Some(&b'-')
             && b.get(7) == Some(&b'-')
             && matches!(b.get(10), Some(b'T' | b't' | b' '))
@@ -77,28 +77,29 @@ impl Timestamp {
             }
             _ => return Err(Error::InvalidTimestamp),
         };
-        let days = days_from_civil(year, month, day);
         // A leap second reads as the last second of its minute.
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second.min(59);
+        let time_of_day = hour * 3600 + minute * 60 + second.min(59) - offset_seconds;
+        let days = days_from_civil(year, month, day);
         Ok(Timestamp {
-            unix_seconds: seconds - offset_seconds,
+            unix_seconds: i64::from(days) * 86_400 + i64::from(time_of_day),
         })
     }
 }
 
-fn digits(bytes: Option<&[u8]>) -> Result<i64> {
+/// At most four digits (a year), so an `i32` always holds the value.
+fn digits(bytes: Option<&[u8]>) -> Result<i32> {
     let bytes = bytes.ok_or(Error::InvalidTimestamp)?;
-    bytes.iter().try_fold(0i64, |n, &b| {
-        let d = (b as char).to_digit(10).ok_or(Error::InvalidTimestamp)?;
-        Ok(n * 10 + i64::from(d))
+    bytes.iter().try_fold(0i32, |n, &b| match b {
+        b'0'..=b'9' => Ok(n * 10 + i32::from(b - b'0')),
+        _ => Err(Error::InvalidTimestamp),
     })
 }
 
-fn is_leap(year: i64) -> bool {
+fn is_leap(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
 }
 
-fn days_in_month(year: i64, month: i64) -> i64 {
+fn days_in_month(year: i32, month: i32) -> i32 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,
@@ -108,7 +109,7 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+fn days_from_civil(year: i32, month: i32, day: i32) -> i32 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let year_of_era = y - era * 400;

@@ -1,0 +1,466 @@
+//! Get Customer on a Cortex-M4: juspay-core's blocking driver over its in-memory
+//! connection, fed the recorded responses the host tests use, with the buffers a kiosk
+//! would give it. Prints one line per scenario, the stack high-water mark and a summary;
+//! QEMU exits with failure when any scenario fails.
+#![no_std]
+#![no_main]
+
+use cortex_m_rt::entry;
+use cortex_m_semihosting::{debug, hio};
+use juspay_core::driver::{self, Reply};
+use juspay_core::memory::{MemoryConnection, MemoryError};
+use juspay_core::{ApiError, Credentials, Customer, Endpoint, Error, GetCustomer, Timestamp};
+
+/// Request and response share one buffer: 2 KiB holds a response head behind a proxy
+/// and the customer body.
+const BUFFER_BYTES: usize = 2048;
+/// The in-memory connection records the request here.
+const WRITTEN_BYTES: usize = 512;
+
+const API_KEY: &str = "kiosk_api_key_0123456789abcdef";
+const MERCHANT_ID: &str = "kiosk_merchant";
+
+macro_rules! vector {
+    ($file:literal) => {
+        include_bytes!(concat!("../../../tests/vectors/", $file))
+    };
+}
+
+/// What each request must look like on the wire, byte for byte, around its path and
+/// routing id: `GET <path>` MIDDLE `<routing id>` END.
+const REQUEST_MIDDLE: &[u8] = concat!(
+    " HTTP/1.1\r\n",
+    "Host: sandbox.juspay.in\r\n",
+    // base64("kiosk_api_key_0123456789abcdef:")
+    "Authorization: Basic a2lvc2tfYXBpX2tleV8wMTIzNDU2Nzg5YWJjZGVmOg==\r\n",
+    "x-merchantid: kiosk_merchant\r\n",
+    "x-routing-id: "
+)
+.as_bytes();
+const REQUEST_END: &[u8] = b"\r\nAccept: application/json\r\nUser-Agent: juspay-core/0.1.0\r\n\r\n";
+
+fn request_matches(written: &[u8], path: &str, routing_id: &str) -> bool {
+    let parts = [
+        b"GET ".as_slice(),
+        path.as_bytes(),
+        REQUEST_MIDDLE,
+        routing_id.as_bytes(),
+        REQUEST_END,
+    ];
+    let mut rest = written;
+    for part in parts {
+        match rest.strip_prefix(part) {
+            Some(after) => rest = after,
+            None => return false,
+        }
+    }
+    rest.is_empty()
+}
+
+type Check = Result<(), &'static str>;
+
+fn ensure(condition: bool, what: &'static str) -> Check {
+    if condition { Ok(()) } else { Err(what) }
+}
+
+type Outcome = Result<Reply, Error<MemoryError>>;
+
+/// Runs one call over `response`, checks the request written (its path and routing id in
+/// the expected request), then
+/// hands the outcome to `check` by reference (a `Reply` is over 1 KiB: no copies).
+fn call(
+    request: &GetCustomer<'_>,
+    response: &[u8],
+    (path, routing_id): (&str, &str),
+    one_byte_reads: bool,
+    check: &dyn Fn(&Outcome) -> Check,
+) -> Check {
+    let credentials = Credentials::new(API_KEY, MERCHANT_ID).map_err(|_| "credentials refused")?;
+    let mut written = [0u8; WRITTEN_BYTES];
+    let mut buf = [0u8; BUFFER_BYTES];
+    let mut connection = MemoryConnection::new(response, &mut written);
+    if one_byte_reads {
+        connection = connection.with_read_limit(1);
+    }
+    let outcome = driver::get_customer(
+        &mut connection,
+        &Endpoint::SANDBOX,
+        &credentials,
+        request,
+        &mut buf,
+    );
+    ensure(
+        request_matches(connection.written(), path, routing_id),
+        "request bytes differ",
+    )?;
+    check(&outcome)
+}
+
+fn customer(outcome: &Outcome) -> Result<(&Customer, bool), &'static str> {
+    let reply = outcome.as_ref().map_err(|_| "driver error")?;
+    Ok((
+        reply.result.as_ref().map_err(|_| "API error")?,
+        reply.reusable,
+    ))
+}
+
+fn api_error(outcome: &Outcome) -> Result<(&ApiError, bool), &'static str> {
+    let reply = outcome.as_ref().map_err(|_| "driver error")?;
+    Ok((
+        reply.result.as_ref().err().ok_or("not an API error")?,
+        reply.reusable,
+    ))
+}
+
+fn documentation_customer(one_byte_reads: bool) -> Check {
+    let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+    let expected = ("/customers/cst_om2l6ctlptxwxuzj", "cst_om2l6ctlptxwxuzj");
+    call(
+        &request,
+        vector!("customer_200.http"),
+        expected,
+        one_byte_reads,
+        &|outcome| {
+            let (c, reusable) = customer(outcome)?;
+            ensure(reusable, "connection not reusable")?;
+            ensure(c.id == "cst_om2l6ctlptxwxuzj", "id")?;
+            ensure(c.object.as_deref() == Some("customer"), "object")?;
+            ensure(
+                c.object_reference_id.as_deref() == Some("customer@gmail.com"),
+                "object_reference_id",
+            )?;
+            ensure(
+                c.mobile_number.as_deref() == Some("9988776655"),
+                "mobile_number",
+            )?;
+            ensure(
+                c.mobile_country_code.as_deref() == Some("91"),
+                "mobile_country_code",
+            )?;
+            ensure(c.first_name.as_deref() == Some("John"), "first_name")?;
+            ensure(c.last_name.as_deref() == Some("Smith"), "last_name")?;
+            ensure(
+                c.email_address.as_deref() == Some("customer@gmail.com"),
+                "email_address",
+            )?;
+            ensure(
+                c.date_created.as_deref() == Some("2016-08-02T08:07:52+0000"),
+                "date_created",
+            )?;
+            ensure(
+                c.last_updated.as_deref() == Some("2016-08-02T08:07:52+0000"),
+                "last_updated",
+            )?;
+            ensure(
+                c.created_at() == Some(Ok(Timestamp::from_unix_seconds(1_470_125_272))),
+                "created_at",
+            )?;
+            ensure(c.juspay.is_none(), "juspay")
+        },
+    )
+}
+
+fn token_chunked() -> Check {
+    let request = GetCustomer::new("cst_tooedar2k7j1d60b").client_auth_token(true);
+    let expected = (
+        "/customers/cst_tooedar2k7j1d60b?options.get_client_auth_token=true",
+        "cst_tooedar2k7j1d60b",
+    );
+    call(
+        &request,
+        vector!("customer_token_chunked.http"),
+        expected,
+        false,
+        &|outcome| {
+            let (c, _) = customer(outcome)?;
+            ensure(c.id == "cst_tooedar2k7j1d60b", "id")?;
+            let juspay = c.juspay.as_ref().ok_or("no juspay object")?;
+            let token = juspay.client_auth_token.as_ref().ok_or("no token")?;
+            ensure(
+                token.expose() == "tkn_8649cd66d30c47728b8dd2fb6279a4cc",
+                "token",
+            )?;
+            ensure(
+                juspay.client_auth_token_expiry.as_deref() == Some("2020-03-17T14:45:26Z"),
+                "expiry",
+            )?;
+            // The kiosk's clock: issued 14:29:17, valid 15 minutes.
+            let before = Timestamp::parse("2020-03-17T14:40:00Z").map_err(|_| "clock")?;
+            let after = Timestamp::parse("2020-03-17T14:45:27+0000").map_err(|_| "clock")?;
+            ensure(!juspay.is_expired(before), "expired too early")?;
+            ensure(juspay.is_expired(after), "not expired after expiry")
+        },
+    )
+}
+
+fn not_found() -> Check {
+    let request = GetCustomer::new("customer@gmail.com").routing_id("cart_42");
+    let expected = ("/customers/customer@gmail.com", "cart_42");
+    call(
+        &request,
+        vector!("error_404.http"),
+        expected,
+        false,
+        &|outcome| {
+            let (e, _) = api_error(outcome)?;
+            ensure(e.http_status == 404 && e.is_invalid_request(), "status")?;
+            ensure(
+                e.error_code.as_deref() == Some("object_not_found"),
+                "error_code",
+            )?;
+            let info = e.error_info.as_ref().ok_or("no error_info")?;
+            ensure(
+                info.code.as_deref() == Some("RESOURCE_NOT_FOUND"),
+                "error_info.code",
+            )?;
+            ensure(
+                info.developer_message.as_deref() == Some("Customer account not found."),
+                "developer_message",
+            )
+        },
+    )
+}
+
+fn unauthorized() -> Check {
+    let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+    let expected = ("/customers/cst_om2l6ctlptxwxuzj", "cst_om2l6ctlptxwxuzj");
+    call(
+        &request,
+        vector!("error_401.http"),
+        expected,
+        false,
+        &|outcome| {
+            let (e, _) = api_error(outcome)?;
+            ensure(e.http_status == 401 && e.is_authentication(), "status")?;
+            ensure(e.error_message.is_none(), "error_message")?;
+            ensure(e.code() == Some("UNAUTHORIZED"), "code")
+        },
+    )
+}
+
+fn truncated() -> Check {
+    let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+    let expected = ("/customers/cst_om2l6ctlptxwxuzj", "cst_om2l6ctlptxwxuzj");
+    call(
+        &request,
+        vector!("truncated_body.http"),
+        expected,
+        false,
+        &|outcome| ensure(matches!(outcome, Err(Error::Truncated)), "not Truncated"),
+    )
+}
+
+fn over_capacity() -> Check {
+    let request = GetCustomer::new("cst_long");
+    let expected = ("/customers/cst_long", "cst_long");
+    call(
+        &request,
+        vector!("field_over_capacity.http"),
+        expected,
+        false,
+        &|outcome| {
+            let named = matches!(
+                outcome,
+                Err(Error::FieldTooLong {
+                    field: "first_name",
+                    capacity: 128
+                })
+            );
+            ensure(named, "not FieldTooLong naming first_name")
+        },
+    )
+}
+
+fn escapes_and_surrogates() -> Check {
+    let request = GetCustomer::new("a b/c");
+    let expected = ("/customers/a%20b%2Fc", "a b/c");
+    call(
+        &request,
+        vector!("customer_escapes.http"),
+        expected,
+        false,
+        &|outcome| {
+            let (c, _) = customer(outcome)?;
+            ensure(c.first_name.as_deref() == Some("Zoë \"Z\""), "first_name")?;
+            ensure(c.last_name.as_deref() == Some("😀 Løvland 李"), "last_name")?;
+            ensure(
+                c.mobile_country_code.as_deref() == Some("+65"),
+                "mobile_country_code",
+            )
+        },
+    )
+}
+
+fn proxy_html() -> Check {
+    let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+    let expected = ("/customers/cst_om2l6ctlptxwxuzj", "cst_om2l6ctlptxwxuzj");
+    call(
+        &request,
+        vector!("error_502_html.http"),
+        expected,
+        false,
+        &|outcome| {
+            let (e, reusable) = api_error(outcome)?;
+            ensure(!reusable, "reusable after close-delimited body")?;
+            ensure(
+                e.http_status == 502 && e.is_server() && e.error_info.is_none(),
+                "502",
+            )
+        },
+    )
+}
+
+fn refused_input() -> Check {
+    let credentials = Credentials::new(API_KEY, MERCHANT_ID).map_err(|_| "credentials refused")?;
+    let mut buf = [0u8; 256];
+    let request = GetCustomer::new("cst_1\r\nx-evil: 1");
+    ensure(
+        request
+            .encode(&Endpoint::SANDBOX, &credentials, &mut buf)
+            .is_err(),
+        "CR/LF accepted",
+    )
+}
+
+const SCENARIOS: [(&str, fn() -> Check); 10] = [
+    ("documentation customer, Content-Length", || {
+        documentation_customer(false)
+    }),
+    (
+        "token variant, chunked, expiry against the clock",
+        token_chunked,
+    ),
+    ("404 with error_info", not_found),
+    ("401 without error_message", unauthorized),
+    ("truncated body -> Truncated", truncated),
+    ("first_name over capacity -> FieldTooLong", over_capacity),
+    ("documentation customer, one byte per read", || {
+        documentation_customer(true)
+    }),
+    ("escapes and surrogate pairs", escapes_and_surrogates),
+    ("proxy 502 HTML, close-delimited", proxy_html),
+    ("CR/LF in the id refused before sending", refused_input),
+];
+
+mod stack {
+    //! Stack high-water mark: paint the free stack, run, count what was overwritten.
+
+    unsafe extern "C" {
+        static _stack_start: u32;
+        static _stack_end: u32;
+    }
+
+    const PAINT: u32 = 0x5AFE_C0DE;
+    /// How far below the current stack pointer to paint; more than the budget allows.
+    const SPAN: usize = 32 * 1024;
+    /// Left unpainted just below the stack pointer, for `paint`'s own frame.
+    const MARGIN: usize = 256;
+
+    /// Paints the stack below the caller and returns the lowest painted address.
+    #[inline(never)]
+    pub fn paint() -> usize {
+        let sp = cortex_m::register::msp::read() as usize;
+        let end = core::ptr::addr_of!(_stack_end) as usize;
+        let bottom = sp.saturating_sub(SPAN).max(end) & !3;
+        let mut addr = bottom;
+        while addr < sp - MARGIN {
+            // SAFETY: [bottom, sp - MARGIN) is free stack below every live frame.
+            unsafe { core::ptr::write_volatile(addr as *mut u32, PAINT) };
+            addr += 4;
+        }
+        bottom
+    }
+
+    /// Bytes of stack used at most since `paint`, counted from the top of the stack.
+    pub fn peak(bottom: usize) -> usize {
+        let top = core::ptr::addr_of!(_stack_start) as usize;
+        let mut addr = bottom;
+        // SAFETY: reading the painted range, which is RAM.
+        while addr < top && unsafe { core::ptr::read_volatile(addr as *const u32) } == PAINT {
+            addr += 4;
+        }
+        top - addr
+    }
+}
+
+#[inline(never)]
+fn run_scenarios() -> usize {
+    let mut passed = 0;
+    let mut digits = [0u8; 10];
+    for (i, (name, scenario)) in SCENARIOS.iter().enumerate() {
+        match scenario() {
+            Ok(()) => {
+                passed += 1;
+                print(&[
+                    b"scenario ",
+                    decimal(i + 1, &mut digits),
+                    b": pass: ",
+                    name.as_bytes(),
+                    b"\n",
+                ]);
+            }
+            Err(why) => print(&[
+                b"scenario ",
+                decimal(i + 1, &mut digits),
+                b": FAIL: ",
+                name.as_bytes(),
+                b": ",
+                why.as_bytes(),
+                b"\n",
+            ]),
+        }
+    }
+    passed
+}
+
+#[entry]
+fn main() -> ! {
+    let bottom = stack::paint();
+    let passed = run_scenarios();
+    let peak = stack::peak(bottom);
+    let (mut a, mut b, mut c) = ([0u8; 10], [0u8; 10], [0u8; 10]);
+    print(&[b"stack_peak_bytes=", decimal(peak, &mut a), b"\n"]);
+    print(&[
+        b"scenarios: ",
+        decimal(passed, &mut b),
+        b"/",
+        decimal(SCENARIOS.len(), &mut c),
+        b" pass\n",
+    ]);
+    if passed == SCENARIOS.len() {
+        debug::exit(debug::EXIT_SUCCESS);
+    } else {
+        debug::exit(debug::EXIT_FAILURE);
+    }
+    loop {}
+}
+
+/// Writes to the host's stdout. Plain bytes rather than `hprintln!`: core::fmt would cost
+/// over a kilobyte of flash that a kiosk firmware does not otherwise need.
+fn print(parts: &[&[u8]]) {
+    if let Ok(mut stdout) = hio::hstdout() {
+        for part in parts {
+            let _ = stdout.write_all(part);
+        }
+    }
+}
+
+/// `n` in decimal, written at the end of `digits`.
+fn decimal(mut n: usize, digits: &mut [u8; 10]) -> &[u8] {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || start == 0 {
+            return &digits[start..];
+        }
+    }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    print(&[b"panic\n"]);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {}
+}
