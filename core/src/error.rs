@@ -129,8 +129,6 @@ pub enum Error<E = Infallible> {
     },
     /// The connection ended before the response was complete.
     Truncated,
-    /// Bytes arrived after a complete response.
-    TrailingData,
     /// The body is not the JSON expected.
     InvalidJson,
     /// The customer object has no `id`.
@@ -174,7 +172,6 @@ impl<E> Error<E> {
                 | Error::MalformedChunk
                 | Error::BodyTooLarge { .. }
                 | Error::Truncated
-                | Error::TrailingData
                 | Error::InvalidJson
                 | Error::MissingField { .. }
                 | Error::InvalidField { .. }
@@ -184,10 +181,12 @@ impl<E> Error<E> {
     }
 }
 
-impl Error<Infallible> {
-    /// The same error, typed for a connection whose error type is `E`.
-    pub fn with_io<E>(self) -> Error<E> {
-        match self {
+impl<E> Error<E> {
+    /// The same error typed for another connection error type `F`, or, for
+    /// [`Error::Io`], the I/O error itself.
+    pub fn retype<F>(self) -> core::result::Result<Error<F>, E> {
+        Ok(match self {
+            Error::Io(e) => return Err(e),
             Error::InvalidInput { input, problem } => Error::InvalidInput { input, problem },
             Error::BufferTooSmall { required } => Error::BufferTooSmall { required },
             Error::MalformedHead => Error::MalformedHead,
@@ -200,14 +199,22 @@ impl Error<Infallible> {
             Error::MalformedChunk => Error::MalformedChunk,
             Error::BodyTooLarge { capacity } => Error::BodyTooLarge { capacity },
             Error::Truncated => Error::Truncated,
-            Error::TrailingData => Error::TrailingData,
             Error::InvalidJson => Error::InvalidJson,
             Error::MissingField { field } => Error::MissingField { field },
             Error::InvalidField { field } => Error::InvalidField { field },
             Error::FieldTooLong { field, capacity } => Error::FieldTooLong { field, capacity },
             Error::InvalidTimestamp => Error::InvalidTimestamp,
             Error::ConnectionClosed => Error::ConnectionClosed,
-            Error::Io(never) => match never {},
+        })
+    }
+}
+
+impl Error<Infallible> {
+    /// The same error, typed for a connection whose error type is `E`.
+    pub fn with_io<E>(self) -> Error<E> {
+        match self.retype() {
+            Ok(e) => e,
+            Err(never) => match never {},
         }
     }
 }
@@ -238,7 +245,6 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 write!(f, "response body larger than the {capacity}-byte buffer")
             }
             Error::Truncated => f.write_str("connection closed before the response was complete"),
-            Error::TrailingData => f.write_str("unexpected bytes after the response"),
             Error::InvalidJson => f.write_str("response body is not the expected JSON"),
             Error::MissingField { field } => write!(f, "response has no `{field}`"),
             Error::InvalidField { field } => write!(f, "invalid value for `{field}`"),
@@ -289,7 +295,6 @@ impl<E> Error<E> {
             Error::UnsupportedContentEncoding => "UnsupportedContentEncoding",
             Error::MalformedChunk => "MalformedChunk",
             Error::Truncated => "Truncated",
-            Error::TrailingData => "TrailingData",
             Error::InvalidJson => "InvalidJson",
             Error::InvalidTimestamp => "InvalidTimestamp",
             Error::ConnectionClosed => "ConnectionClosed",

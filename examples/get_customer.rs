@@ -1,0 +1,302 @@
+//! `get_customer`: fetch one customer from Juspay's Customer API and print it as JSON.
+//!
+//! Run from the repository root: `cargo run --release --example get_customer -- --help`.
+//! Exit status: 0 customer printed; 2 invalid input (nothing sent); 3 the API answered
+//! with an error (printed as JSON); 4 no response (connect, TLS, timeout); 5 malformed or
+//! incomplete response.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use juspay_core::{ApiError, Customer, GetCustomer};
+use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
+use juspay_transport_std::{Client, Config, Error, ErrorClass, PRODUCTION_URL, SANDBOX_URL};
+use serde_json::{Value, json};
+
+const EXIT_INPUT: u8 = 2;
+const EXIT_API: u8 = 3;
+const EXIT_TRANSPORT: u8 = 4;
+const EXIT_PROTOCOL: u8 = 5;
+
+const DEFAULT_CUSTOMER: &str = "cst_om2l6ctlptxwxuzj";
+
+const USAGE: &str = "\
+usage: get_customer [OPTIONS] [--] [CUSTOMER_ID]
+
+Fetches one customer (GET /customers/{customer_id}) and prints it as JSON.
+
+  CUSTOMER_ID            Juspay id or object_reference_id (default cst_om2l6ctlptxwxuzj)
+  --client-auth-token    ask for a client auth token (options.get_client_auth_token=true)
+  --routing-id ID        x-routing-id (default: the customer id)
+  --base-url URL         https://host[:port] (default: the built-in loopback sandbox when
+                         JUSPAY_API_KEY is unset, Juspay's sandbox when it is set)
+  --production           Juspay's production host
+  --ca-file PEM          extra trusted root certificate(s); may be repeated
+  --transport std|embedded  which transport carries the call (default std)
+  --timeout SECS         deadline for the whole call, retries included (default 30)
+  --verbose              request and response heads on stderr, secrets redacted
+  -h, --help             this text
+
+Credentials: JUSPAY_API_KEY and JUSPAY_MERCHANT_ID (unset: the sandbox's demo pair).
+Exit status: 0 ok, 2 invalid input, 3 API error, 4 no response, 5 malformed response.";
+
+#[derive(Debug)]
+enum Transport {
+    Std,
+    Embedded,
+}
+
+#[derive(Debug)]
+struct Args {
+    customer_id: String,
+    client_auth_token: bool,
+    routing_id: Option<String>,
+    base_url: Option<String>,
+    production: bool,
+    ca_files: Vec<PathBuf>,
+    transport: Transport,
+    timeout: Duration,
+    verbose: bool,
+}
+
+/// How the command ends when it does not print a customer.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+fn input_error(message: impl Into<String>) -> Failure {
+    Failure {
+        code: EXIT_INPUT,
+        message: message.into(),
+    }
+}
+
+fn parse_args() -> Result<Option<Args>, Failure> {
+    use lexopt::prelude::*;
+    let mut args = Args {
+        customer_id: DEFAULT_CUSTOMER.to_owned(),
+        client_auth_token: false,
+        routing_id: None,
+        base_url: None,
+        production: false,
+        ca_files: Vec::new(),
+        transport: Transport::Std,
+        timeout: Duration::from_secs(30),
+        verbose: false,
+    };
+    let mut customer_id = None;
+    let mut parser = lexopt::Parser::from_env();
+    let bad = |e: lexopt::Error| input_error(e.to_string());
+    while let Some(arg) = parser.next().map_err(bad)? {
+        match arg {
+            Long("client-auth-token") => args.client_auth_token = true,
+            Long("routing-id") => args.routing_id = Some(text(parser.value().map_err(bad)?)?),
+            Long("base-url") => args.base_url = Some(text(parser.value().map_err(bad)?)?),
+            Long("production") => args.production = true,
+            Long("ca-file") => args.ca_files.push(parser.value().map_err(bad)?.into()),
+            Long("transport") => {
+                args.transport = match text(parser.value().map_err(bad)?)?.as_str() {
+                    "std" => Transport::Std,
+                    "embedded" => Transport::Embedded,
+                    other => {
+                        return Err(input_error(format!(
+                            "--transport: expected std or embedded, got {other:?}"
+                        )));
+                    }
+                }
+            }
+            Long("timeout") => {
+                let value = text(parser.value().map_err(bad)?)?;
+                let seconds: f64 = value
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+                    .ok_or_else(|| {
+                        input_error(format!(
+                            "--timeout: expected seconds above 0, got {value:?}"
+                        ))
+                    })?;
+                args.timeout = Duration::from_secs_f64(seconds);
+            }
+            Long("verbose") | Short('v') => args.verbose = true,
+            Long("help") | Short('h') => return Ok(None),
+            Value(value) if customer_id.is_none() => customer_id = Some(text(value)?),
+            _ => return Err(bad(arg.unexpected())),
+        }
+    }
+    if args.production && args.base_url.is_some() {
+        return Err(input_error(
+            "--production and --base-url exclude each other",
+        ));
+    }
+    if let Some(id) = customer_id {
+        args.customer_id = id;
+    }
+    Ok(Some(args))
+}
+
+fn text(value: std::ffi::OsString) -> Result<String, Failure> {
+    value
+        .into_string()
+        .map_err(|v| input_error(format!("not valid UTF-8: {v:?}")))
+}
+
+fn init_logging(verbose: bool) {
+    let default_filter = if verbose {
+        "juspay_transport_std=debug"
+    } else {
+        "off"
+    };
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or(default_filter))
+        .format_timestamp(None)
+        .target(env_logger::Target::Stderr)
+        .init();
+}
+
+fn run() -> Result<Value, Failure> {
+    let Some(args) = parse_args()? else {
+        println!("{USAGE}");
+        std::process::exit(0);
+    };
+    init_logging(args.verbose);
+
+    let mut request = GetCustomer::new(&args.customer_id).client_auth_token(args.client_auth_token);
+    if let Some(routing_id) = &args.routing_id {
+        request = request.routing_id(routing_id);
+    }
+    request.validate().map_err(|e| input_error(e.to_string()))?;
+
+    let api_key = std::env::var("JUSPAY_API_KEY")
+        .ok()
+        .filter(|k| !k.is_empty());
+    let merchant_id = std::env::var("JUSPAY_MERCHANT_ID")
+        .ok()
+        .filter(|m| !m.is_empty());
+    let (api_key, merchant_id) = match (api_key, merchant_id) {
+        (Some(key), Some(merchant)) => (key, merchant),
+        (Some(_), None) => {
+            return Err(input_error(
+                "JUSPAY_MERCHANT_ID is required when JUSPAY_API_KEY is set",
+            ));
+        }
+        (None, merchant) => (
+            DEMO_API_KEY.to_owned(),
+            merchant.unwrap_or_else(|| DEMO_MERCHANT_ID.to_owned()),
+        ),
+    };
+    let demo = api_key == DEMO_API_KEY;
+
+    // The built-in sandbox runs in this process, on loopback, only when no host was named
+    // and no real key was given.
+    let mut sandbox = None;
+    let base_url = match (&args.base_url, args.production) {
+        (Some(url), _) => url.clone(),
+        (None, true) => PRODUCTION_URL.to_owned(),
+        (None, false) if !demo => SANDBOX_URL.to_owned(),
+        (None, false) => {
+            let started = Sandbox::start().map_err(|e| Failure {
+                code: EXIT_TRANSPORT,
+                message: format!("cannot start the built-in sandbox: {e}"),
+            })?;
+            let url = started.base_url();
+            sandbox = Some(started);
+            url
+        }
+    };
+
+    let mut config = Config::new(base_url, api_key, merchant_id);
+    config.deadline = args.timeout;
+    config.read_timeout = args.timeout;
+    config.write_timeout = args.timeout;
+    config.connect_timeout = args.timeout;
+    if let Some(sandbox) = &sandbox {
+        config.extra_roots.push(sandbox.ca_der());
+    }
+    for path in &args.ca_files {
+        let pem = std::fs::read(path)
+            .map_err(|e| input_error(format!("--ca-file {}: {e}", path.display())))?;
+        config
+            .add_roots_pem(&pem)
+            .map_err(|e| input_error(format!("--ca-file {}: {e}", path.display())))?;
+    }
+
+    match args.transport {
+        Transport::Std => {}
+        Transport::Embedded => {
+            return Err(input_error(
+                "--transport embedded: juspay-transport-embedded is not part of this build yet",
+            ));
+        }
+    }
+    let mut client = Client::new(config).map_err(|e| input_error(e.to_string()))?;
+    match client.get_customer(&request) {
+        Ok(customer) => Ok(customer_json(&customer)),
+        Err(error) => Err(failure(error)),
+    }
+}
+
+fn failure(error: Error) -> Failure {
+    let code = match error.class() {
+        ErrorClass::Input => EXIT_INPUT,
+        ErrorClass::Api => EXIT_API,
+        ErrorClass::Transport => EXIT_TRANSPORT,
+        ErrorClass::Protocol => EXIT_PROTOCOL,
+    };
+    if let Some(api) = error.api() {
+        println!("{}", api_error_json(api));
+    }
+    Failure {
+        code,
+        message: error.to_string(),
+    }
+}
+
+fn customer_json(c: &Customer) -> Value {
+    json!({
+        "id": c.id.as_str(),
+        "object": c.object.as_deref(),
+        "object_reference_id": c.object_reference_id.as_deref(),
+        "mobile_number": c.mobile_number.as_deref(),
+        "mobile_country_code": c.mobile_country_code.as_deref(),
+        "first_name": c.first_name.as_deref(),
+        "last_name": c.last_name.as_deref(),
+        "email_address": c.email_address.as_deref(),
+        "date_created": c.date_created.as_deref(),
+        "last_updated": c.last_updated.as_deref(),
+        "juspay": c.juspay.as_ref().map(|j| json!({
+            "client_auth_token": j.client_auth_token.as_ref().map(|t| t.expose()),
+            "client_auth_token_expiry": j.client_auth_token_expiry.as_deref(),
+        })),
+    })
+}
+
+fn api_error_json(e: &ApiError) -> Value {
+    json!({
+        "http_status": e.http_status,
+        "status": e.status.as_deref(),
+        "error_code": e.error_code.as_deref(),
+        "error_message": e.error_message.as_deref(),
+        "error_info": e.error_info.as_ref().map(|i| json!({
+            "code": i.code.as_deref(),
+            "category": i.category.as_deref(),
+            "user_message": i.user_message.as_deref(),
+            "developer_message": i.developer_message.as_deref(),
+        })),
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(customer) => {
+            println!("{customer}");
+            ExitCode::SUCCESS
+        }
+        Err(Failure { code, message }) => {
+            // One line: messages never hold the API key or a token.
+            eprintln!("get_customer: {}", message.replace('\n', " "));
+            ExitCode::from(code)
+        }
+    }
+}

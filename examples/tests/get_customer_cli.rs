@@ -1,0 +1,379 @@
+//! The get_customer command's contract (flags, JSON on stdout, exit status, one line on
+//! stderr), run as a process against sandboxes it has never seen, over loopback TLS.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Options, Sandbox, Step, TlsVersions};
+use serde_json::Value;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn json(&self) -> Value {
+        serde_json::from_str(self.stdout.trim())
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+}
+
+fn binary() -> PathBuf {
+    // target/<profile>/deps/get_customer_cli-… → target/<profile>/examples/get_customer
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join("get_customer");
+    assert!(
+        path.exists(),
+        "{} missing: run `cargo test --workspace` (it builds the example)",
+        path.display()
+    );
+    path
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(binary());
+    command
+        .args(args)
+        .env_remove("JUSPAY_API_KEY")
+        .env_remove("JUSPAY_MERCHANT_ID")
+        .env_remove("RUST_LOG");
+    command.envs(env.iter().copied());
+    let output = command.output().unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    if run.code >= 2 {
+        assert_eq!(
+            run.stderr.lines().count(),
+            1,
+            "stderr must be one line: {:?}",
+            run.stderr
+        );
+        assert!(run.stderr.starts_with("get_customer: "), "{:?}", run.stderr);
+    }
+    run
+}
+
+/// A CA file for `sandbox`, written where only this test looks.
+fn ca_file(sandbox: &Sandbox) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "juspay-ca-{}-{}.pem",
+        std::process::id(),
+        sandbox.address().port()
+    ));
+    std::fs::write(&path, sandbox.ca_pem()).unwrap();
+    path
+}
+
+/// Runs against `sandbox` as an unknown server: its URL and its CA given as flags.
+fn run_against(sandbox: &Sandbox, extra: &[&str]) -> Run {
+    let url = sandbox.base_url();
+    let ca = ca_file(sandbox);
+    let mut args = vec![
+        "--base-url",
+        url.as_str(),
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args, &[])
+}
+
+fn sandbox_with(script: Vec<Step>) -> Sandbox {
+    Sandbox::start_with(Options {
+        script,
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+fn vector(name: &str) -> Vec<u8> {
+    std::fs::read(format!(
+        "{}/../tests/vectors/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn keys(value: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = value
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    keys
+}
+
+const CUSTOMER_KEYS: [&str; 11] = [
+    "date_created",
+    "email_address",
+    "first_name",
+    "id",
+    "juspay",
+    "last_name",
+    "last_updated",
+    "mobile_country_code",
+    "mobile_number",
+    "object",
+    "object_reference_id",
+];
+
+#[test]
+fn demo_against_the_built_in_sandbox() {
+    let out = run(&[], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let customer = out.json();
+    assert_eq!(keys(&customer), CUSTOMER_KEYS);
+    assert_eq!(customer["id"], "cst_om2l6ctlptxwxuzj");
+    assert_eq!(customer["mobile_country_code"], "91");
+    assert_eq!(customer["juspay"], Value::Null);
+    assert!(out.stderr.is_empty());
+}
+
+#[test]
+fn client_auth_token_against_an_unknown_server() {
+    let sandbox = Sandbox::start().unwrap();
+    let out = run_against(&sandbox, &["--client-auth-token", "--", "customer"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let customer = out.json();
+    assert_eq!(customer["id"], "cst_tooedar2k7j1d60b");
+    let juspay = customer["juspay"].as_object().unwrap();
+    assert_eq!(juspay.len(), 2);
+    assert!(
+        juspay["client_auth_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("tkn_")
+    );
+    assert!(
+        juspay["client_auth_token_expiry"]
+            .as_str()
+            .unwrap()
+            .ends_with('Z')
+    );
+}
+
+#[test]
+fn absent_values_are_null() {
+    let sandbox = sandbox_with(vec![Step::Raw(vector("customer_escapes.http"))]);
+    let out = run_against(&sandbox, &["cst_esc"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let customer = out.json();
+    assert_eq!(keys(&customer), CUSTOMER_KEYS);
+    assert_eq!(customer["mobile_number"], Value::Null);
+    assert_eq!(customer["date_created"], Value::Null);
+    assert_eq!(customer["last_name"], "😀 Løvland 李");
+}
+
+#[test]
+fn api_errors_exit_3_with_the_body_as_json() {
+    let sandbox = Sandbox::start().unwrap();
+    let out = run_against(&sandbox, &["cst_unknown"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    let error = out.json();
+    assert_eq!(
+        keys(&error),
+        [
+            "error_code",
+            "error_info",
+            "error_message",
+            "http_status",
+            "status"
+        ]
+    );
+    assert_eq!(error["http_status"], 404);
+    assert_eq!(error["error_code"], "object_not_found");
+    let info = &error["error_info"];
+    assert_eq!(
+        keys(info),
+        ["category", "code", "developer_message", "user_message"]
+    );
+    assert_eq!(info["code"], "RESOURCE_NOT_FOUND");
+}
+
+#[test]
+fn wrong_key_exits_3_with_401() {
+    let sandbox = Sandbox::start().unwrap();
+    let url = sandbox.base_url();
+    let ca = ca_file(&sandbox);
+    let out = run(
+        &["--base-url", &url, "--ca-file", ca.to_str().unwrap()],
+        &[
+            ("JUSPAY_API_KEY", "not_the_key"),
+            ("JUSPAY_MERCHANT_ID", DEMO_MERCHANT_ID),
+        ],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.json()["http_status"], 401);
+    assert_eq!(out.json()["error_message"], Value::Null);
+    assert!(!out.stderr.contains("not_the_key"));
+}
+
+#[test]
+fn bodies_that_are_not_json_still_give_the_status() {
+    for (file, status) in [
+        ("error_502_html.http", 502),
+        ("error_500_empty.http", 500),
+        ("error_403_bad_origin.http", 403),
+    ] {
+        let sandbox = sandbox_with(vec![Step::RawThenClose(vector(file)); 4]);
+        let out = run_against(&sandbox, &["--timeout", "5"]);
+        assert_eq!(out.code, 3, "{file}: {}", out.stderr);
+        assert_eq!(out.json()["http_status"], status, "{file}");
+    }
+}
+
+#[test]
+fn invalid_input_exits_2_before_sending() {
+    let sandbox = Sandbox::start().unwrap();
+    for args in [
+        vec![""],
+        vec!["cst\r\n1"],
+        vec!["cst\u{7}"],
+        vec!["--routing-id", "a\nb"],
+        vec!["--timeout", "abc"],
+        vec!["--timeout", "0"],
+        vec!["--transport", "carrier-pigeon"],
+        vec!["--no-such-flag"],
+        vec!["one", "two"],
+        vec!["--routing-id"],
+    ] {
+        let out = run_against(&sandbox, &args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+    let out = run(&["cst_1"], &[("JUSPAY_API_KEY", "live_key")]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(!out.stderr.contains("live_key"));
+    assert_eq!(sandbox.requests(), 0);
+}
+
+#[test]
+fn no_response_exits_4() {
+    // Untrusted: the CA is not given.
+    let sandbox = Sandbox::start().unwrap();
+    let out = run(&["--base-url", &sandbox.base_url()], &[]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(out.stderr.contains("certificate"), "{}", out.stderr);
+
+    // A certificate for another host.
+    let other = Sandbox::start_with(Options {
+        certificate_names: vec!["elsewhere.example".into()],
+        ..Options::default()
+    })
+    .unwrap();
+    assert_eq!(run_against(&other, &[]).code, 4);
+
+    // Nothing listening.
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    assert_eq!(
+        run(&["--base-url", &format!("https://{free}")], &[]).code,
+        4
+    );
+}
+
+#[test]
+fn a_stalling_server_exits_4_at_the_deadline() {
+    let sandbox = sandbox_with(vec![Step::Stall]);
+    let started = Instant::now();
+    let out = run_against(&sandbox, &["--timeout", "1"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(out.stderr.contains("timed out"), "{}", out.stderr);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn malformed_responses_exit_5() {
+    let mut huge = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".to_vec();
+    huge.extend(std::iter::repeat_n(b' ', 100_000));
+    for (name, response) in [
+        ("truncated", vector("truncated_body.http")),
+        ("truncated chunk", vector("truncated_chunk.http")),
+        ("over capacity", vector("field_over_capacity.http")),
+        ("invalid JSON", vector("invalid_json.http")),
+        ("invalid UTF-8", vector("invalid_utf8.http")),
+        ("missing id", vector("missing_id.http")),
+        (
+            "conflicting lengths",
+            vector("conflicting_content_length.http"),
+        ),
+        ("bad status line", vector("malformed_status.http")),
+        ("body too large", huge),
+    ] {
+        let sandbox = sandbox_with(vec![Step::RawThenClose(response)]);
+        let out = run_against(&sandbox, &[]);
+        assert_eq!(out.code, 5, "{name}: {}", out.stderr);
+        assert!(out.stdout.is_empty(), "{name}");
+    }
+}
+
+#[test]
+fn tls_1_2_and_1_3_servers() {
+    for versions in [TlsVersions::Tls12Only, TlsVersions::Tls13Only] {
+        let sandbox = Sandbox::start_with(Options {
+            tls_versions: versions,
+            ..Options::default()
+        })
+        .unwrap();
+        let out = run_against(&sandbox, &[]);
+        assert_eq!(out.code, 0, "{versions:?}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn verbose_and_trace_logs_hold_no_secret() {
+    let sandbox = Sandbox::start().unwrap();
+    let url = sandbox.base_url();
+    let ca = ca_file(&sandbox);
+    let args = [
+        "--verbose",
+        "--client-auth-token",
+        "--base-url",
+        &url,
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ];
+    let mut command = Command::new(binary());
+    command
+        .args(args)
+        .env("RUST_LOG", "trace")
+        .env_remove("JUSPAY_API_KEY")
+        .env_remove("JUSPAY_MERCHANT_ID");
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    let token = serde_json::from_str::<Value>(&stdout).unwrap()["juspay"]["client_auth_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(stderr.contains("request head"), "{stderr}");
+    assert!(stderr.contains("Authorization: <redacted>"), "{stderr}");
+    assert!(!stderr.contains(DEMO_API_KEY), "{stderr}");
+    let encoded_key = "c2FuZGJveF9kZW1vX2tleV8wMTIzNDU2Nzg5YWJjZGVmOg=="; // base64 of "key:"
+    assert!(!stderr.contains(encoded_key), "{stderr}");
+    assert!(!stderr.contains(&token), "{stderr}");
+}
+
+#[test]
+fn help_exits_0() {
+    let out = run(&["--help"], &[]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("--client-auth-token"));
+}

@@ -1,0 +1,369 @@
+//! juspay-transport-std against the loopback sandbox over real TLS, with certificates
+//! made by the sandbox at start.
+
+use std::time::{Duration, Instant};
+
+use juspay_core::{GetCustomer, Timestamp};
+use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Options, Sandbox, Step, TlsVersions};
+use juspay_transport_std::{Client, Config, Error, ErrorClass, RetryPolicy};
+
+fn config_for(sandbox: &Sandbox) -> Config {
+    let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
+    config.extra_roots.push(sandbox.ca_der());
+    config.deadline = Duration::from_secs(10);
+    config.retry = RetryPolicy {
+        max_retries: 2,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_secs(1),
+    };
+    config
+}
+
+fn client_for(sandbox: &Sandbox) -> Client {
+    Client::new(config_for(sandbox)).unwrap()
+}
+
+fn sandbox_with(script: Vec<Step>) -> Sandbox {
+    Sandbox::start_with(Options {
+        script,
+        ..Options::default()
+    })
+    .unwrap()
+}
+
+fn vector(name: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/vectors/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+#[test]
+fn documentation_customer() {
+    let sandbox = Sandbox::start().unwrap();
+    let customer = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
+    assert_eq!(customer.first_name.as_deref(), Some("John"));
+    assert_eq!(
+        customer.email_address.as_deref(),
+        Some("customer@gmail.com")
+    );
+    assert_eq!(customer.juspay, None);
+}
+
+#[test]
+fn by_object_reference_id_with_a_fresh_token() {
+    let sandbox = Sandbox::start().unwrap();
+    let before = now();
+    let customer = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("customer").client_auth_token(true))
+        .unwrap();
+    assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
+    let juspay = customer.juspay.unwrap();
+    assert!(
+        juspay
+            .client_auth_token
+            .as_ref()
+            .unwrap()
+            .expose()
+            .starts_with("tkn_")
+    );
+    let expires = juspay.expires_at().unwrap().unix_seconds();
+    assert!(
+        (before + 14 * 60..=before + 16 * 60).contains(&expires),
+        "{expires} vs {before}"
+    );
+    assert!(!juspay.is_expired(Timestamp::from_unix_seconds(before)));
+    assert!(juspay.is_expired(Timestamp::from_unix_seconds(before + 16 * 60)));
+}
+
+#[test]
+fn unknown_customer_is_an_api_error_with_its_body() {
+    let sandbox = Sandbox::start().unwrap();
+    let error = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_unknown"))
+        .unwrap_err();
+    assert_eq!(error.class(), ErrorClass::Api);
+    let api = error.api().unwrap();
+    assert_eq!(api.http_status, 404);
+    assert_eq!(
+        api.error_info.as_ref().unwrap().code.as_deref(),
+        Some("RESOURCE_NOT_FOUND")
+    );
+}
+
+#[test]
+fn wrong_key_is_an_authentication_error() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.api_key = juspay_transport_std::Secret::new("wrong_key");
+    let error = Client::new(config)
+        .unwrap()
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    assert!(error.api().unwrap().is_authentication());
+}
+
+#[test]
+fn two_calls_share_one_connection() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = client_for(&sandbox);
+    client
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    client.get_customer(&GetCustomer::new("customer")).unwrap();
+    // A 404 keeps the connection too.
+    client
+        .get_customer(&GetCustomer::new("cst_unknown"))
+        .unwrap_err();
+    client.get_customer(&GetCustomer::new("customer")).unwrap();
+    assert_eq!(sandbox.handshakes(), 1);
+    assert_eq!(sandbox.requests(), 4);
+    assert_eq!(client.connections_opened(), 1);
+}
+
+#[test]
+fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
+    let sandbox = sandbox_with(vec![Step::ApiThenClose, Step::Api]);
+    let mut client = client_for(&sandbox);
+    client
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let customer = client.get_customer(&GetCustomer::new("customer")).unwrap();
+    assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
+    assert_eq!(sandbox.handshakes(), 2);
+    assert_eq!(client.connections_opened(), 2);
+}
+
+#[test]
+fn a_stalling_server_hits_the_deadline() {
+    let sandbox = sandbox_with(vec![Step::Stall]);
+    let mut config = config_for(&sandbox);
+    config.deadline = Duration::from_millis(800);
+    let started = Instant::now();
+    let error = Client::new(config)
+        .unwrap()
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert_eq!(error.class(), ErrorClass::Transport);
+    assert!(elapsed >= Duration::from_millis(700), "{elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "deadline not held: {elapsed:?}"
+    );
+}
+
+#[test]
+fn an_untrusted_certificate_is_refused() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.extra_roots.clear();
+    let error = Client::new(config)
+        .unwrap()
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::Tls(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::UnknownIssuer
+            ))
+        ),
+        "{error:?}"
+    );
+    assert_eq!(error.class(), ErrorClass::Transport);
+    assert_eq!(sandbox.requests(), 0);
+}
+
+#[test]
+fn a_certificate_for_another_host_is_refused() {
+    let sandbox = Sandbox::start_with(Options {
+        certificate_names: vec!["api.example.com".into()],
+        ..Options::default()
+    })
+    .unwrap();
+    let error = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::Tls(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForNameContext { .. }
+            ))
+        ),
+        "{error:?}"
+    );
+    assert_eq!(sandbox.requests(), 0);
+}
+
+#[test]
+fn an_expired_certificate_is_refused() {
+    let now = time::OffsetDateTime::now_utc();
+    let validity = Some((
+        now - time::Duration::days(30),
+        now - time::Duration::days(1),
+    ));
+    let sandbox = Sandbox::start_with(Options {
+        certificate_validity: validity,
+        ..Options::default()
+    })
+    .unwrap();
+    let error = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::Tls(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::ExpiredContext { .. }
+            ))
+        ),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn tls_1_2_only_and_1_3_only_servers() {
+    for versions in [TlsVersions::Tls12Only, TlsVersions::Tls13Only] {
+        let sandbox = Sandbox::start_with(Options {
+            tls_versions: versions,
+            ..Options::default()
+        })
+        .unwrap();
+        let customer = client_for(&sandbox)
+            .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+            .unwrap();
+        assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj", "{versions:?}");
+    }
+}
+
+#[test]
+fn service_unavailable_is_retried_after_retry_after() {
+    let unavailable =
+        b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n".to_vec();
+    let sandbox = sandbox_with(vec![
+        Step::Raw(unavailable.clone()),
+        Step::RawThenClose(unavailable),
+        Step::Api,
+    ]);
+    let customer = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
+    assert_eq!(sandbox.requests(), 3);
+}
+
+#[test]
+fn retries_end_with_the_last_api_error() {
+    let unavailable = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".to_vec();
+    let sandbox = sandbox_with(vec![Step::Raw(unavailable); 5]);
+    let error = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    assert_eq!(error.api().unwrap().http_status, 503);
+    assert_eq!(sandbox.requests(), 3, "first attempt and two retries");
+}
+
+#[test]
+fn a_long_retry_after_is_not_waited_for() {
+    let limited =
+        b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 0\r\n\r\n"
+            .to_vec();
+    let sandbox = sandbox_with(vec![Step::Raw(limited)]);
+    let started = Instant::now();
+    let error = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    assert_eq!(error.api().unwrap().http_status, 429);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
+    for (file, expected) in [
+        ("truncated_body.http", juspay_core::Error::Truncated),
+        (
+            "field_over_capacity.http",
+            juspay_core::Error::FieldTooLong {
+                field: "first_name",
+                capacity: 128,
+            },
+        ),
+        ("invalid_json.http", juspay_core::Error::InvalidJson),
+        (
+            "chunk_size_overflow.http",
+            juspay_core::Error::MalformedChunk,
+        ),
+    ] {
+        let sandbox = sandbox_with(vec![Step::RawThenClose(vector(file)), Step::Api]);
+        let mut client = client_for(&sandbox);
+        let error = client
+            .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::Protocol(e) if *e == expected),
+            "{file}: {error:?}"
+        );
+        assert_eq!(error.class(), ErrorClass::Protocol);
+        let customer = client
+            .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+            .unwrap();
+        assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj", "{file}");
+    }
+}
+
+#[test]
+fn recorded_chunked_response_over_tls() {
+    let sandbox = sandbox_with(vec![Step::Raw(vector("customer_cdn_headers.http"))]);
+    let mut client = client_for(&sandbox);
+    let customer = client
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    assert_eq!(customer.last_name.as_deref(), Some("Smith"));
+}
+
+#[test]
+fn connection_refused_is_a_connect_error() {
+    // A port that was free a moment ago: nothing listens there.
+    let address = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut config = Config::new(format!("https://{address}"), DEMO_API_KEY, DEMO_MERCHANT_ID);
+    config.retry.max_retries = 0;
+    let error = Client::new(config)
+        .unwrap()
+        .get_customer(&GetCustomer::new("c"))
+        .unwrap_err();
+    assert!(matches!(error, Error::Connect { .. }), "{error:?}");
+}
+
+#[test]
+fn invalid_input_is_refused_before_connecting() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut client = client_for(&sandbox);
+    let error = client
+        .get_customer(&GetCustomer::new("cst\r\nx-evil: 1"))
+        .unwrap_err();
+    assert_eq!(error.class(), ErrorClass::Input);
+    assert_eq!(client.connections_opened(), 0);
+    assert_eq!(sandbox.handshakes(), 0);
+}
+
+#[test]
+fn debug_output_hides_the_key() {
+    let sandbox = Sandbox::start().unwrap();
+    let client = client_for(&sandbox);
+    let text = format!("{client:?} {:?}", config_for(&sandbox));
+    assert!(!text.contains(DEMO_API_KEY), "{text}");
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
