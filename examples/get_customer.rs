@@ -33,7 +33,8 @@ Fetches one customer (GET /customers/{customer_id}) and prints it as JSON.
                          JUSPAY_API_KEY is unset, Juspay's sandbox when it is set)
   --production           Juspay's production host
   --ca-file PEM          extra trusted root certificate(s); may be repeated
-  --transport std|embedded  which transport carries the call (default std)
+  --transport std|embedded  which transport carries the call (default std; embedded:
+                         TLS 1.3 only, one pinned root from --ca-file, host names only)
   --timeout SECS         deadline for the whole call, retries included (default 30)
   --verbose              request and response heads on stderr, secrets redacted
   -h, --help             this text
@@ -200,7 +201,11 @@ fn run() -> Result<Value, Failure> {
                 code: EXIT_TRANSPORT,
                 message: format!("cannot start the built-in sandbox: {e}"),
             })?;
-            let url = started.base_url();
+            // By name: the embedded transport checks DNS names only.
+            let url = match args.transport {
+                Transport::Std => started.base_url(),
+                Transport::Embedded => format!("https://localhost:{}", started.address().port()),
+            };
             sandbox = Some(started);
             url
         }
@@ -223,17 +228,91 @@ fn run() -> Result<Value, Failure> {
     }
 
     match args.transport {
-        Transport::Std => {}
-        Transport::Embedded => {
+        Transport::Std => {
+            let mut client = Client::new(config).map_err(|e| input_error(e.to_string()))?;
+            client
+                .get_customer(&request)
+                .map(|customer| customer_json(&customer))
+                .map_err(failure)
+        }
+        Transport::Embedded => embedded::get_customer(&config, &request),
+    }
+}
+
+/// The same call through juspay-transport-embedded: std-embedded-nal as the network
+/// stack, the OS RNG, the system clock.
+mod embedded {
+    use juspay_core::{Credentials, Endpoint, GetCustomer};
+    use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, WallClock};
+    use juspay_transport_embedded::{
+        Buffers, Client, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
+    };
+    use juspay_transport_std::Config;
+    use serde_json::Value;
+
+    use super::{
+        EXIT_API, EXIT_INPUT, EXIT_PROTOCOL, EXIT_TRANSPORT, Failure, api_error_json,
+        customer_json, input_error,
+    };
+
+    pub(super) fn get_customer(
+        config: &Config,
+        request: &GetCustomer<'_>,
+    ) -> Result<Value, Failure> {
+        let endpoint = Endpoint::parse(&config.base_url).map_err(|e| input_error(e.to_string()))?;
+        if endpoint.hostname().parse::<std::net::IpAddr>().is_ok() {
             return Err(input_error(
-                "--transport embedded: juspay-transport-embedded is not part of this build yet",
+                "--transport embedded checks certificates by DNS name only: give --base-url with a host name",
             ));
         }
-    }
-    let mut client = Client::new(config).map_err(|e| input_error(e.to_string()))?;
-    match client.get_customer(&request) {
-        Ok(customer) => Ok(customer_json(&customer)),
-        Err(error) => Err(failure(error)),
+        let credentials = Credentials::new(config.api_key.expose(), &config.merchant_id)
+            .map_err(|e| input_error(e.to_string()))?;
+        let Some(root) = config.extra_roots.first() else {
+            return Err(input_error(
+                "--transport embedded pins one root certificate: give it with --ca-file",
+            ));
+        };
+        let timeout_ms = u64::try_from(config.deadline.as_millis()).unwrap_or(u64::MAX);
+        let settings = juspay_transport_embedded::Config {
+            endpoint,
+            credentials,
+            root_certificate: root,
+            timeout_ms,
+        };
+        let mut stack = Stack;
+        let timer = Timer::new(SystemClock::new());
+        let (mut tls_read, mut tls_write) =
+            (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
+        let buffers = Buffers {
+            tls_read: &mut tls_read,
+            tls_write: &mut tls_write,
+        };
+        let transport_failure = |error: juspay_transport_embedded::Error<_>| Failure {
+            code: match error.class() {
+                ErrorClass::Input => EXIT_INPUT,
+                ErrorClass::Protocol => EXIT_PROTOCOL,
+                _ => EXIT_TRANSPORT,
+            },
+            message: error.to_string(),
+        };
+        let mut client =
+            Client::<_, _, WallClock>::connect(&mut stack, &timer, OsRng, settings, buffers)
+                .map_err(transport_failure)?;
+        let mut buf = vec![0u8; config.buffer_size];
+        let reply = client
+            .get_customer(request, &mut buf)
+            .map_err(transport_failure)?;
+        client.close();
+        match reply.result {
+            Ok(customer) => Ok(customer_json(&customer)),
+            Err(api) => {
+                println!("{}", api_error_json(&api));
+                Err(Failure {
+                    code: EXIT_API,
+                    message: api.to_string(),
+                })
+            }
+        }
     }
 }
 

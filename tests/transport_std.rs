@@ -371,11 +371,16 @@ fn now() -> i64 {
 #[test]
 fn ipv6_loopback() {
     let listen = "[::1]:0".parse().unwrap();
-    let Ok(sandbox) = Sandbox::start_with(Options { listen, ..Options::default() }) else {
+    let Ok(sandbox) = Sandbox::start_with(Options {
+        listen,
+        ..Options::default()
+    }) else {
         eprintln!("no IPv6 loopback on this machine; nothing to test");
         return;
     };
     assert!(sandbox.base_url().starts_with("https://[::1]:"));
-    let customer = client_for(&sandbox).get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap();
+    let customer = client_for(&sandbox)
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
 }

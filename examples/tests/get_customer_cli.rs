@@ -377,3 +377,111 @@ fn help_exits_0() {
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("--client-auth-token"));
 }
+
+/// `--transport embedded` against `sandbox`, by host name (embedded-tls checks DNS names).
+fn run_embedded(sandbox: &Sandbox, extra: &[&str]) -> Run {
+    let url = format!("https://localhost:{}", sandbox.address().port());
+    let ca = ca_file(sandbox);
+    let mut args = vec![
+        "--transport",
+        "embedded",
+        "--base-url",
+        url.as_str(),
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args, &[])
+}
+
+#[test]
+fn embedded_transport_meets_the_same_contract() {
+    // The demo, through the built-in sandbox.
+    let out = run(&["--transport", "embedded", "--client-auth-token"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(keys(&out.json()), CUSTOMER_KEYS);
+    assert!(
+        out.json()["juspay"]["client_auth_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("tkn_")
+    );
+
+    let sandbox = Sandbox::start().unwrap();
+    let out = run_embedded(&sandbox, &["customer"]);
+    assert_eq!(
+        (out.code, out.json()["id"].as_str()),
+        (0, Some("cst_tooedar2k7j1d60b")),
+        "{}",
+        out.stderr
+    );
+
+    let out = run_embedded(&sandbox, &["cst_unknown"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(
+        keys(&out.json()),
+        [
+            "error_code",
+            "error_info",
+            "error_message",
+            "http_status",
+            "status"
+        ]
+    );
+    assert_eq!(out.json()["http_status"], 404);
+
+    for args in [vec![""], vec!["cst\r\n1"], vec!["--timeout", "0"]] {
+        assert_eq!(run_embedded(&sandbox, &args).code, 2, "{args:?}");
+    }
+    assert_eq!(sandbox.requests(), 2);
+
+    // Untrusted: another sandbox's CA pinned.
+    let stranger = Sandbox::start().unwrap();
+    let url = format!("https://localhost:{}", sandbox.address().port());
+    let wrong_ca = ca_file(&stranger);
+    let out = run(
+        &[
+            "--transport",
+            "embedded",
+            "--base-url",
+            &url,
+            "--ca-file",
+            wrong_ca.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 4, "{}", out.stderr);
+
+    let other = Sandbox::start_with(Options {
+        certificate_names: vec!["elsewhere.example".into()],
+        ..Options::default()
+    })
+    .unwrap();
+    assert_eq!(run_embedded(&other, &[]).code, 4);
+
+    let stalled = sandbox_with(vec![Step::Stall]);
+    let started = Instant::now();
+    let out = run_embedded(&stalled, &["--timeout", "1"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(out.stderr.contains("timed out"), "{}", out.stderr);
+    assert!(started.elapsed() < Duration::from_secs(10));
+
+    for file in [
+        "truncated_body.http",
+        "field_over_capacity.http",
+        "invalid_json.http",
+        "malformed_status.http",
+    ] {
+        let bad = sandbox_with(vec![Step::RawThenClose(vector(file))]);
+        let out = run_embedded(&bad, &[]);
+        assert_eq!(out.code, 5, "{file}: {}", out.stderr);
+    }
+
+    // The limit, stated: a TLS 1.2-only server is a TLS failure.
+    let old = Sandbox::start_with(Options {
+        tls_versions: TlsVersions::Tls12Only,
+        ..Options::default()
+    })
+    .unwrap();
+    assert_eq!(run_embedded(&old, &[]).code, 4);
+}

@@ -1,0 +1,163 @@
+//! An embedded-nal TCP socket as an `embedded_io` connection, with deadlines.
+
+use core::cell::Cell;
+use core::fmt;
+use core::net::SocketAddr;
+
+use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use embedded_nal::{TcpClientStack, nb};
+
+/// A monotonic clock the firmware supplies, for deadlines.
+pub trait Clock {
+    /// Milliseconds since any fixed point; must not go backwards.
+    fn now_ms(&self) -> u64;
+
+    /// Called while the stack says "would block": a place to sleep, poll the network
+    /// interface or feed a watchdog. Does nothing by default.
+    fn idle(&self) {}
+}
+
+/// A [`Clock`] with the deadline of the operation under way. Shared by reference between
+/// the client and its socket, which lives inside the TLS connection.
+pub struct Timer<C> {
+    clock: C,
+    deadline_ms: Cell<u64>,
+}
+
+impl<C: Clock> Timer<C> {
+    /// A timer over `clock`, with no deadline set yet (everything times out at once).
+    pub fn new(clock: C) -> Self {
+        Timer {
+            clock,
+            deadline_ms: Cell::new(0),
+        }
+    }
+
+    /// Sets the deadline `timeout_ms` from now.
+    pub fn start(&self, timeout_ms: u64) {
+        self.deadline_ms
+            .set(self.clock.now_ms().saturating_add(timeout_ms));
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        &self.clock
+    }
+
+    /// Waits once for progress; `Err(Timeout)` once the deadline has passed.
+    pub(crate) fn wait<E>(&self) -> Result<(), SocketError<E>> {
+        if self.clock.now_ms() >= self.deadline_ms.get() {
+            return Err(SocketError::Timeout);
+        }
+        self.clock.idle();
+        Ok(())
+    }
+
+    /// Polls a non-blocking operation until it completes or the deadline passes.
+    pub(crate) fn poll<T, E>(
+        &self,
+        mut operation: impl FnMut() -> nb::Result<T, E>,
+    ) -> Result<T, SocketError<E>> {
+        loop {
+            match operation() {
+                Ok(value) => return Ok(value),
+                Err(nb::Error::Other(e)) => return Err(SocketError::Stack(e)),
+                Err(nb::Error::WouldBlock) => self.wait()?,
+            }
+        }
+    }
+}
+
+/// What a socket operation ended in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SocketError<E> {
+    /// The deadline passed.
+    Timeout,
+    /// The network stack failed.
+    Stack(E),
+}
+
+impl<E: fmt::Debug> fmt::Display for SocketError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SocketError::Timeout => f.write_str("timed out"),
+            SocketError::Stack(e) => write!(f, "network stack error: {e:?}"),
+        }
+    }
+}
+
+impl<E: fmt::Debug> core::error::Error for SocketError<E> {}
+
+impl<E: fmt::Debug> embedded_io::Error for SocketError<E> {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            SocketError::Timeout => ErrorKind::TimedOut,
+            SocketError::Stack(_) => ErrorKind::Other,
+        }
+    }
+}
+
+/// A connected TCP socket of stack `S`. Closed when dropped.
+pub struct NalSocket<'a, S: TcpClientStack, C: Clock> {
+    stack: &'a mut S,
+    socket: Option<S::TcpSocket>,
+    timer: &'a Timer<C>,
+}
+
+impl<'a, S: TcpClientStack, C: Clock> NalSocket<'a, S, C> {
+    /// Opens a socket and connects it to `remote` before the timer's deadline.
+    pub fn connect(
+        stack: &'a mut S,
+        remote: SocketAddr,
+        timer: &'a Timer<C>,
+    ) -> Result<Self, SocketError<S::Error>> {
+        let mut socket = stack.socket().map_err(SocketError::Stack)?;
+        match timer.poll(|| stack.connect(&mut socket, remote)) {
+            Ok(()) => Ok(NalSocket {
+                stack,
+                socket: Some(socket),
+                timer,
+            }),
+            Err(e) => {
+                let _ = stack.close(socket);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl<S: TcpClientStack, C: Clock> Drop for NalSocket<'_, S, C> {
+    fn drop(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            let _ = self.stack.close(socket);
+        }
+    }
+}
+
+impl<S: TcpClientStack, C: Clock> ErrorType for NalSocket<'_, S, C> {
+    type Error = SocketError<S::Error>;
+}
+
+impl<S: TcpClientStack, C: Clock> Read for NalSocket<'_, S, C> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        let (stack, timer) = (&mut *self.stack, self.timer);
+        match self.socket.as_mut() {
+            Some(socket) => timer.poll(|| stack.receive(socket, buf)),
+            None => Ok(0),
+        }
+    }
+}
+
+impl<S: TcpClientStack, C: Clock> Write for NalSocket<'_, S, C> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        let (stack, timer) = (&mut *self.stack, self.timer);
+        match self.socket.as_mut() {
+            Some(socket) => timer.poll(|| stack.send(socket, buf)),
+            None => Ok(0),
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}
