@@ -59,10 +59,33 @@ pub enum Step {
     Raw(Vec<u8>),
     /// Send these bytes, then close the connection.
     RawThenClose(Vec<u8>),
+    /// Send these bytes, then reset the connection (TCP RST).
+    RawThenReset(Vec<u8>),
+    /// Send these bytes (a head, say), then hold the connection open without more.
+    RawThenStall(Vec<u8>),
+    /// Send these bytes one at a time, `interval` apart, and keep the connection.
+    Drip(Vec<u8>, Duration),
     /// Send nothing and hold the connection open.
     Stall,
     /// Close the connection without answering.
     Close,
+}
+
+/// How the sandbox meets one new connection, before any request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handshake {
+    /// A normal TLS handshake with the server certificate.
+    Tls,
+    /// Answer the ClientHello with plain-text bytes that are not TLS.
+    Garbage,
+    /// Answer the ClientHello with a fatal TLS alert (handshake_failure).
+    Alert,
+    /// TLS with a certificate that expired yesterday (signed by the sandbox's CA).
+    ExpiredCertificate,
+    /// TLS with a certificate for `elsewhere.example` (signed by the sandbox's CA).
+    OtherHostCertificate,
+    /// TLS with a self-signed certificate for the right names.
+    SelfSignedCertificate,
 }
 
 /// Which TLS versions the server speaks.
@@ -83,6 +106,8 @@ pub struct Options {
     pub tls_versions: TlsVersions,
     /// Steps taken for the requests in order, across connections; then [`Step::Api`].
     pub script: Vec<Step>,
+    /// How the connections are met, in order; then [`Handshake::Tls`].
+    pub handshakes: Vec<Handshake>,
     /// Names and addresses in the server certificate.
     pub certificate_names: Vec<String>,
     /// Validity of the server certificate (default: from a day ago to a year ahead).
@@ -96,6 +121,7 @@ impl Default for Options {
         Options {
             tls_versions: TlsVersions::Both,
             script: Vec::new(),
+            handshakes: Vec::new(),
             certificate_names: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
             certificate_validity: None,
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
@@ -105,6 +131,9 @@ impl Default for Options {
 
 struct Shared {
     script: Mutex<VecDeque<Step>>,
+    handshake_script: Mutex<VecDeque<Handshake>>,
+    /// The server configuration for each [`Handshake`] that uses TLS.
+    configs: Vec<(Handshake, Arc<ServerConfig>)>,
     handshakes: AtomicUsize,
     requests: AtomicUsize,
     stop: AtomicBool,
@@ -126,24 +155,61 @@ impl Sandbox {
 
     /// Starts a sandbox.
     pub fn start_with(options: Options) -> io::Result<Sandbox> {
-        let (ca_pem, ca_der, chain, key) = make_certificates(&options).map_err(io::Error::other)?;
         let versions: &[&'static SupportedProtocolVersion] = match options.tls_versions {
             TlsVersions::Both => &[&rustls::version::TLS13, &rustls::version::TLS12],
             TlsVersions::Tls12Only => &[&rustls::version::TLS12],
             TlsVersions::Tls13Only => &[&rustls::version::TLS13],
         };
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(versions)
-            .map_err(io::Error::other)?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(io::Error::other)?;
-        let config = Arc::new(config);
+        let ca = make_ca().map_err(io::Error::other)?;
+        let now = time::OffsetDateTime::now_utc();
+        let normal_validity = options.certificate_validity.unwrap_or((
+            now - time::Duration::days(1),
+            now + time::Duration::days(365),
+        ));
+        let mut configs = Vec::new();
+        for handshake in [
+            Handshake::Tls,
+            Handshake::ExpiredCertificate,
+            Handshake::OtherHostCertificate,
+            Handshake::SelfSignedCertificate,
+        ] {
+            if handshake != Handshake::Tls && !options.handshakes.contains(&handshake) {
+                continue;
+            }
+            let (names, validity, self_signed) = match handshake {
+                Handshake::ExpiredCertificate => (
+                    options.certificate_names.clone(),
+                    (
+                        now - time::Duration::days(30),
+                        now - time::Duration::days(1),
+                    ),
+                    false,
+                ),
+                Handshake::OtherHostCertificate => {
+                    (vec!["elsewhere.example".to_owned()], normal_validity, false)
+                }
+                Handshake::SelfSignedCertificate => {
+                    (options.certificate_names.clone(), normal_validity, true)
+                }
+                _ => (options.certificate_names.clone(), normal_validity, false),
+            };
+            let (chain, key) =
+                make_leaf(&ca, names, validity, self_signed).map_err(io::Error::other)?;
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let config = ServerConfig::builder_with_provider(provider)
+                .with_protocol_versions(versions)
+                .map_err(io::Error::other)?
+                .with_no_client_auth()
+                .with_single_cert(chain, key)
+                .map_err(io::Error::other)?;
+            configs.push((handshake, Arc::new(config)));
+        }
         let listener = TcpListener::bind(options.listen)?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared {
             script: Mutex::new(options.script.into()),
+            handshake_script: Mutex::new(options.handshakes.into()),
+            configs,
             handshakes: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
@@ -157,11 +223,11 @@ impl Sandbox {
                         break;
                     }
                     let Ok(tcp) = tcp else { continue };
-                    let (config, shared) = (config.clone(), accept_shared.clone());
+                    let shared = accept_shared.clone();
                     let _ = thread::Builder::new()
                         .name("sandbox-conn".into())
                         .spawn(move || {
-                            if let Err(e) = serve(tcp, config, &shared) {
+                            if let Err(e) = serve(tcp, &shared) {
                                 log::debug!("sandbox connection ended: {e}");
                             }
                         });
@@ -169,8 +235,8 @@ impl Sandbox {
             })?;
         Ok(Sandbox {
             address,
-            ca_pem,
-            ca_der,
+            ca_pem: ca.pem(),
+            ca_der: ca.der().clone(),
             shared,
         })
     }
@@ -214,47 +280,68 @@ impl Drop for Sandbox {
     }
 }
 
-/// The CA (PEM and DER), the server's chain and its key.
-type Certificates = (
-    String,
-    CertificateDer<'static>,
-    Vec<CertificateDer<'static>>,
-    PrivateKeyDer<'static>,
-);
-
-fn make_certificates(options: &Options) -> Result<Certificates, rcgen::Error> {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
+fn make_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
+    let mut params = CertificateParams::new(Vec::<String>::new())?;
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
         .distinguished_name
         .push(DnType::CommonName, "juspay sandbox CA");
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate()?)?;
+    CertifiedIssuer::self_signed(params, KeyPair::generate()?)
+}
 
-    let mut params = CertificateParams::new(options.certificate_names.clone())?;
+type Chain = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+
+fn make_leaf(
+    ca: &CertifiedIssuer<'static, KeyPair>,
+    names: Vec<String>,
+    (not_before, not_after): (time::OffsetDateTime, time::OffsetDateTime),
+    self_signed: bool,
+) -> Result<Chain, rcgen::Error> {
+    let mut params = CertificateParams::new(names)?;
     params
         .distinguished_name
         .push(DnType::CommonName, "juspay sandbox");
-    let now = time::OffsetDateTime::now_utc();
-    let (not_before, not_after) = options.certificate_validity.unwrap_or((
-        now - time::Duration::days(1),
-        now + time::Duration::days(365),
-    ));
     params.not_before = not_before;
     params.not_after = not_after;
     let key = KeyPair::generate()?;
-    let leaf = params.signed_by(&key, &ca)?;
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+    let chain = if self_signed {
+        vec![params.self_signed(&key)?.der().clone()]
+    } else {
+        vec![params.signed_by(&key, ca)?.der().clone(), ca.der().clone()]
+    };
     Ok((
-        ca.pem(),
-        ca.der().clone(),
-        vec![leaf.der().clone(), ca.der().clone()],
-        key,
+        chain,
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
     ))
 }
 
-fn serve(tcp: TcpStream, config: Arc<ServerConfig>, shared: &Shared) -> io::Result<()> {
+fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
     tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
     tcp.set_nodelay(true)?;
+    let handshake = lock(&shared.handshake_script)?
+        .pop_front()
+        .unwrap_or(Handshake::Tls);
+    match handshake {
+        Handshake::Garbage | Handshake::Alert => {
+            let mut client_hello = [0u8; 512];
+            let _ = tcp.read(&mut client_hello)?;
+            let answer: &[u8] = if handshake == Handshake::Garbage {
+                b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+            } else {
+                // A plain-text alert record: TLS 1.2 framing, fatal (2), handshake_failure (40).
+                &[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]
+            };
+            tcp.write_all(answer)?;
+            return tcp.shutdown(Shutdown::Both);
+        }
+        _ => {}
+    }
+    let config = shared
+        .configs
+        .iter()
+        .find(|(kind, _)| *kind == handshake)
+        .map(|(_, config)| config.clone())
+        .ok_or_else(|| io::Error::other("no configuration for this handshake"))?;
     let mut tls = StreamOwned::new(
         ServerConnection::new(config).map_err(io::Error::other)?,
         tcp,
@@ -269,45 +356,66 @@ fn serve(tcp: TcpStream, config: Arc<ServerConfig>, shared: &Shared) -> io::Resu
             return Ok(());
         };
         shared.requests.fetch_add(1, Ordering::SeqCst);
-        let step = shared
-            .script
-            .lock()
-            .map_err(|_| io::Error::other("poisoned"))?
-            .pop_front()
-            .unwrap_or(Step::Api);
+        let step = lock(&shared.script)?.pop_front().unwrap_or(Step::Api);
         let request = buffer.get(..head_len).unwrap_or_default().to_vec();
         buffer.drain(..head_len);
+        let close = |mut tls: StreamOwned<ServerConnection, TcpStream>| {
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+            tls.sock.shutdown(Shutdown::Both)
+        };
         match step {
-            Step::Api | Step::ApiThenClose => {
-                let response = answer(&request);
-                tls.write_all(&response)?;
-                tls.flush()?;
-                if step == Step::ApiThenClose {
-                    tls.conn.send_close_notify();
-                    let _ = tls.flush();
-                    return tls.sock.shutdown(Shutdown::Both);
+            Step::Api => send(&mut tls, &answer(&request))?,
+            Step::ApiThenClose => {
+                send(&mut tls, &answer(&request))?;
+                return close(tls);
+            }
+            Step::Raw(bytes) => send(&mut tls, &bytes)?,
+            Step::RawThenClose(bytes) => {
+                send(&mut tls, &bytes)?;
+                return close(tls);
+            }
+            Step::RawThenReset(bytes) => {
+                send(&mut tls, &bytes)?;
+                // SO_LINGER 0: closing sends RST instead of FIN.
+                socket2::SockRef::from(&tls.sock).set_linger(Some(Duration::ZERO))?;
+                return Ok(());
+            }
+            Step::Drip(bytes, interval) => {
+                for byte in bytes {
+                    send(&mut tls, &[byte])?;
+                    thread::sleep(interval);
                 }
             }
-            Step::Raw(bytes) => {
-                tls.write_all(&bytes)?;
-                tls.flush()?;
-            }
-            Step::RawThenClose(bytes) => {
-                tls.write_all(&bytes)?;
-                tls.flush()?;
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-                return tls.sock.shutdown(Shutdown::Both);
+            Step::RawThenStall(bytes) => {
+                send(&mut tls, &bytes)?;
+                stall(shared);
+                return Ok(());
             }
             Step::Stall => {
-                while !shared.stop.load(Ordering::SeqCst) {
-                    thread::sleep(Duration::from_millis(50));
-                }
+                stall(shared);
                 return Ok(());
             }
             Step::Close => return tls.sock.shutdown(Shutdown::Both),
         }
     }
+}
+
+fn send(tls: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+    tls.write_all(bytes)?;
+    tls.flush()
+}
+
+fn stall(shared: &Shared) {
+    while !shared.stop.load(Ordering::SeqCst) {
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> io::Result<std::sync::MutexGuard<'_, T>> {
+    mutex
+        .lock()
+        .map_err(|_| io::Error::other("sandbox state poisoned"))
 }
 
 /// Reads until a whole request head is in `buffer`; `None` at the end of the connection.
@@ -429,4 +537,157 @@ fn percent_decode(segment: &str) -> Option<String> {
         .decode_utf8()
         .ok()
         .map(|id| id.into_owned())
+}
+
+/// The fault-injection table both transports are tested against: what a hostile or broken
+/// network does, and how a call must end.
+pub mod faults {
+    use std::time::Duration;
+
+    use super::{Handshake, Options, Step};
+
+    /// How a call under a fault must end.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Expected {
+        /// The customer arrives.
+        Customer,
+        /// A malformed or incomplete response (exit 5).
+        Protocol,
+        /// No response: I/O or TLS failure (exit 4).
+        Transport,
+        /// No response before the deadline (exit 4, as a timeout).
+        Timeout,
+    }
+
+    /// One fault.
+    #[derive(Debug, Clone)]
+    pub struct Fault {
+        /// What the server does.
+        pub name: &'static str,
+        /// The sandbox's options for it: the fault comes first, then normal service.
+        pub options: Options,
+        /// How the first call ends.
+        pub expected: Expected,
+        /// The call's deadline.
+        pub deadline: Duration,
+    }
+
+    const CUSTOMER: &[u8] = include_bytes!("../vectors/customer_200.http");
+    const CHUNKED: &[u8] = include_bytes!("../vectors/customer_token_chunked.http");
+
+    fn head_len(response: &[u8]) -> usize {
+        response
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map_or(response.len(), |i| i + 4)
+    }
+
+    fn script(step: Step) -> Options {
+        Options {
+            script: vec![step],
+            ..Options::default()
+        }
+    }
+
+    fn handshake(handshake: Handshake) -> Options {
+        Options {
+            handshakes: vec![handshake],
+            ..Options::default()
+        }
+    }
+
+    /// Every fault, in a fixed order.
+    pub fn table() -> Vec<Fault> {
+        let quick = Duration::from_millis(800);
+        let normal = Duration::from_secs(10);
+        let head = head_len(CUSTOMER);
+        let fault = |name, options, expected, deadline| Fault {
+            name,
+            options,
+            expected,
+            deadline,
+        };
+        vec![
+            fault(
+                "close mid-headers",
+                script(Step::RawThenClose(CUSTOMER[..head / 2].to_vec())),
+                Expected::Protocol,
+                normal,
+            ),
+            fault(
+                "close mid-body",
+                script(Step::RawThenClose(CUSTOMER[..head + 40].to_vec())),
+                Expected::Protocol,
+                normal,
+            ),
+            fault(
+                "close mid-chunk",
+                script(Step::RawThenClose(
+                    CHUNKED[..head_len(CHUNKED) + 60].to_vec(),
+                )),
+                Expected::Protocol,
+                normal,
+            ),
+            fault(
+                "reset mid-response",
+                script(Step::RawThenReset(CUSTOMER[..head / 2].to_vec())),
+                Expected::Transport,
+                normal,
+            ),
+            fault(
+                "reset before answering",
+                script(Step::RawThenReset(Vec::new())),
+                Expected::Transport,
+                normal,
+            ),
+            fault(
+                "stall before the head",
+                script(Step::Stall),
+                Expected::Timeout,
+                quick,
+            ),
+            fault(
+                "stall after the head",
+                script(Step::RawThenStall(CUSTOMER[..head].to_vec())),
+                Expected::Timeout,
+                quick,
+            ),
+            fault(
+                "drip one byte per millisecond",
+                script(Step::Drip(CUSTOMER.to_vec(), Duration::from_millis(1))),
+                Expected::Customer,
+                normal,
+            ),
+            fault(
+                "TLS alert",
+                handshake(Handshake::Alert),
+                Expected::Transport,
+                normal,
+            ),
+            fault(
+                "garbage instead of TLS",
+                handshake(Handshake::Garbage),
+                Expected::Transport,
+                normal,
+            ),
+            fault(
+                "expired certificate",
+                handshake(Handshake::ExpiredCertificate),
+                Expected::Transport,
+                normal,
+            ),
+            fault(
+                "certificate for another host",
+                handshake(Handshake::OtherHostCertificate),
+                Expected::Transport,
+                normal,
+            ),
+            fault(
+                "self-signed certificate",
+                handshake(Handshake::SelfSignedCertificate),
+                Expected::Transport,
+                normal,
+            ),
+        ]
+    }
 }
