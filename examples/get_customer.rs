@@ -146,7 +146,7 @@ fn text(value: std::ffi::OsString) -> Result<String, Failure> {
 
 fn init_logging(verbose: bool) {
     let default_filter = if verbose {
-        "juspay_transport_std=debug"
+        "juspay_transport_std=debug,juspay_transport_embedded=debug"
     } else {
         "off"
     };

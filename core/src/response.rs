@@ -218,10 +218,12 @@ impl<'b> ResponseParser<'b> {
         let window = received.get(from..).unwrap_or_default();
         let blank_line =
             window.windows(2).any(|w| w == b"\n\n") || window.windows(3).any(|w| w == b"\n\r\n");
-        self.scan = self.filled;
         if !blank_line {
+            self.scan = self.filled;
             return Ok(false);
         }
+        // From the first blank line on, `scan` stays put: httparse may say Partial (it skips
+        // leading empty lines) and a later byte may still decide the head either way.
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut parsed = httparse::Response::new(&mut headers);
         let head_len = match parsed.parse(received) {
@@ -575,6 +577,7 @@ mod tests {
         header_with_bare_cr: b"HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2\r\nContent-Length: 0\r\n\r\n" => Err(Error::MalformedHead);
         truncated_head: b"HTTP/1.1 200 OK\r\nContent-Le" => Err(Error::Truncated);
         nothing_at_all: b"" => Err(Error::ConnectionClosed);
+        leading_empty_line_then_garbage: b"\n\r\n{\"id\":1}" => Err(Error::MalformedHead);
         bare_lf_line_endings: b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok" => ok(200, b"ok", true);
     }
 

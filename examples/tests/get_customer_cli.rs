@@ -339,36 +339,43 @@ fn tls_1_2_and_1_3_servers() {
 #[test]
 fn verbose_and_trace_logs_hold_no_secret() {
     let sandbox = Sandbox::start().unwrap();
-    let url = sandbox.base_url();
     let ca = ca_file(&sandbox);
-    let args = [
-        "--verbose",
-        "--client-auth-token",
-        "--base-url",
-        &url,
-        "--ca-file",
-        ca.to_str().unwrap(),
-    ];
-    let mut command = Command::new(binary());
-    command
-        .args(args)
-        .env("RUST_LOG", "trace")
-        .env_remove("JUSPAY_API_KEY")
-        .env_remove("JUSPAY_MERCHANT_ID");
-    let output = command.output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let stdout = String::from_utf8(output.stdout).unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    let token = serde_json::from_str::<Value>(&stdout).unwrap()["juspay"]["client_auth_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(stderr.contains("request head"), "{stderr}");
-    assert!(stderr.contains("Authorization: <redacted>"), "{stderr}");
-    assert!(!stderr.contains(DEMO_API_KEY), "{stderr}");
-    let encoded_key = "c2FuZGJveF9kZW1vX2tleV8wMTIzNDU2Nzg5YWJjZGVmOg=="; // base64 of "key:"
-    assert!(!stderr.contains(encoded_key), "{stderr}");
-    assert!(!stderr.contains(&token), "{stderr}");
+    let by_address = sandbox.base_url();
+    let by_name = format!("https://localhost:{}", sandbox.address().port());
+    for (transport, url) in [("std", &by_address), ("embedded", &by_name)] {
+        let args = [
+            "--verbose",
+            "--client-auth-token",
+            "--transport",
+            transport,
+            "--base-url",
+            url,
+            "--ca-file",
+        ];
+        let mut command = Command::new(binary());
+        command
+            .args(args)
+            .arg(&ca)
+            .env("RUST_LOG", "trace")
+            .env_remove("JUSPAY_API_KEY")
+            .env_remove("JUSPAY_MERCHANT_ID");
+        let output = command.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{transport}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        let token = serde_json::from_str::<Value>(&stdout).unwrap()["juspay"]["client_auth_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        if transport == "std" {
+            assert!(stderr.contains("request head"), "{stderr}");
+            assert!(stderr.contains("Authorization: <redacted>"), "{stderr}");
+        }
+        assert!(!stderr.contains(DEMO_API_KEY), "{transport}: {stderr}");
+        let encoded_key = "c2FuZGJveF9kZW1vX2tleV8wMTIzNDU2Nzg5YWJjZGVmOg=="; // base64 of "key:"
+        assert!(!stderr.contains(encoded_key), "{transport}: {stderr}");
+        assert!(!stderr.contains(&token), "{transport}: {stderr}");
+    }
 }
 
 #[test]
