@@ -187,11 +187,25 @@ pub(crate) fn unescape_into(
     out: &mut StringView,
     truncate: bool,
 ) -> core::result::Result<(), Unescape> {
+    // Most strings hold no escape: one branch-free pass (it vectorises) says so, then a
+    // single copy.
+    let special = raw.as_bytes().iter().fold(0u8, |special, &b| {
+        special | u8::from(b == b'\\') | u8::from(b < 0x20)
+    });
+    if special == 0 {
+        return match out.push_str(raw) {
+            Ok(()) => Ok(()),
+            Err(_) => fill_then_stop(out, raw, truncate),
+        };
+    }
     let mut rest = raw;
     while !rest.is_empty() {
-        let literal_len = rest.find('\\').unwrap_or(rest.len());
-        let (literal, after) = rest.split_at(literal_len);
-        if literal.bytes().any(|b| b < 0x20) {
+        // memchr for the escape; a branch-free fold (which vectorises) for control bytes.
+        let (literal, after) = rest.split_at(rest.find('\\').unwrap_or(rest.len()));
+        if literal
+            .bytes()
+            .fold(false, |control, b| control | (b < 0x20))
+        {
             return Err(Unescape::Invalid);
         }
         if out.push_str(literal).is_err() {

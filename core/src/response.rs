@@ -79,8 +79,10 @@ pub struct ResponseParser<'b> {
     body_len: usize,
     /// Body phase: `buf[raw_start..filled]` is received but not yet decoded.
     raw_start: usize,
-    /// Head phase: where to resume looking for the blank line that ends the head.
+    /// Head phase: the bytes before this were looked at already.
     scan: usize,
+    /// Head phase: httparse said Partial with an empty line received; parse on every byte.
+    head_pending: bool,
     /// Whether any byte has arrived, to tell a closed idle connection from a cut response.
     started: bool,
     state: State,
@@ -98,6 +100,7 @@ impl<'b> ResponseParser<'b> {
             body_len: 0,
             raw_start: 0,
             scan: 0,
+            head_pending: false,
             started: false,
             state: State::Head,
             status: 0,
@@ -211,27 +214,33 @@ impl<'b> ResponseParser<'b> {
         })
     }
 
-    /// Parses the head once a blank line has arrived; returns whether it moved on.
+    /// Parses the head once it may be complete; returns whether it moved on.
+    ///
+    /// httparse runs again only when a line ends among the new bytes (so a head fed a
+    /// byte at a time is parsed once per line, not once per byte), or while an earlier
+    /// parse stopped short with an empty line already received (httparse skips leading
+    /// empty lines, and then any byte may decide).
     fn parse_head(&mut self) -> Result<bool> {
         let received = self.buf.get(..self.filled).unwrap_or_default();
-        let from = self.scan.saturating_sub(2);
-        let window = received.get(from..).unwrap_or_default();
-        let blank_line =
-            window.windows(2).any(|w| w == b"\n\n") || window.windows(3).any(|w| w == b"\n\r\n");
-        if !blank_line {
-            self.scan = self.filled;
+        let new = received.get(self.scan..).unwrap_or_default();
+        self.scan = self.filled;
+        if !self.head_pending && !new.contains(&b'\n') {
             return Ok(false);
         }
-        // From the first blank line on, `scan` stays put: httparse may say Partial (it skips
-        // leading empty lines) and a later byte may still decide the head either way.
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut parsed = httparse::Response::new(&mut headers);
-        let head_len = match parsed.parse(received) {
-            Ok(httparse::Status::Complete(len)) => len,
-            Ok(httparse::Status::Partial) => return Ok(false),
-            Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
-            Err(_) => return Err(Error::MalformedHead),
-        };
+        // Uninitialised: filling 64 headers first would cost more than parsing a short head.
+        let mut headers = [const { core::mem::MaybeUninit::uninit() }; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut []);
+        let config = httparse::ParserConfig::default();
+        let head_len =
+            match config.parse_response_with_uninit_headers(&mut parsed, received, &mut headers) {
+                Ok(httparse::Status::Complete(len)) => len,
+                Ok(httparse::Status::Partial) => {
+                    self.head_pending = has_blank_line(received);
+                    return Ok(false);
+                }
+                Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
+                Err(_) => return Err(Error::MalformedHead),
+            };
         let status = parsed.code.ok_or(Error::MalformedHead)?;
         let head = interpret_head(status, parsed.version == Some(0), parsed.headers)?;
 
@@ -239,6 +248,7 @@ impl<'b> ResponseParser<'b> {
         self.buf.copy_within(head_len..self.filled, 0);
         self.filled -= head_len;
         self.scan = 0;
+        self.head_pending = false;
         self.body_len = 0;
         self.raw_start = 0;
         if (100..200).contains(&status) {
@@ -451,6 +461,18 @@ fn interpret_head(status: u16, http10: bool, headers: &[httparse::Header<'_>]) -
         keep_alive,
         retry_after,
     })
+}
+
+/// Whether `bytes` holds an empty line (`\n\n` or `\n\r\n`): the end of a head.
+fn has_blank_line(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
+        rest = rest.get(newline + 1..).unwrap_or_default();
+        if matches!(rest, [b'\n', ..] | [b'\r', b'\n', ..]) {
+            return true;
+        }
+    }
+    false
 }
 
 /// The non-empty items of a comma-separated header value, without surrounding white space.
@@ -673,6 +695,16 @@ mod tests {
         assert_eq!(p.feed(b"HTTP/1.1"), Ok((8, Status::Complete)));
         assert!(!p.response().unwrap().reusable);
         assert_eq!(p.response().unwrap().body, b"a");
+    }
+
+    #[test]
+    fn blank_lines() {
+        assert!(has_blank_line(b"a\r\n\r\nb"));
+        assert!(has_blank_line(b"a\n\nb"));
+        assert!(has_blank_line(b"\n\r\n"));
+        assert!(!has_blank_line(b"a\r\nb\r\n\r"));
+        assert!(!has_blank_line(b"a\n\rb\n"));
+        assert!(!has_blank_line(b""));
     }
 
     #[test]

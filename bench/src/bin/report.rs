@@ -1,0 +1,189 @@
+//! Runs every pair side by side in this one process and prints a markdown table and the
+//! summary lines: decode_ratio, decode_allocs_juspay, keepalive_ratio, cold_ratio.
+//!
+//! `cargo run --release -p juspay-bench --bin report -- --quick` (under 2 minutes on 2 cores).
+//! Each pair alternates the two sides round by round and compares medians, so that noise
+//! from the machine falls on both.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use juspay_bench::alloc_counter::{Counting, per_call};
+use juspay_bench::{VECTORS, baseline_decode, baseline_encode, e2e, juspay_decode, juspay_encode};
+use juspay_core::{Credentials, Customer, GetCustomer};
+use juspay_sandbox::Sandbox;
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+struct Plan {
+    rounds: usize,
+    decode_iterations: u32,
+    keepalive_calls: u32,
+    cold_calls: u32,
+}
+
+/// Median of per-round times for `a` and `b`, alternating which goes first.
+fn paired(
+    rounds: usize,
+    mut a: impl FnMut() -> Duration,
+    mut b: impl FnMut() -> Duration,
+) -> (Duration, Duration) {
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        if round % 2 == 0 {
+            ta.push(a());
+            tb.push(b());
+        } else {
+            tb.push(b());
+            ta.push(a());
+        }
+    }
+    (median(ta), median(tb))
+}
+
+fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn time(iterations: u32, mut f: impl FnMut()) -> Duration {
+    let start = Instant::now();
+    for _ in 0..iterations {
+        f();
+    }
+    start.elapsed() / iterations
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let plan = if quick {
+        Plan {
+            rounds: 11,
+            decode_iterations: 100_000,
+            keepalive_calls: 1_000,
+            cold_calls: 30,
+        }
+    } else {
+        Plan {
+            rounds: 21,
+            decode_iterations: 300_000,
+            keepalive_calls: 5_000,
+            cold_calls: 100,
+        }
+    };
+    let mut rows = Vec::new();
+    let (mut decode_ours, mut decode_theirs) = (Duration::ZERO, Duration::ZERO);
+    let mut decode_allocs_juspay = 0.0f64;
+
+    // Decoding: response bytes to a customer.
+    for (name, bytes) in VECTORS {
+        let mut buf = vec![0u8; 4096];
+        let mut customer = Customer::default();
+        let (ours, theirs) = paired(
+            plan.rounds,
+            || {
+                time(plan.decode_iterations, || {
+                    assert!(juspay_decode(black_box(bytes), &mut buf, &mut customer))
+                })
+            },
+            || {
+                time(plan.decode_iterations, || {
+                    assert!(baseline_decode(black_box(bytes)).is_some())
+                })
+            },
+        );
+        let (our_allocs, our_bytes) = per_call(1000, || {
+            assert!(juspay_decode(black_box(bytes), &mut buf, &mut customer))
+        });
+        let (their_allocs, their_bytes) = per_call(1000, || {
+            assert!(baseline_decode(black_box(bytes)).is_some())
+        });
+        decode_allocs_juspay = decode_allocs_juspay.max(our_allocs);
+        decode_ours += ours;
+        decode_theirs += theirs;
+        rows.push(format!(
+            "| decode {name} | {:.0} ns | {:.0} ns | {:.2} | {our_allocs:.0} / {our_bytes:.0} B | {their_allocs:.0} / {their_bytes:.0} B |",
+            ours.as_nanos(), theirs.as_nanos(), ours.as_secs_f64() / theirs.as_secs_f64()
+        ));
+    }
+
+    // Encoding the request.
+    let credentials = Credentials::new("my_api_key", "merchant_1").expect("valid");
+    let request = GetCustomer::new("customer@gmail.com").client_auth_token(true);
+    let mut out = [0u8; 1024];
+    let (ours, theirs) = paired(
+        plan.rounds,
+        || {
+            time(plan.decode_iterations, || {
+                assert!(juspay_encode(black_box(&request), &credentials, &mut out) > 0)
+            })
+        },
+        || {
+            time(plan.decode_iterations, || {
+                assert!(
+                    !baseline_encode(
+                        black_box("customer@gmail.com"),
+                        "my_api_key",
+                        "merchant_1",
+                        true
+                    )
+                    .is_empty()
+                )
+            })
+        },
+    );
+    let (our_allocs, our_bytes) = per_call(1000, || {
+        assert!(juspay_encode(&request, &credentials, &mut out) > 0)
+    });
+    let (their_allocs, their_bytes) = per_call(1000, || {
+        assert!(!baseline_encode("customer@gmail.com", "my_api_key", "merchant_1", true).is_empty())
+    });
+    rows.push(format!(
+        "| encode request | {:.0} ns | {:.0} ns | {:.2} | {our_allocs:.0} / {our_bytes:.0} B | {their_allocs:.0} / {their_bytes:.0} B |",
+        ours.as_nanos(), theirs.as_nanos(), ours.as_secs_f64() / theirs.as_secs_f64()
+    ));
+
+    // End to end over loopback TLS, one sandbox for both sides.
+    let sandbox = Sandbox::start().expect("sandbox starts");
+    let (ours, theirs) = paired(
+        plan.rounds,
+        || e2e::juspay_keepalive(&sandbox, plan.keepalive_calls),
+        || e2e::ureq_keepalive(&sandbox, plan.keepalive_calls),
+    );
+    let ours_rps = f64::from(plan.keepalive_calls) / ours.as_secs_f64();
+    let theirs_rps = f64::from(plan.keepalive_calls) / theirs.as_secs_f64();
+    let keepalive_ratio = ours_rps / theirs_rps;
+    rows.push(format!(
+        "| kept-alive connection, requests/s | {ours_rps:.0} | {theirs_rps:.0} | {keepalive_ratio:.2} | | |"
+    ));
+    let (ours, theirs) = paired(
+        plan.rounds,
+        || e2e::juspay_cold(&sandbox, plan.cold_calls) / plan.cold_calls,
+        || e2e::ureq_cold(&sandbox, plan.cold_calls) / plan.cold_calls,
+    );
+    let cold_ratio = ours.as_secs_f64() / theirs.as_secs_f64();
+    rows.push(format!(
+        "| fresh connection (TLS handshake + call), latency | {:.0} µs | {:.0} µs | {cold_ratio:.2} | | |",
+        ours.as_secs_f64() * 1e6,
+        theirs.as_secs_f64() * 1e6
+    ));
+
+    println!(
+        "| pair | juspay | baseline | ratio (juspay ÷ baseline) | juspay allocs / bytes | baseline allocs / bytes |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+    println!();
+    println!(
+        "baseline: httparse + serde_json (String fields) for decode and encode; ureq 3 (rustls, ring) + serde_json end to end"
+    );
+    // Over both vectors: the time to decode one of each, ours against the baseline's.
+    let decode_ratio = decode_ours.as_secs_f64() / decode_theirs.as_secs_f64();
+    println!("decode_ratio={decode_ratio:.3}");
+    println!("decode_allocs_juspay={decode_allocs_juspay:.0}");
+    println!("keepalive_ratio={keepalive_ratio:.3}");
+    println!("cold_ratio={cold_ratio:.3}");
+}
