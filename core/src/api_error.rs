@@ -7,9 +7,8 @@
 use core::fmt;
 
 use heapless::{String, Vec};
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::json::{Fill, FromObject, Value, read_lenient_text};
+use crate::json::{Reader, read_lenient_text};
 
 /// How many entries of `error_info.fields` are kept.
 pub const MAX_FIELD_ERRORS: usize = 2;
@@ -102,14 +101,35 @@ impl ApiError {
             http_status,
             ..ApiError::default()
         };
-        let mut deserializer = serde_json_core::de::Deserializer::new(body, None);
-        let read = Fill(&mut *self).deserialize(&mut deserializer);
-        if !matches!(read, Ok(true)) || deserializer.end().is_err() {
+        let read = Reader::new(body).and_then(|mut reader| {
+            let is_object = reader.object(|r, key| self.read_entry(r, key))?;
+            reader.end()?;
+            Ok(is_object)
+        });
+        if read != Ok(true) {
             // Not a JSON object: only the status is known.
             *self = ApiError {
                 http_status,
                 ..ApiError::default()
             };
+        }
+    }
+
+    fn read_entry(&mut self, r: &mut Reader<'_>, key: &str) -> crate::Result<()> {
+        match key {
+            "status" => read_lenient_text(r, &mut self.status),
+            "error_code" => read_lenient_text(r, &mut self.error_code),
+            "error_message" => read_lenient_text(r, &mut self.error_message),
+            "user_message" => read_lenient_text(r, &mut self.user_message),
+            "error_info" => {
+                let info = self.error_info.insert(ErrorInfo::default());
+                if !r.object(|r, key| info.read_entry(r, key))? {
+                    self.error_info = None;
+                    r.skip_value()?;
+                }
+                Ok(())
+            }
+            _ => r.skip_value(),
         }
     }
 
@@ -175,135 +195,45 @@ impl fmt::Display for ApiError {
     }
 }
 
-fn text<'de, A: MapAccess<'de>, const N: usize>(
-    map: &mut A,
-    out: &mut Option<String<N>>,
-) -> Result<(), A::Error> {
-    read_lenient_text(map.next_value::<Option<Value<'de>>>()?, out);
-    Ok(())
-}
-
-impl FromObject for ApiError {
-    fn read_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
+impl ErrorInfo {
+    fn read_entry(&mut self, r: &mut Reader<'_>, key: &str) -> crate::Result<()> {
         match key {
-            "status" => text(map, &mut self.status)?,
-            "error_code" => text(map, &mut self.error_code)?,
-            "error_message" => text(map, &mut self.error_message)?,
-            "user_message" => text(map, &mut self.user_message)?,
-            "error_info" => {
-                let info = self.error_info.insert(ErrorInfo::default());
-                if !map.next_value_seed(Fill(info))? {
-                    self.error_info = None;
-                }
-            }
-            _ => {
-                map.next_value::<IgnoredAny>()?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl FromObject for ErrorInfo {
-    fn read_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
-        match key {
-            "code" => text(map, &mut self.code)?,
-            "category" => text(map, &mut self.category)?,
-            "user_message" => text(map, &mut self.user_message)?,
-            "developer_message" => text(map, &mut self.developer_message)?,
-            "request_id" => text(map, &mut self.request_id)?,
+            "code" => read_lenient_text(r, &mut self.code),
+            "category" => read_lenient_text(r, &mut self.category),
+            "user_message" => read_lenient_text(r, &mut self.user_message),
+            "developer_message" => read_lenient_text(r, &mut self.developer_message),
+            "request_id" => read_lenient_text(r, &mut self.request_id),
             "fields" => {
                 self.fields.clear();
-                map.next_value_seed(FieldErrors(&mut self.fields))?;
+                let fields = &mut self.fields;
+                let is_array = r.array(|r| {
+                    // Entries past the capacity, and entries that are not objects, are
+                    // read and dropped.
+                    let mut entry = FieldError::default();
+                    if r.object(|r, key| entry.read_entry(r, key))? {
+                        let _ = fields.push(entry);
+                        Ok(())
+                    } else {
+                        r.skip_value()
+                    }
+                })?;
+                if !is_array {
+                    r.skip_value()?;
+                }
+                Ok(())
             }
-            _ => {
-                map.next_value::<IgnoredAny>()?;
-            }
+            _ => r.skip_value(),
         }
-        Ok(())
     }
 }
 
-impl FromObject for FieldError {
-    fn read_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> Result<(), A::Error> {
+impl FieldError {
+    fn read_entry(&mut self, r: &mut Reader<'_>, key: &str) -> crate::Result<()> {
         match key {
-            "field_name" => text(map, &mut self.field_name)?,
-            "reason" => text(map, &mut self.reason)?,
-            _ => {
-                map.next_value::<IgnoredAny>()?;
-            }
+            "field_name" => read_lenient_text(r, &mut self.field_name),
+            "reason" => read_lenient_text(r, &mut self.reason),
+            _ => r.skip_value(),
         }
-        Ok(())
-    }
-}
-
-/// Keeps the first entries of a `fields` array; any other JSON value leaves it empty.
-struct FieldErrors<'t>(&'t mut Vec<FieldError, MAX_FIELD_ERRORS>);
-
-impl<'de> DeserializeSeed<'de> for FieldErrors<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_ignored_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for FieldErrors<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        loop {
-            if self.0.is_full() {
-                // Entries past the capacity are read and dropped.
-                if seq.next_element::<IgnoredAny>()?.is_none() {
-                    return Ok(());
-                }
-                continue;
-            }
-            let _ = self.0.push(FieldError::default());
-            let Some(slot) = self.0.last_mut() else {
-                return Ok(());
-            };
-            match seq.next_element_seed(Fill(slot))? {
-                Some(true) => {}
-                Some(false) => {
-                    self.0.pop();
-                }
-                None => {
-                    self.0.pop();
-                    return Ok(());
-                }
-            }
-        }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Ok(())
     }
 }
 

@@ -3,10 +3,9 @@
 use core::fmt;
 
 use heapless::String;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess};
 
 use crate::error::{Error, Result};
-use crate::json::{Fill, FromObject, NullOr, Value, read_text};
+use crate::json::{Kind, Reader, read_text};
 use crate::time::Timestamp;
 
 /// A Juspay customer. Capacities are in bytes; a longer value is an error naming the
@@ -101,125 +100,55 @@ impl defmt::Format for ClientAuthToken {
     }
 }
 
-/// Reads the customer object's entries straight into a [`Customer`]. Failures that
-/// serde cannot carry (which field, which capacity) wait in `failure`.
-struct Strict<'c, T> {
-    target: &'c mut T,
-    failure: Option<Error>,
-    /// One bit per known field already read, to refuse duplicate keys.
-    seen: u16,
-}
+/// The keys of the customer object, in the order of the `seen` bits.
+const FIELDS: [&str; 11] = [
+    "id",
+    "object",
+    "object_reference_id",
+    "mobile_number",
+    "mobile_country_code",
+    "first_name",
+    "last_name",
+    "email_address",
+    "date_created",
+    "last_updated",
+    "juspay",
+];
 
-impl<'c, T> Strict<'c, T> {
-    fn new(target: &'c mut T) -> Self {
-        Strict {
-            target,
-            failure: None,
-            seen: 0,
+/// The `juspay` value: an object, or null.
+fn read_juspay(reader: &mut Reader<'_>, out: &mut Option<Juspay>) -> Result<()> {
+    *out = None;
+    match reader.kind()? {
+        Kind::Null => return reader.null(),
+        Kind::Object => {}
+        _ => return Err(Error::InvalidField { field: "juspay" }),
+    }
+    let juspay = out.insert(Juspay::default());
+    let mut seen = 0u8;
+    reader.object(|r, key| {
+        let bit = match key {
+            "client_auth_token" => 1,
+            "client_auth_token_expiry" => 2,
+            _ => return r.skip_value(),
+        };
+        if seen & bit != 0 {
+            return Err(Error::InvalidJson);
         }
-    }
-
-    /// Reads a text field, stopping the parse on the first failure.
-    fn text<'de, A: MapAccess<'de>, const N: usize>(
-        &mut self,
-        map: &mut A,
-        bit: u16,
-        field: &'static str,
-        out: impl FnOnce(&mut T) -> &mut Option<String<N>>,
-    ) -> core::result::Result<(), A::Error> {
-        self.mark_seen(bit)?;
-        let value = map.next_value::<Option<Value<'de>>>()?;
-        let result = read_text(field, value, out(self.target));
-        self.check(result)
-    }
-
-    fn mark_seen<E: de::Error>(&mut self, bit: u16) -> core::result::Result<(), E> {
-        if self.seen & bit != 0 {
-            return Err(E::custom("duplicate key"));
+        seen |= bit;
+        if bit == 1 {
+            let mut token = None;
+            read_text(r, "juspay.client_auth_token", &mut token)?;
+            juspay.client_auth_token = token.map(ClientAuthToken);
+            Ok(())
+        } else {
+            read_text(
+                r,
+                "juspay.client_auth_token_expiry",
+                &mut juspay.client_auth_token_expiry,
+            )
         }
-        self.seen |= bit;
-        Ok(())
-    }
-
-    fn check<E: de::Error>(&mut self, result: Result<()>) -> core::result::Result<(), E> {
-        result.map_err(|e| {
-            self.failure = Some(e);
-            E::custom("invalid field")
-        })
-    }
-}
-
-impl FromObject for Strict<'_, Customer> {
-    fn read_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> core::result::Result<(), A::Error> {
-        match key {
-            "id" => {
-                self.mark_seen(1)?;
-                let mut id = None;
-                let value = map.next_value::<Option<Value<'de>>>()?;
-                self.check(read_text("id", value, &mut id))?;
-                self.target.id = id.unwrap_or_default();
-                Ok(())
-            }
-            "object" => self.text(map, 1 << 1, "object", |c| &mut c.object),
-            "object_reference_id" => self.text(map, 1 << 2, "object_reference_id", |c| {
-                &mut c.object_reference_id
-            }),
-            "mobile_number" => self.text(map, 1 << 3, "mobile_number", |c| &mut c.mobile_number),
-            "mobile_country_code" => self.text(map, 1 << 4, "mobile_country_code", |c| {
-                &mut c.mobile_country_code
-            }),
-            "first_name" => self.text(map, 1 << 5, "first_name", |c| &mut c.first_name),
-            "last_name" => self.text(map, 1 << 6, "last_name", |c| &mut c.last_name),
-            "email_address" => self.text(map, 1 << 7, "email_address", |c| &mut c.email_address),
-            "date_created" => self.text(map, 1 << 8, "date_created", |c| &mut c.date_created),
-            "last_updated" => self.text(map, 1 << 9, "last_updated", |c| &mut c.last_updated),
-            "juspay" => {
-                self.mark_seen(1 << 10)?;
-                let juspay = self.target.juspay.insert(Juspay::default());
-                let mut inner = Strict::new(juspay);
-                let read = map.next_value_seed(NullOr(Fill(&mut inner)));
-                if let Some(failure) = inner.failure {
-                    return self.check(Err(failure));
-                }
-                match read? {
-                    None => self.target.juspay = None,
-                    Some(true) => {}
-                    Some(false) => return self.check(Err(Error::InvalidField { field: "juspay" })),
-                }
-                Ok(())
-            }
-            _ => map.next_value::<IgnoredAny>().map(|_| ()),
-        }
-    }
-}
-
-impl FromObject for Strict<'_, Juspay> {
-    fn read_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> core::result::Result<(), A::Error> {
-        match key {
-            "client_auth_token" => {
-                self.mark_seen(1)?;
-                let mut token = None;
-                let value = map.next_value::<Option<Value<'de>>>()?;
-                self.check(read_text("juspay.client_auth_token", value, &mut token))?;
-                self.target.client_auth_token = token.map(ClientAuthToken);
-                Ok(())
-            }
-            "client_auth_token_expiry" => {
-                self.text(map, 1 << 1, "juspay.client_auth_token_expiry", |j| {
-                    &mut j.client_auth_token_expiry
-                })
-            }
-            _ => map.next_value::<IgnoredAny>().map(|_| ()),
-        }
-    }
+    })?;
+    Ok(())
 }
 
 impl Customer {
@@ -242,16 +171,44 @@ impl Customer {
     #[inline(never)]
     pub fn read_json(&mut self, body: &[u8]) -> Result<()> {
         self.clear();
-        let mut deserializer = serde_json_core::de::Deserializer::new(body, None);
-        let mut strict = Strict::new(self);
-        let read = Fill(&mut strict).deserialize(&mut deserializer);
-        if let Some(failure) = strict.failure {
-            return Err(failure);
+        let mut reader = Reader::new(body)?;
+        // One bit per known key already read: a duplicate key is malformed JSON.
+        let mut seen = 0u16;
+        let is_object = reader.object(|r, key| {
+            let Some(bit) = FIELDS.iter().position(|&name| name == key) else {
+                return r.skip_value();
+            };
+            if seen & (1 << bit) != 0 {
+                return Err(Error::InvalidJson);
+            }
+            seen |= 1 << bit;
+            match key {
+                "id" => {
+                    let mut id = None;
+                    read_text(r, "id", &mut id)?;
+                    self.id = id.unwrap_or_default();
+                    Ok(())
+                }
+                "object" => read_text(r, "object", &mut self.object),
+                "object_reference_id" => {
+                    read_text(r, "object_reference_id", &mut self.object_reference_id)
+                }
+                "mobile_number" => read_text(r, "mobile_number", &mut self.mobile_number),
+                "mobile_country_code" => {
+                    read_text(r, "mobile_country_code", &mut self.mobile_country_code)
+                }
+                "first_name" => read_text(r, "first_name", &mut self.first_name),
+                "last_name" => read_text(r, "last_name", &mut self.last_name),
+                "email_address" => read_text(r, "email_address", &mut self.email_address),
+                "date_created" => read_text(r, "date_created", &mut self.date_created),
+                "last_updated" => read_text(r, "last_updated", &mut self.last_updated),
+                _ => read_juspay(r, &mut self.juspay),
+            }
+        })?;
+        if !is_object {
+            return Err(Error::InvalidJson);
         }
-        match read {
-            Ok(true) if deserializer.end().is_ok() => {}
-            _ => return Err(Error::InvalidJson),
-        }
+        reader.end()?;
         // Absent, null and "" alike: a customer without an id cannot be used.
         if self.id.is_empty() {
             return Err(Error::MissingField { field: "id" });

@@ -1,172 +1,250 @@
-//! JSON strings per RFC 8259, on top of serde-json-core.
+//! JSON per RFC 8259, read in place: a pull reader for the flat objects the API sends,
+//! and string decoding with every escape, surrogate pairs included.
 //!
-//! serde-json-core finds the structure and hands over each string still escaped; this
-//! module decodes it, surrogate pairs included (serde-json-core's own unescaping rejects
-//! them), into fixed-capacity strings.
-
-use core::fmt;
+//! Why not serde-json-core (measured with callgrind, see the README's performance
+//! section): it walks strings a byte at a time with a bounds check per byte and validates
+//! UTF-8 string by string; that was about half of a whole response decode and made us
+//! slower than httparse + serde_json on std. Here the body is validated as UTF-8 once and
+//! nothing is copied until a value is decoded into its field. It is also strict where
+//! serde-json-core is lax (that skips unknown scalars without checking them, so `tru`
+//! passed) and it does not refuse surrogate pairs, which serde-json-core does.
 
 use heapless::String;
 use heapless::string::StringView;
-use serde::de::{
-    self, Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
-};
 
 use crate::error::{Error, Result};
 
-/// A JSON value as this crate needs it: a string (still escaped) or anything else.
-/// `null` is handled by `Option<Value>`.
+/// Deepest nesting of arrays and objects skipped inside an unknown field.
+const MAX_DEPTH: usize = 32;
+
+/// What the next value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Value<'a> {
-    Str(&'a str),
-    Other,
+pub(crate) enum Kind {
+    String,
+    Null,
+    Object,
+    Array,
+    /// A number, `true` or `false`.
+    Scalar,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Value<'a> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> core::result::Result<Self, D::Error> {
-        // serde-json-core has no `deserialize_any`; `deserialize_ignored_any` reads a value
-        // of any type and passes strings on as borrowed, still-escaped text.
-        deserializer.deserialize_ignored_any(ValueVisitor)
-    }
+/// A pull reader over one JSON text. Every method either consumes exactly one syntactic
+/// element or fails with [`Error::InvalidJson`]; it never panics on any input.
+pub(crate) struct Reader<'a> {
+    text: &'a str,
+    pos: usize,
 }
 
-struct ValueVisitor;
-
-impl<'de> Visitor<'de> for ValueVisitor {
-    type Value = Value<'de>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
+impl<'a> Reader<'a> {
+    /// A reader over `body`, which must be UTF-8.
+    pub(crate) fn new(body: &'a [u8]) -> Result<Self> {
+        let text = core::str::from_utf8(body).map_err(|_| Error::InvalidJson)?;
+        Ok(Reader { text, pos: 0 })
     }
 
-    fn visit_borrowed_str<E: de::Error>(
-        self,
-        raw: &'de str,
-    ) -> core::result::Result<Self::Value, E> {
-        Ok(Value::Str(raw))
+    fn rest(&self) -> &'a [u8] {
+        self.text.as_bytes().get(self.pos..).unwrap_or_default()
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> core::result::Result<Self::Value, E> {
-        Ok(Value::Other)
+    fn skip_whitespace(&mut self) {
+        let skipped = self
+            .rest()
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .count();
+        self.pos += skipped;
     }
 
-    fn visit_unit<E: de::Error>(self) -> core::result::Result<Self::Value, E> {
-        Ok(Value::Other)
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.rest().first().copied()
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> core::result::Result<Self::Value, E> {
-        Ok(Value::Other)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(
-        self,
-        mut seq: A,
-    ) -> core::result::Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Value::Other)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(
-        self,
-        mut map: A,
-    ) -> core::result::Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Value::Other)
-    }
-}
-
-/// Reads a JSON value into the object it points to, in place. The value says whether the
-/// JSON was an object; any other JSON value is read and skipped.
-pub(crate) struct Fill<'t, T>(pub(crate) &'t mut T);
-
-/// An object read key by key; values of unknown keys are skipped whatever their type.
-pub(crate) trait FromObject {
-    fn read_entry<'de, A: MapAccess<'de>>(
-        &mut self,
-        key: &str,
-        map: &mut A,
-    ) -> core::result::Result<(), A::Error>;
-}
-
-impl<'de, T: FromObject> DeserializeSeed<'de> for Fill<'_, T> {
-    type Value = bool;
-
-    fn deserialize<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> core::result::Result<bool, D::Error> {
-        // serde-json-core has no `deserialize_any`; `deserialize_ignored_any` reads a value
-        // of any type and tells the visitor which.
-        deserializer.deserialize_ignored_any(self)
-    }
-}
-
-impl<'de, T: FromObject> Visitor<'de> for Fill<'_, T> {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> core::result::Result<bool, A::Error> {
-        while let Some(key) = map.next_key::<&'de str>()? {
-            self.0.read_entry(key, &mut map)?;
+    fn eat(&mut self, byte: u8) -> Result<()> {
+        if self.peek() == Some(byte) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(Error::InvalidJson)
         }
-        Ok(true)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> core::result::Result<bool, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(false)
+    fn eat_literal(&mut self, literal: &[u8]) -> Result<()> {
+        if self.rest().starts_with(literal) {
+            self.pos += literal.len();
+            Ok(())
+        } else {
+            Err(Error::InvalidJson)
+        }
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, _: &'de str) -> core::result::Result<bool, E> {
-        Ok(false)
+    /// What the next value is, without consuming it.
+    pub(crate) fn kind(&mut self) -> Result<Kind> {
+        Ok(match self.peek().ok_or(Error::InvalidJson)? {
+            b'"' => Kind::String,
+            b'n' => Kind::Null,
+            b'{' => Kind::Object,
+            b'[' => Kind::Array,
+            b'-' | b'0'..=b'9' | b't' | b'f' => Kind::Scalar,
+            _ => return Err(Error::InvalidJson),
+        })
     }
 
-    fn visit_str<E: de::Error>(self, _: &str) -> core::result::Result<bool, E> {
-        Ok(false)
+    /// A string, still escaped (decode it with [`unescape_into`]).
+    pub(crate) fn string(&mut self) -> Result<&'a str> {
+        self.eat(b'"')?;
+        let start = self.pos;
+        loop {
+            // API strings are short: one plain pass beats two memchr calls.
+            let rest = self.rest();
+            let stop = rest
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\')
+                .ok_or(Error::InvalidJson)?;
+            if rest.get(stop) == Some(&b'"') {
+                let raw = self
+                    .text
+                    .get(start..self.pos + stop)
+                    .ok_or(Error::InvalidJson)?;
+                self.pos += stop + 1;
+                return Ok(raw);
+            }
+            // Skip the backslash and the character it escapes (possibly a quote). An escape
+            // is followed by ASCII in valid JSON; anything else fails in `unescape_into`.
+            let escaped = self
+                .text
+                .get(self.pos + stop + 1..)
+                .and_then(|r| r.chars().next());
+            self.pos += stop + 1 + escaped.ok_or(Error::InvalidJson)?.len_utf8();
+        }
     }
 
-    fn visit_unit<E: de::Error>(self) -> core::result::Result<bool, E> {
-        Ok(false)
+    /// `null`.
+    pub(crate) fn null(&mut self) -> Result<()> {
+        self.skip_whitespace();
+        self.eat_literal(b"null")
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> core::result::Result<bool, E> {
-        Ok(false)
+    /// Reads an object, handing each key (still escaped) to `entry`, which must consume
+    /// the value. Returns false, consuming nothing, when the next value is not an object.
+    pub(crate) fn object(
+        &mut self,
+        mut entry: impl FnMut(&mut Self, &'a str) -> Result<()>,
+    ) -> Result<bool> {
+        if self.peek() != Some(b'{') {
+            return Ok(false);
+        }
+        self.pos += 1;
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(true);
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            entry(self, key)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(true);
+                }
+                _ => return Err(Error::InvalidJson),
+            }
+        }
     }
-}
 
-/// `None` for JSON `null`, else what the inner seed read.
-pub(crate) struct NullOr<S>(pub(crate) S);
-
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for NullOr<S> {
-    type Value = Option<S::Value>;
-
-    fn deserialize<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> core::result::Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
+    /// Reads an array, handing each element to `element`, which must consume it.
+    /// Returns false, consuming nothing, when the next value is not an array.
+    pub(crate) fn array(
+        &mut self,
+        mut element: impl FnMut(&mut Self) -> Result<()>,
+    ) -> Result<bool> {
+        if self.peek() != Some(b'[') {
+            return Ok(false);
+        }
+        self.pos += 1;
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(true);
+        }
+        loop {
+            element(self)?;
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(true);
+                }
+                _ => return Err(Error::InvalidJson),
+            }
+        }
     }
-}
 
-impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for NullOr<S> {
-    type Value = Option<S::Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("null or a value")
+    /// Skips one value of any type, checking its syntax.
+    pub(crate) fn skip_value(&mut self) -> Result<()> {
+        self.skip_nested(0)
     }
 
-    fn visit_none<E: de::Error>(self) -> core::result::Result<Self::Value, E> {
-        Ok(None)
+    fn skip_nested(&mut self, depth: usize) -> Result<()> {
+        if depth > MAX_DEPTH {
+            return Err(Error::InvalidJson);
+        }
+        match self.kind()? {
+            Kind::String => self.string().map(|_| ()),
+            Kind::Null => self.null(),
+            Kind::Object => self.object(|r, _| r.skip_nested(depth + 1)).map(|_| ()),
+            Kind::Array => self.array(|r| r.skip_nested(depth + 1)).map(|_| ()),
+            Kind::Scalar => self.scalar(),
+        }
     }
 
-    fn visit_some<D: Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> core::result::Result<Self::Value, D::Error> {
-        self.0.deserialize(deserializer).map(Some)
+    /// `true`, `false` or a number (RFC 8259 grammar).
+    fn scalar(&mut self) -> Result<()> {
+        match self.rest().first() {
+            Some(b't') => return self.eat_literal(b"true"),
+            Some(b'f') => return self.eat_literal(b"false"),
+            _ => {}
+        }
+        let digits = |r: &mut Self| {
+            let n = r.rest().iter().take_while(|b| b.is_ascii_digit()).count();
+            r.pos += n;
+            n
+        };
+        if self.rest().first() == Some(&b'-') {
+            self.pos += 1;
+        }
+        match self.rest().first() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return Err(Error::InvalidJson),
+        }
+        if self.rest().first() == Some(&b'.') {
+            self.pos += 1;
+            if digits(self) == 0 {
+                return Err(Error::InvalidJson);
+            }
+        }
+        if matches!(self.rest().first(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.rest().first(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            if digits(self) == 0 {
+                return Err(Error::InvalidJson);
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that only white space is left.
+    pub(crate) fn end(&mut self) -> Result<()> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(Error::InvalidJson),
+        }
     }
 }
 
@@ -286,20 +364,22 @@ fn hex4(digits: Option<&str>) -> core::result::Result<u32, Unescape> {
     u32::from_str_radix(digits, 16).map_err(|_| Unescape::Invalid)
 }
 
-/// Reads a text field that must fit into `out`: a wrong type, a bad escape or too long a
-/// value is an error naming the field. Filled in place, so no large temporary is made.
+/// Reads a text value that must fit into `out`: a value that is neither a string nor
+/// `null`, a bad escape, or too long a value is an error naming the field. Filled in
+/// place, so no large temporary is made.
 pub(crate) fn read_text<const N: usize>(
+    reader: &mut Reader<'_>,
     field: &'static str,
-    value: Option<Value<'_>>,
     out: &mut Option<String<N>>,
 ) -> Result<()> {
     *out = None;
-    match value {
-        None => Ok(()),
-        Some(Value::Other) => Err(Error::InvalidField { field }),
-        Some(Value::Str(raw)) => {
+    match reader.kind()? {
+        Kind::Null => reader.null(),
+        Kind::String => {
+            let raw = reader.string()?;
             decode_text(field, raw, out.insert(String::new()).as_mut_view(), N)
         }
+        _ => Err(Error::InvalidField { field }),
     }
 }
 
@@ -316,19 +396,22 @@ fn decode_text(
     }
 }
 
-/// Reads a best-effort text field: wrong types and bad escapes read as absent, long text
-/// is cut.
+/// Reads a best-effort text value: other types and bad escapes read as absent (and are
+/// skipped), long text is cut.
 pub(crate) fn read_lenient_text<const N: usize>(
-    value: Option<Value<'_>>,
+    reader: &mut Reader<'_>,
     out: &mut Option<String<N>>,
-) {
+) -> Result<()> {
     *out = None;
-    if let Some(Value::Str(raw)) = value {
-        let text = out.insert(String::new());
-        if unescape_into(raw, text.as_mut_view(), true).is_err() {
-            *out = None;
-        }
+    if reader.kind()? != Kind::String {
+        return reader.skip_value();
     }
+    let raw = reader.string()?;
+    let text = out.insert(String::new());
+    if unescape_into(raw, text.as_mut_view(), true).is_err() {
+        *out = None;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -346,12 +429,18 @@ mod tests {
         out
     }
 
-    fn text_field<const N: usize>(
-        field: &'static str,
-        value: Option<Value<'_>>,
-    ) -> Result<Option<String<N>>> {
+    fn text_field<const N: usize>(field: &'static str, json: &str) -> Result<Option<String<N>>> {
+        let mut reader = Reader::new(json.as_bytes())?;
         let mut out = None;
-        read_text(field, value, &mut out).map(|()| out)
+        read_text(&mut reader, field, &mut out)?;
+        reader.end()?;
+        Ok(out)
+    }
+
+    fn skips(json: &str) -> bool {
+        Reader::new(json.as_bytes())
+            .and_then(|mut r| r.skip_value().and_then(|()| r.end()))
+            .is_ok()
     }
 
     #[test]
@@ -412,18 +501,107 @@ mod tests {
     #[test]
     fn text_field_names_the_field() {
         assert_eq!(
-            text_field::<4>("first_name", Some(Value::Str("hello"))),
+            text_field::<4>("first_name", r#""hello""#),
             Err(Error::FieldTooLong {
                 field: "first_name",
                 capacity: 4
             })
         );
         assert_eq!(
-            text_field::<4>("first_name", Some(Value::Other)),
+            text_field::<4>("first_name", "12"),
             Err(Error::InvalidField {
                 field: "first_name"
             })
         );
-        assert_eq!(text_field::<4>("first_name", None), Ok(None));
+        assert_eq!(
+            text_field::<4>("first_name", "[]"),
+            Err(Error::InvalidField {
+                field: "first_name"
+            })
+        );
+        assert_eq!(text_field::<4>("first_name", " null "), Ok(None));
+        assert_eq!(
+            text_field::<4>("first_name", r#""a\"b""#)
+                .unwrap()
+                .unwrap()
+                .as_str(),
+            "a\"b"
+        );
+    }
+
+    #[test]
+    fn strings_end_at_the_first_unescaped_quote() {
+        let mut reader = Reader::new(br#""a\\" "b\"c" "\u00e9\\\"""#).unwrap();
+        assert_eq!(reader.string(), Ok(r"a\\"));
+        assert_eq!(reader.string(), Ok(r#"b\"c"#));
+        assert_eq!(reader.string(), Ok(r#"\u00e9\\\""#));
+        assert_eq!(reader.end(), Ok(()));
+        for unterminated in [r#"""#, r#""abc"#, r#""abc\""#, r#""\"#] {
+            assert_eq!(
+                Reader::new(unterminated.as_bytes()).unwrap().string(),
+                Err(Error::InvalidJson),
+                "{unterminated}"
+            );
+        }
+    }
+
+    #[test]
+    fn values_of_every_type_are_skipped_strictly() {
+        for valid in [
+            "0",
+            "-0",
+            "12",
+            "-1.5e3",
+            "1E+2",
+            "2.25e-7",
+            "true",
+            "false",
+            "null",
+            r#""x""#,
+            "[]",
+            "{}",
+            r#"[1, "a", [true, {"b": null}], {}]"#,
+            r#"{"a": {"b": [1, 2, {"c": "d"}]}, "e": -3}"#,
+        ] {
+            assert!(skips(valid), "{valid}");
+        }
+        for invalid in [
+            "",
+            "01",
+            "-",
+            "1.",
+            ".5",
+            "1e",
+            "+1",
+            "tru",
+            "nul",
+            "True",
+            "[1,]",
+            "[1 2]",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "{a:1}",
+            "[",
+            "{",
+            "]",
+            "'x'",
+            "NaN",
+            "1 2",
+        ] {
+            assert!(!skips(invalid), "{invalid}");
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_a_stack_overflow() {
+        let deep = "[".repeat(10_000) + &"]".repeat(10_000);
+        assert!(!skips(&deep));
+        let ok = "[".repeat(MAX_DEPTH) + &"]".repeat(MAX_DEPTH);
+        assert!(skips(&ok));
+    }
+
+    #[test]
+    fn invalid_utf8_is_refused() {
+        assert_eq!(Reader::new(b"\"\xff\"").err(), Some(Error::InvalidJson));
     }
 }

@@ -81,8 +81,6 @@ pub struct ResponseParser<'b> {
     raw_start: usize,
     /// Head phase: the bytes before this were looked at already.
     scan: usize,
-    /// Head phase: httparse said Partial with an empty line received; parse on every byte.
-    head_pending: bool,
     /// Whether any byte has arrived, to tell a closed idle connection from a cut response.
     started: bool,
     state: State,
@@ -100,7 +98,6 @@ impl<'b> ResponseParser<'b> {
             body_len: 0,
             raw_start: 0,
             scan: 0,
-            head_pending: false,
             started: false,
             state: State::Head,
             status: 0,
@@ -142,7 +139,7 @@ impl<'b> ResponseParser<'b> {
         let end = self.filled.saturating_add(limit).min(capacity);
         if end == self.filled && self.state != State::Complete {
             return Err(match self.state {
-                State::Head => Error::HeadTooLarge { capacity },
+                State::Head => self.head_verdict(Error::HeadTooLarge { capacity }),
                 _ => Error::BodyTooLarge { capacity },
             });
         }
@@ -184,6 +181,7 @@ impl<'b> ResponseParser<'b> {
                 Ok(Status::Complete)
             }
             State::Head if !self.started => Err(Error::ConnectionClosed),
+            State::Head => Err(self.head_verdict(Error::Truncated)),
             _ => Err(Error::Truncated),
         }
     }
@@ -214,17 +212,34 @@ impl<'b> ResponseParser<'b> {
         })
     }
 
+    /// What an unfinished head amounts to when no more bytes can come: malformed when
+    /// httparse already refuses what arrived, else `otherwise`.
+    fn head_verdict(&self, otherwise: Error) -> Error {
+        let received = self.buf.get(..self.filled).unwrap_or_default();
+        let mut headers = [const { core::mem::MaybeUninit::uninit() }; MAX_HEADERS];
+        let mut parsed = httparse::Response::new(&mut []);
+        match httparse::ParserConfig::default().parse_response_with_uninit_headers(
+            &mut parsed,
+            received,
+            &mut headers,
+        ) {
+            Err(httparse::Error::TooManyHeaders) => Error::TooManyHeaders,
+            Err(_) => Error::MalformedHead,
+            Ok(_) => otherwise,
+        }
+    }
+
     /// Parses the head once it may be complete; returns whether it moved on.
     ///
-    /// httparse runs again only when a line ends among the new bytes (so a head fed a
-    /// byte at a time is parsed once per line, not once per byte), or while an earlier
-    /// parse stopped short with an empty line already received (httparse skips leading
-    /// empty lines, and then any byte may decide).
+    /// httparse runs only when a line ends among the new bytes, so a head fed a byte at a
+    /// time is parsed once per line, not once per byte. A malformed head whose fault lies
+    /// after its last line end is found when the input ends or fills the buffer
+    /// ([`head_verdict`](Self::head_verdict)), so the split never changes the error.
     fn parse_head(&mut self) -> Result<bool> {
         let received = self.buf.get(..self.filled).unwrap_or_default();
         let new = received.get(self.scan..).unwrap_or_default();
         self.scan = self.filled;
-        if !self.head_pending && !new.contains(&b'\n') {
+        if !new.contains(&b'\n') {
             return Ok(false);
         }
         // Uninitialised: filling 64 headers first would cost more than parsing a short head.
@@ -234,10 +249,7 @@ impl<'b> ResponseParser<'b> {
         let head_len =
             match config.parse_response_with_uninit_headers(&mut parsed, received, &mut headers) {
                 Ok(httparse::Status::Complete(len)) => len,
-                Ok(httparse::Status::Partial) => {
-                    self.head_pending = has_blank_line(received);
-                    return Ok(false);
-                }
+                Ok(httparse::Status::Partial) => return Ok(false),
                 Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
                 Err(_) => return Err(Error::MalformedHead),
             };
@@ -248,7 +260,6 @@ impl<'b> ResponseParser<'b> {
         self.buf.copy_within(head_len..self.filled, 0);
         self.filled -= head_len;
         self.scan = 0;
-        self.head_pending = false;
         self.body_len = 0;
         self.raw_start = 0;
         if (100..200).contains(&status) {
@@ -463,18 +474,6 @@ fn interpret_head(status: u16, http10: bool, headers: &[httparse::Header<'_>]) -
     })
 }
 
-/// Whether `bytes` holds an empty line (`\n\n` or `\n\r\n`): the end of a head.
-fn has_blank_line(bytes: &[u8]) -> bool {
-    let mut rest = bytes;
-    while let Some(newline) = rest.iter().position(|&b| b == b'\n') {
-        rest = rest.get(newline + 1..).unwrap_or_default();
-        if matches!(rest, [b'\n', ..] | [b'\r', b'\n', ..]) {
-            return true;
-        }
-    }
-    false
-}
-
 /// The non-empty items of a comma-separated header value, without surrounding white space.
 fn list_items(value: &[u8]) -> impl Iterator<Item = &[u8]> {
     value
@@ -600,6 +599,8 @@ mod tests {
         truncated_head: b"HTTP/1.1 200 OK\r\nContent-Le" => Err(Error::Truncated);
         nothing_at_all: b"" => Err(Error::ConnectionClosed);
         leading_empty_line_then_garbage: b"\n\r\n{\"id\":1}" => Err(Error::MalformedHead);
+        bad_byte_after_the_last_line_end: b"HTTP/1.1 200 OK\r\nX: y\r\n\xff" => Err(Error::MalformedHead);
+        empty_line_then_bad_byte: b"\n\xff" => Err(Error::MalformedHead);
         bare_lf_line_endings: b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok" => ok(200, b"ok", true);
     }
 
@@ -695,16 +696,6 @@ mod tests {
         assert_eq!(p.feed(b"HTTP/1.1"), Ok((8, Status::Complete)));
         assert!(!p.response().unwrap().reusable);
         assert_eq!(p.response().unwrap().body, b"a");
-    }
-
-    #[test]
-    fn blank_lines() {
-        assert!(has_blank_line(b"a\r\n\r\nb"));
-        assert!(has_blank_line(b"a\n\nb"));
-        assert!(has_blank_line(b"\n\r\n"));
-        assert!(!has_blank_line(b"a\r\nb\r\n\r"));
-        assert!(!has_blank_line(b"a\n\rb\n"));
-        assert!(!has_blank_line(b""));
     }
 
     #[test]

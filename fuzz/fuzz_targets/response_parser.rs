@@ -7,23 +7,25 @@ use libfuzzer_sys::fuzz_target;
 fn parse(input: &[u8], piece: usize) -> String {
     let mut buf = [0u8; 2048];
     let mut parser = ResponseParser::new(&mut buf);
-    let mut status = Ok(Status::Partial);
+    let mut status = Status::Partial;
     for part in input.chunks(piece) {
         let mut part = part;
         while !part.is_empty() {
             match parser.feed(part) {
                 Ok((taken, s)) => {
-                    status = Ok(s);
+                    status = s;
                     part = &part[taken..];
                 }
-                Err(e) => return format!("{e:?}"),
+                Err(e) => return format!("Err({e:?})"),
             }
         }
     }
-    if status == Ok(Status::Partial) {
-        status = parser.finish();
+    if status == Status::Partial {
+        if let Err(e) = parser.finish() {
+            return format!("Err({e:?})");
+        }
     }
-    format!("{status:?} {:?}", parser.response())
+    format!("{:?}", parser.response())
 }
 
 fuzz_target!(|data: &[u8]| {
