@@ -19,6 +19,8 @@
 //! # Ok::<(), juspay_core::Error>(())
 //! ```
 
+use core::mem::MaybeUninit;
+
 use crate::error::{Error, Result};
 
 /// Headers the parser makes room for; CDNs and proxies add many (40 and more are seen).
@@ -216,15 +218,10 @@ impl<'b> ResponseParser<'b> {
     /// httparse already refuses what arrived, else `otherwise`.
     fn head_verdict(&self, otherwise: Error) -> Error {
         let received = self.buf.get(..self.filled).unwrap_or_default();
-        let mut headers = [const { core::mem::MaybeUninit::uninit() }; MAX_HEADERS];
+        let mut headers = [const { MaybeUninit::uninit() }; MAX_HEADERS];
         let mut parsed = httparse::Response::new(&mut []);
-        match httparse::ParserConfig::default().parse_response_with_uninit_headers(
-            &mut parsed,
-            received,
-            &mut headers,
-        ) {
-            Err(httparse::Error::TooManyHeaders) => Error::TooManyHeaders,
-            Err(_) => Error::MalformedHead,
+        match parse_http_head(&mut parsed, received, &mut headers) {
+            Err(e) => e,
             Ok(_) => otherwise,
         }
     }
@@ -242,17 +239,11 @@ impl<'b> ResponseParser<'b> {
         if !new.contains(&b'\n') {
             return Ok(false);
         }
-        // Uninitialised: filling 64 headers first would cost more than parsing a short head.
-        let mut headers = [const { core::mem::MaybeUninit::uninit() }; MAX_HEADERS];
+        let mut headers = [const { MaybeUninit::uninit() }; MAX_HEADERS];
         let mut parsed = httparse::Response::new(&mut []);
-        let config = httparse::ParserConfig::default();
-        let head_len =
-            match config.parse_response_with_uninit_headers(&mut parsed, received, &mut headers) {
-                Ok(httparse::Status::Complete(len)) => len,
-                Ok(httparse::Status::Partial) => return Ok(false),
-                Err(httparse::Error::TooManyHeaders) => return Err(Error::TooManyHeaders),
-                Err(_) => return Err(Error::MalformedHead),
-            };
+        let Some(head_len) = parse_http_head(&mut parsed, received, &mut headers)? else {
+            return Ok(false);
+        };
         let status = parsed.code.ok_or(Error::MalformedHead)?;
         let head = interpret_head(status, parsed.version == Some(0), parsed.headers)?;
 
@@ -392,6 +383,23 @@ impl<'b> ResponseParser<'b> {
             self.state = State::Body(Framing::Chunked(chunk));
         }
         Ok(status)
+    }
+}
+
+/// httparse over `bytes`: the head's length once complete. The header slots start
+/// uninitialised: filling 64 of them first would cost more than parsing a short head.
+fn parse_http_head<'h, 'b>(
+    parsed: &mut httparse::Response<'h, 'b>,
+    bytes: &'b [u8],
+    headers: &'h mut [MaybeUninit<httparse::Header<'b>>],
+) -> Result<Option<usize>> {
+    match httparse::ParserConfig::default()
+        .parse_response_with_uninit_headers(parsed, bytes, headers)
+    {
+        Ok(httparse::Status::Complete(len)) => Ok(Some(len)),
+        Ok(httparse::Status::Partial) => Ok(None),
+        Err(httparse::Error::TooManyHeaders) => Err(Error::TooManyHeaders),
+        Err(_) => Err(Error::MalformedHead),
     }
 }
 
