@@ -190,25 +190,28 @@ impl<'b> ResponseParser<'b> {
 
     /// The response, once complete.
     pub fn response(&self) -> Option<Response<'_>> {
-        if self.state != State::Complete {
-            return None;
-        }
+        let head = self.head()?;
         Some(Response {
-            status: self.status,
             body: self.buf.get(..self.body_len).unwrap_or_default(),
-            reusable: self.reusable,
-            retry_after: self.retry_after,
+            ..head
         })
     }
 
     /// The response, once complete, keeping the buffer's borrow.
     pub fn into_response(self) -> Option<Response<'b>> {
-        if self.state != State::Complete {
-            return None;
-        }
+        let head = self.head()?;
+        let buf: &'b [u8] = self.buf;
         Some(Response {
+            body: buf.get(..self.body_len).unwrap_or_default(),
+            ..head
+        })
+    }
+
+    /// The complete response without its body.
+    fn head(&self) -> Option<Response<'static>> {
+        (self.state == State::Complete).then_some(Response {
             status: self.status,
-            body: self.buf.get(..self.body_len).unwrap_or_default(),
+            body: &[],
             reusable: self.reusable,
             retry_after: self.retry_after,
         })
