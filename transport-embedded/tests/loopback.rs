@@ -273,3 +273,16 @@ fn invalid_input_is_refused_before_sending() {
     );
     assert_eq!(sandbox.requests(), 0);
 }
+
+#[test]
+fn debug_output_hides_the_key() {
+    let config = Config {
+        endpoint: Endpoint::SANDBOX,
+        credentials: Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
+        root_certificate: &[],
+        timeout_ms: 1,
+    };
+    let text = format!("{config:?} {config:#?}");
+    assert!(!text.contains(DEMO_API_KEY), "{text}");
+    assert!(text.contains(DEMO_MERCHANT_ID), "{text}");
+}
