@@ -35,18 +35,16 @@ fn every_fault_ends_in_its_class_and_the_next_call_works() {
             timeout_ms,
         };
 
-        let started = Instant::now();
-        let outcome = Client::<_, _, WallClock>::connect(
-            &mut stack,
-            &timer,
-            OsRng,
-            config,
-            Buffers {
+        let mut call = || {
+            let buffers = Buffers {
                 tls_read: &mut tls_read,
                 tls_write: &mut tls_write,
-            },
-        )
-        .and_then(|mut client| client.get_customer(&request, &mut buf));
+            };
+            Client::<_, _, WallClock>::connect(&mut stack, &timer, OsRng, config, buffers)
+                .and_then(|mut client| client.get_customer(&request, &mut buf))
+        };
+        let started = Instant::now();
+        let outcome = call();
         let elapsed = started.elapsed();
         match (fault.expected, &outcome) {
             (Expected::Customer, Ok(reply)) => {
@@ -67,17 +65,7 @@ fn every_fault_ends_in_its_class_and_the_next_call_works() {
             fault.name
         );
 
-        let next = Client::<_, _, WallClock>::connect(
-            &mut stack,
-            &timer,
-            OsRng,
-            config,
-            Buffers {
-                tls_read: &mut tls_read,
-                tls_write: &mut tls_write,
-            },
-        )
-        .and_then(|mut client| client.get_customer(&request, &mut buf));
+        let next = call();
         assert!(
             next.as_ref().is_ok_and(|reply| reply.result.is_ok()),
             "{}: next call: {next:?}",
