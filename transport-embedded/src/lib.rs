@@ -12,6 +12,38 @@
 //!   the host name checked, validity checked with the firmware's [`TlsClock`], and the
 //!   connection kept for the next call while responses allow it.
 //!
+//! On a host (feature `std`: std-embedded-nal, the OS RNG and the system clock stand in
+//! for the firmware's), against the loopback sandbox:
+//!
+//! ```
+//! # #[cfg(feature = "std")] {
+//! use juspay_core::{Credentials, Endpoint, GetCustomer};
+//! use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, WallClock};
+//! use juspay_transport_embedded::{Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer};
+//!
+//! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
+//! let url = format!("https://localhost:{}", sandbox.address().port());
+//! let root = sandbox.ca_der(); // the one root certificate pinned
+//! let config = Config {
+//!     endpoint: Endpoint::parse(&url).unwrap(),
+//!     credentials: Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
+//!     root_certificate: &root,
+//!     timeout_ms: 5_000,
+//! };
+//! // On firmware these are static buffers, the network stack, a hardware RNG and timer.
+//! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
+//! let mut stack = Stack;
+//! let timer = Timer::new(SystemClock::new());
+//! let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
+//! let mut client = Client::<_, _, WallClock>::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
+//!
+//! let mut buf = [0u8; 2048];
+//! let reply = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"), &mut buf).unwrap();
+//! assert_eq!(reply.result.unwrap().last_name.as_deref(), Some("Smith"));
+//! assert!(client.is_reusable());
+//! # }
+//! ```
+//!
 //! # Sizes
 //! | buffer | bytes |
 //! |---|---|

@@ -5,14 +5,25 @@
 //! (webpki-roots, plus roots you add), connect/read/write timeouts under one deadline per
 //! call, keep-alive, and retries for connection failures and 429/502/503/504.
 //!
-//! ```no_run
-//! use juspay_transport_std::{Client, Config};
+//! ```
 //! use juspay_core::GetCustomer;
+//! use juspay_transport_std::{Client, Config};
 //!
-//! let config = Config::new(juspay_transport_std::SANDBOX_URL, "my_api_key", "merchant_1");
+//! // A loopback server that answers like the API, with its own CA (use
+//! // juspay_transport_std::SANDBOX_URL or PRODUCTION_URL and your key for real).
+//! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
+//! let mut config = Config::new(sandbox.base_url(), juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
+//! config.extra_roots.push(sandbox.ca_der());
+//!
 //! let mut client = Client::new(config)?;
-//! let customer = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))?;
-//! println!("{}", customer.id);
+//! let customer = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj").client_auth_token(true))?;
+//! assert_eq!(customer.first_name.as_deref(), Some("John"));
+//! assert!(customer.juspay.is_some());
+//!
+//! match client.get_customer(&GetCustomer::new("cst_unknown")) {
+//!     Err(e) => assert_eq!(e.api().map(|api| api.http_status), Some(404)),
+//!     Ok(_) => unreachable!(),
+//! }
 //! # Ok::<(), juspay_transport_std::Error>(())
 //! ```
 //!
