@@ -659,6 +659,12 @@ pub mod faults {
                 normal,
             ),
             fault(
+                "drip slower than the deadline",
+                script(Step::Drip(CUSTOMER.to_vec(), Duration::from_millis(20))),
+                Expected::Timeout,
+                quick,
+            ),
+            fault(
                 "TLS alert",
                 handshake(Handshake::Alert),
                 Expected::Transport,

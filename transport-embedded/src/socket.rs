@@ -44,25 +44,21 @@ impl<C: Clock> Timer<C> {
         &self.clock
     }
 
-    /// Waits once for progress; `Err(Timeout)` once the deadline has passed.
-    pub(crate) fn wait<E>(&self) -> Result<(), SocketError<E>> {
-        if self.clock.now_ms() >= self.deadline_ms.get() {
-            return Err(SocketError::Timeout);
-        }
-        self.clock.idle();
-        Ok(())
-    }
-
-    /// Polls a non-blocking operation until it completes or the deadline passes.
+    /// Polls a non-blocking operation until it completes or the deadline passes. The
+    /// deadline is checked before every attempt, not only while waiting, so a peer that
+    /// trickles bytes cannot stretch an operation past it.
     pub(crate) fn poll<T, E>(
         &self,
         mut operation: impl FnMut() -> nb::Result<T, E>,
     ) -> Result<T, SocketError<E>> {
         loop {
+            if self.clock.now_ms() >= self.deadline_ms.get() {
+                return Err(SocketError::Timeout);
+            }
             match operation() {
                 Ok(value) => return Ok(value),
                 Err(nb::Error::Other(e)) => return Err(SocketError::Stack(e)),
-                Err(nb::Error::WouldBlock) => self.wait()?,
+                Err(nb::Error::WouldBlock) => self.clock.idle(),
             }
         }
     }

@@ -260,8 +260,7 @@ impl Client {
                     }
                 },
             };
-            set_timeouts(stream.tcp(), &self.config, deadline)?;
-            stream.begin_exchange();
+            stream.begin_exchange(self.limits(deadline));
             let outcome = driver::get_customer(
                 &mut stream,
                 &endpoint,
@@ -376,11 +375,12 @@ impl Client {
             None => return Err(connect_error(last_error)),
         };
         tcp.set_nodelay(true).map_err(Error::Io)?;
-        set_timeouts(&tcp, &self.config, deadline)?;
         let server_name = ServerName::try_from(host.to_owned())
             .map_err(|_| Error::Config(format!("{host} is not a valid TLS server name")))?;
         let mut tls = ClientConnection::new(self.tls.clone(), server_name).map_err(Error::Tls)?;
         while tls.is_handshaking() {
+            // Re-armed every round trip: a slow handshake cannot outlast the deadline.
+            set_timeouts(&tcp, &self.config, deadline)?;
             tls.complete_io(&mut tcp).map_err(Error::from_io)?;
         }
         self.connections_opened += 1;
@@ -389,7 +389,20 @@ impl Client {
             endpoint.port(),
             tls.protocol_version()
         );
-        Ok(Stream::new(StreamOwned::new(tls, tcp)))
+        Ok(Stream::new(
+            StreamOwned::new(tls, tcp),
+            self.limits(deadline),
+        ))
+    }
+}
+
+impl Client {
+    fn limits(&self, deadline: Instant) -> stream::Limits {
+        stream::Limits {
+            deadline,
+            read_timeout: self.config.read_timeout,
+            write_timeout: self.config.write_timeout,
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::io::{self, Read as _, Write as _};
 use std::net::TcpStream;
+use std::time::{Duration, Instant};
 
 use rustls::{ClientConnection, StreamOwned};
 
@@ -14,6 +15,27 @@ pub(crate) struct Stream {
     tls: StreamOwned<ClientConnection, TcpStream>,
     /// The heads of the exchange under way, kept only while debug logging is on.
     log: Option<HeadLog>,
+    limits: Limits,
+}
+
+/// The exchange's deadline and the longest single wait. Every read and write gets the
+/// smaller of its timeout and what is left before the deadline, so a server that drips
+/// bytes cannot stretch a call past its deadline.
+#[derive(Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) deadline: Instant,
+    pub(crate) read_timeout: Duration,
+    pub(crate) write_timeout: Duration,
+}
+
+impl Limits {
+    fn left(&self, timeout: Duration) -> io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
+        }
+        Ok(left.min(timeout))
+    }
 }
 
 #[derive(Default)]
@@ -25,16 +47,18 @@ struct HeadLog {
 }
 
 impl Stream {
-    pub(crate) fn new(tls: StreamOwned<ClientConnection, TcpStream>) -> Self {
-        Stream { tls, log: None }
+    pub(crate) fn new(tls: StreamOwned<ClientConnection, TcpStream>, limits: Limits) -> Self {
+        Stream {
+            tls,
+            log: None,
+            limits,
+        }
     }
 
-    pub(crate) fn tcp(&self) -> &TcpStream {
-        &self.tls.sock
-    }
-
-    /// Starts an exchange: from here, heads are logged when debug logging is on.
-    pub(crate) fn begin_exchange(&mut self) {
+    /// Starts an exchange under `limits`: from here, heads are logged when debug logging
+    /// is on.
+    pub(crate) fn begin_exchange(&mut self, limits: Limits) {
+        self.limits = limits;
         self.log = log::log_enabled!(log::Level::Debug).then(HeadLog::default);
     }
 }
@@ -46,6 +70,9 @@ impl embedded_io::ErrorType for Stream {
 impl embedded_io::Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = loop {
+            self.tls
+                .sock
+                .set_read_timeout(Some(self.limits.left(self.limits.read_timeout)?))?;
             match self.tls.read(buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -66,6 +93,9 @@ impl embedded_io::Read for Stream {
 impl embedded_io::Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = loop {
+            self.tls
+                .sock
+                .set_write_timeout(Some(self.limits.left(self.limits.write_timeout)?))?;
             match self.tls.write(buf) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 other => break other?,
