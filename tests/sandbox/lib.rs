@@ -510,14 +510,15 @@ fn response(status: u16, body: &str) -> Vec<u8> {
 
 /// A random token and its expiry, 15 minutes from now, in the API's `Z` format.
 fn fresh_token() -> (String, String) {
+    // Unique per call even if the system RNG failed: a counter fills the last bytes.
+    static ISSUED: AtomicUsize = AtomicUsize::new(0);
     let mut random = [0u8; 16];
-    let provider = rustls::crypto::ring::default_provider();
-    if provider.secure_random.fill(&mut random).is_err() {
-        random = std::process::id()
-            .to_be_bytes()
-            .repeat(4)
-            .try_into()
-            .unwrap_or_default();
+    let _ = rustls::crypto::ring::default_provider()
+        .secure_random
+        .fill(&mut random);
+    let count = ISSUED.fetch_add(1, Ordering::Relaxed).to_be_bytes();
+    for (byte, counted) in random.iter_mut().rev().zip(count.iter().rev()) {
+        *byte ^= counted;
     }
     let token = format!(
         "tkn_{}",
