@@ -384,3 +384,15 @@ fn ipv6_loopback() {
         .unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
 }
+
+#[test]
+fn host_names_are_resolved() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.base_url = format!("https://localhost:{}", sandbox.address().port());
+    let customer = Client::new(config)
+        .unwrap()
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
+}

@@ -37,7 +37,7 @@ mod error;
 mod stream;
 
 use std::fmt;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -348,10 +348,7 @@ impl Client {
             host: host.to_owned(),
             source,
         };
-        // Name resolution through the OS; std offers no timeout for it.
-        let addresses = (host, endpoint.port())
-            .to_socket_addrs()
-            .map_err(connect_error)?;
+        let addresses = resolve(host, endpoint.port(), deadline)?.map_err(connect_error)?;
         let mut last_error =
             std::io::Error::new(std::io::ErrorKind::NotFound, "no address for the host");
         let mut tcp = None;
@@ -403,6 +400,34 @@ impl Client {
             read_timeout: self.config.read_timeout,
             write_timeout: self.config.write_timeout,
         }
+    }
+}
+
+/// Name resolution through the OS. std's resolver has no timeout, so a host name is
+/// resolved on a helper thread and the call stops waiting for it at the deadline (the
+/// thread ends on its own when the OS answers). Address literals need no lookup.
+fn resolve(host: &str, port: u16, deadline: Instant) -> Result<std::io::Result<Vec<SocketAddr>>> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        return Ok(Ok(vec![SocketAddr::new(ip, port)]));
+    }
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let name = host.to_owned();
+    std::thread::Builder::new()
+        .name("juspay-dns".into())
+        .spawn(move || {
+            let _ = sender.send(
+                (name.as_str(), port)
+                    .to_socket_addrs()
+                    .map(Iterator::collect),
+            );
+        })
+        .map_err(Error::Io)?;
+    match receiver.recv_timeout(remaining(deadline)?) {
+        Ok(addresses) => Ok(addresses),
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => Err(Error::Timeout),
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => Ok(Err(std::io::Error::other(
+            "name resolution thread ended without an answer",
+        ))),
     }
 }
 
