@@ -4,7 +4,9 @@
 use std::time::{Duration, Instant};
 
 use juspay_core::{GetCustomer, Timestamp};
-use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Options, Sandbox, Step, TlsVersions};
+use juspay_sandbox::{
+    DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
+};
 use juspay_transport_std::{Client, Config, Error, ErrorClass, RetryPolicy};
 
 fn config_for(sandbox: &Sandbox) -> Config {
@@ -21,18 +23,6 @@ fn config_for(sandbox: &Sandbox) -> Config {
 
 fn client_for(sandbox: &Sandbox) -> Client {
     Client::new(config_for(sandbox)).unwrap()
-}
-
-fn sandbox_with(script: Vec<Step>) -> Sandbox {
-    Sandbox::start_with(Options {
-        script,
-        ..Options::default()
-    })
-    .unwrap()
-}
-
-fn vector(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/vectors/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
 #[test]
@@ -123,7 +113,7 @@ fn two_calls_share_one_connection() {
 
 #[test]
 fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
-    let sandbox = sandbox_with(vec![Step::ApiThenClose, Step::Api]);
+    let sandbox = Sandbox::scripted(vec![Step::ApiThenClose, Step::Api]).unwrap();
     let mut client = client_for(&sandbox);
     client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
@@ -137,7 +127,7 @@ fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
 
 #[test]
 fn a_stalling_server_hits_the_deadline() {
-    let sandbox = sandbox_with(vec![Step::Stall]);
+    let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let mut config = config_for(&sandbox);
     config.deadline = Duration::from_millis(800);
     let started = Instant::now();
@@ -179,11 +169,7 @@ fn an_untrusted_certificate_is_refused() {
 
 #[test]
 fn a_certificate_for_another_host_is_refused() {
-    let sandbox = Sandbox::start_with(Options {
-        certificate_names: vec!["api.example.com".into()],
-        ..Options::default()
-    })
-    .unwrap();
+    let sandbox = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
     let error = client_for(&sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
@@ -201,16 +187,7 @@ fn a_certificate_for_another_host_is_refused() {
 
 #[test]
 fn an_expired_certificate_is_refused() {
-    let now = time::OffsetDateTime::now_utc();
-    let validity = Some((
-        now - time::Duration::days(30),
-        now - time::Duration::days(1),
-    ));
-    let sandbox = Sandbox::start_with(Options {
-        certificate_validity: validity,
-        ..Options::default()
-    })
-    .unwrap();
+    let sandbox = Sandbox::meeting(Handshake::ExpiredCertificate).unwrap();
     let error = client_for(&sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
@@ -244,11 +221,12 @@ fn tls_1_2_only_and_1_3_only_servers() {
 fn service_unavailable_is_retried_after_retry_after() {
     let unavailable =
         b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n".to_vec();
-    let sandbox = sandbox_with(vec![
+    let sandbox = Sandbox::scripted(vec![
         Step::Raw(unavailable.clone()),
         Step::RawThenClose(unavailable),
         Step::Api,
-    ]);
+    ])
+    .unwrap();
     let customer = client_for(&sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
@@ -259,7 +237,7 @@ fn service_unavailable_is_retried_after_retry_after() {
 #[test]
 fn retries_end_with_the_last_api_error() {
     let unavailable = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".to_vec();
-    let sandbox = sandbox_with(vec![Step::Raw(unavailable); 5]);
+    let sandbox = Sandbox::scripted(vec![Step::Raw(unavailable); 5]).unwrap();
     let error = client_for(&sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
@@ -272,7 +250,7 @@ fn a_long_retry_after_is_not_waited_for() {
     let limited =
         b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 0\r\n\r\n"
             .to_vec();
-    let sandbox = sandbox_with(vec![Step::Raw(limited)]);
+    let sandbox = Sandbox::scripted(vec![Step::Raw(limited)]).unwrap();
     let started = Instant::now();
     let error = client_for(&sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
@@ -298,7 +276,11 @@ fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
             juspay_core::Error::MalformedChunk,
         ),
     ] {
-        let sandbox = sandbox_with(vec![Step::RawThenClose(vector(file)), Step::Api]);
+        let sandbox = Sandbox::scripted(vec![
+            Step::RawThenClose(juspay_sandbox::vector(file)),
+            Step::Api,
+        ])
+        .unwrap();
         let mut client = client_for(&sandbox);
         let error = client
             .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
@@ -317,7 +299,10 @@ fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
 
 #[test]
 fn recorded_chunked_response_over_tls() {
-    let sandbox = sandbox_with(vec![Step::Raw(vector("customer_cdn_headers.http"))]);
+    let sandbox = Sandbox::scripted(vec![Step::Raw(juspay_sandbox::vector(
+        "customer_cdn_headers.http",
+    ))])
+    .unwrap();
     let mut client = client_for(&sandbox);
     let customer = client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Options, Sandbox, Step, TlsVersions};
+use juspay_sandbox::{
+    DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
+};
 use serde_json::Value;
 
 struct Run {
@@ -78,32 +80,27 @@ fn ca_file(sandbox: &Sandbox) -> PathBuf {
 
 /// Runs against `sandbox` as an unknown server: its URL and its CA given as flags.
 fn run_against(sandbox: &Sandbox, extra: &[&str]) -> Run {
-    let url = sandbox.base_url();
+    run_through("std", &sandbox.base_url(), sandbox, extra)
+}
+
+/// `--transport embedded` against `sandbox`, by host name (embedded-tls checks DNS names).
+fn run_embedded(sandbox: &Sandbox, extra: &[&str]) -> Run {
+    let url = format!("https://localhost:{}", sandbox.address().port());
+    run_through("embedded", &url, sandbox, extra)
+}
+
+fn run_through(transport: &str, url: &str, sandbox: &Sandbox, extra: &[&str]) -> Run {
     let ca = ca_file(sandbox);
     let mut args = vec![
+        "--transport",
+        transport,
         "--base-url",
-        url.as_str(),
+        url,
         "--ca-file",
         ca.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
     run(&args, &[])
-}
-
-fn sandbox_with(script: Vec<Step>) -> Sandbox {
-    Sandbox::start_with(Options {
-        script,
-        ..Options::default()
-    })
-    .unwrap()
-}
-
-fn vector(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../tests/vectors/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
 }
 
 fn keys(value: &Value) -> Vec<&str> {
@@ -168,7 +165,10 @@ fn client_auth_token_against_an_unknown_server() {
 
 #[test]
 fn absent_values_are_null() {
-    let sandbox = sandbox_with(vec![Step::Raw(vector("customer_escapes.http"))]);
+    let sandbox = Sandbox::scripted(vec![Step::Raw(juspay_sandbox::vector(
+        "customer_escapes.http",
+    ))])
+    .unwrap();
     let out = run_against(&sandbox, &["cst_esc"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let customer = out.json();
@@ -229,7 +229,8 @@ fn bodies_that_are_not_json_still_give_the_status() {
         ("error_500_empty.http", 500),
         ("error_403_bad_origin.http", 403),
     ] {
-        let sandbox = sandbox_with(vec![Step::RawThenClose(vector(file)); 4]);
+        let sandbox =
+            Sandbox::scripted(vec![Step::RawThenClose(juspay_sandbox::vector(file)); 4]).unwrap();
         let out = run_against(&sandbox, &["--timeout", "5"]);
         assert_eq!(out.code, 3, "{file}: {}", out.stderr);
         assert_eq!(out.json()["http_status"], status, "{file}");
@@ -270,11 +271,7 @@ fn no_response_exits_4() {
     assert!(out.stderr.contains("certificate"), "{}", out.stderr);
 
     // A certificate for another host.
-    let other = Sandbox::start_with(Options {
-        certificate_names: vec!["elsewhere.example".into()],
-        ..Options::default()
-    })
-    .unwrap();
+    let other = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
     assert_eq!(run_against(&other, &[]).code, 4);
 
     // Nothing listening.
@@ -290,7 +287,7 @@ fn no_response_exits_4() {
 
 #[test]
 fn a_stalling_server_exits_4_at_the_deadline() {
-    let sandbox = sandbox_with(vec![Step::Stall]);
+    let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let started = Instant::now();
     let out = run_against(&sandbox, &["--timeout", "1"]);
     assert_eq!(out.code, 4, "{}", out.stderr);
@@ -303,20 +300,29 @@ fn malformed_responses_exit_5() {
     let mut huge = b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".to_vec();
     huge.extend(std::iter::repeat_n(b' ', 100_000));
     for (name, response) in [
-        ("truncated", vector("truncated_body.http")),
-        ("truncated chunk", vector("truncated_chunk.http")),
-        ("over capacity", vector("field_over_capacity.http")),
-        ("invalid JSON", vector("invalid_json.http")),
-        ("invalid UTF-8", vector("invalid_utf8.http")),
-        ("missing id", vector("missing_id.http")),
+        ("truncated", juspay_sandbox::vector("truncated_body.http")),
+        (
+            "truncated chunk",
+            juspay_sandbox::vector("truncated_chunk.http"),
+        ),
+        (
+            "over capacity",
+            juspay_sandbox::vector("field_over_capacity.http"),
+        ),
+        ("invalid JSON", juspay_sandbox::vector("invalid_json.http")),
+        ("invalid UTF-8", juspay_sandbox::vector("invalid_utf8.http")),
+        ("missing id", juspay_sandbox::vector("missing_id.http")),
         (
             "conflicting lengths",
-            vector("conflicting_content_length.http"),
+            juspay_sandbox::vector("conflicting_content_length.http"),
         ),
-        ("bad status line", vector("malformed_status.http")),
+        (
+            "bad status line",
+            juspay_sandbox::vector("malformed_status.http"),
+        ),
         ("body too large", huge),
     ] {
-        let sandbox = sandbox_with(vec![Step::RawThenClose(response)]);
+        let sandbox = Sandbox::scripted(vec![Step::RawThenClose(response)]).unwrap();
         let out = run_against(&sandbox, &[]);
         assert_eq!(out.code, 5, "{name}: {}", out.stderr);
         assert!(out.stdout.is_empty(), "{name}");
@@ -385,22 +391,6 @@ fn help_exits_0() {
     assert!(out.stdout.contains("--client-auth-token"));
 }
 
-/// `--transport embedded` against `sandbox`, by host name (embedded-tls checks DNS names).
-fn run_embedded(sandbox: &Sandbox, extra: &[&str]) -> Run {
-    let url = format!("https://localhost:{}", sandbox.address().port());
-    let ca = ca_file(sandbox);
-    let mut args = vec![
-        "--transport",
-        "embedded",
-        "--base-url",
-        url.as_str(),
-        "--ca-file",
-        ca.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    run(&args, &[])
-}
-
 #[test]
 fn embedded_transport_meets_the_same_contract() {
     // The demo, through the built-in sandbox.
@@ -459,14 +449,10 @@ fn embedded_transport_meets_the_same_contract() {
     );
     assert_eq!(out.code, 4, "{}", out.stderr);
 
-    let other = Sandbox::start_with(Options {
-        certificate_names: vec!["elsewhere.example".into()],
-        ..Options::default()
-    })
-    .unwrap();
+    let other = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
     assert_eq!(run_embedded(&other, &[]).code, 4);
 
-    let stalled = sandbox_with(vec![Step::Stall]);
+    let stalled = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let started = Instant::now();
     let out = run_embedded(&stalled, &["--timeout", "1"]);
     assert_eq!(out.code, 4, "{}", out.stderr);
@@ -479,7 +465,8 @@ fn embedded_transport_meets_the_same_contract() {
         "invalid_json.http",
         "malformed_status.http",
     ] {
-        let bad = sandbox_with(vec![Step::RawThenClose(vector(file))]);
+        let bad =
+            Sandbox::scripted(vec![Step::RawThenClose(juspay_sandbox::vector(file))]).unwrap();
         let out = run_embedded(&bad, &[]);
         assert_eq!(out.code, 5, "{file}: {}", out.stderr);
     }

@@ -48,6 +48,15 @@ const CUSTOMERS: [(&str, &str, &str); 2] = [
 const NOT_FOUND: &str = r#"{"error_message": "Cannot find what you are looking for","status": "invalid_request_error","error_code": "object_not_found","error_info": {"user_message": "Cannot process your request as customer account not found.","developer_message": "Customer account not found.","code": "RESOURCE_NOT_FOUND","category": "USER_ERROR"}}"#;
 const UNAUTHORIZED: &str = r#"{"status":"error","error_code":"access_denied","error_info": {"user_message":"Unauthorized.","developer_message":"Invalid API Key. Please pass a valid and active api key.","code":"UNAUTHORIZED","category":"USER_ERROR"}}"#;
 
+/// Names and addresses in the server certificate.
+const CERTIFICATE_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
+
+/// A recorded response from `tests/vectors/`, for tests that make the sandbox send it.
+pub fn vector(name: &str) -> Vec<u8> {
+    let path = format!("{}/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
 /// What the sandbox does with one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -108,10 +117,6 @@ pub struct Options {
     pub script: Vec<Step>,
     /// How the connections are met, in order; then [`Handshake::Tls`].
     pub handshakes: Vec<Handshake>,
-    /// Names and addresses in the server certificate.
-    pub certificate_names: Vec<String>,
-    /// Validity of the server certificate (default: from a day ago to a year ahead).
-    pub certificate_validity: Option<(time::OffsetDateTime, time::OffsetDateTime)>,
     /// Address to listen on (port 0: any free port).
     pub listen: SocketAddr,
 }
@@ -122,8 +127,6 @@ impl Default for Options {
             tls_versions: TlsVersions::Both,
             script: Vec::new(),
             handshakes: Vec::new(),
-            certificate_names: vec!["localhost".into(), "127.0.0.1".into(), "::1".into()],
-            certificate_validity: None,
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
         }
     }
@@ -153,6 +156,22 @@ impl Sandbox {
         Sandbox::start_with(Options::default())
     }
 
+    /// Starts a sandbox that follows `script`, then answers like the API.
+    pub fn scripted(script: Vec<Step>) -> io::Result<Sandbox> {
+        Sandbox::start_with(Options {
+            script,
+            ..Options::default()
+        })
+    }
+
+    /// Starts a sandbox that meets its first connection with `handshake`.
+    pub fn meeting(handshake: Handshake) -> io::Result<Sandbox> {
+        Sandbox::start_with(Options {
+            handshakes: vec![handshake],
+            ..Options::default()
+        })
+    }
+
     /// Starts a sandbox.
     pub fn start_with(options: Options) -> io::Result<Sandbox> {
         let versions: &[&'static SupportedProtocolVersion] = match options.tls_versions {
@@ -162,10 +181,15 @@ impl Sandbox {
         };
         let ca = make_ca().map_err(io::Error::other)?;
         let now = time::OffsetDateTime::now_utc();
-        let normal_validity = options.certificate_validity.unwrap_or((
+        let valid = (
             now - time::Duration::days(1),
             now + time::Duration::days(365),
-        ));
+        );
+        let expired = (
+            now - time::Duration::days(30),
+            now - time::Duration::days(1),
+        );
+        let names = || CERTIFICATE_NAMES.map(str::to_owned).to_vec();
         let mut configs = Vec::new();
         for handshake in [
             Handshake::Tls,
@@ -177,21 +201,12 @@ impl Sandbox {
                 continue;
             }
             let (names, validity, self_signed) = match handshake {
-                Handshake::ExpiredCertificate => (
-                    options.certificate_names.clone(),
-                    (
-                        now - time::Duration::days(30),
-                        now - time::Duration::days(1),
-                    ),
-                    false,
-                ),
+                Handshake::ExpiredCertificate => (names(), expired, false),
                 Handshake::OtherHostCertificate => {
-                    (vec!["elsewhere.example".to_owned()], normal_validity, false)
+                    (vec!["elsewhere.example".to_owned()], valid, false)
                 }
-                Handshake::SelfSignedCertificate => {
-                    (options.certificate_names.clone(), normal_validity, true)
-                }
-                _ => (options.certificate_names.clone(), normal_validity, false),
+                Handshake::SelfSignedCertificate => (names(), valid, true),
+                _ => (names(), valid, false),
             };
             let (chain, key) =
                 make_leaf(&ca, names, validity, self_signed).map_err(io::Error::other)?;

@@ -5,7 +5,9 @@ use std::time::{Duration, Instant};
 
 use juspay_core::driver::Reply;
 use juspay_core::{Credentials, Endpoint, GetCustomer};
-use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Options, Sandbox, Step, TlsVersions};
+use juspay_sandbox::{
+    DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
+};
 use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, WallClock};
 use juspay_transport_embedded::{
     Buffers, Client, Config, Error, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TlsClock,
@@ -46,22 +48,6 @@ fn calls_with<T: TlsClock>(
 
 fn call(sandbox: &Sandbox, request: GetCustomer<'_>) -> Result<Reply, Error<StackError>> {
     calls_with::<WallClock>(sandbox, &sandbox.ca_der(), 5_000, &[request])?.remove(0)
-}
-
-fn sandbox_with(script: Vec<Step>) -> Sandbox {
-    Sandbox::start_with(Options {
-        script,
-        ..Options::default()
-    })
-    .unwrap()
-}
-
-fn vector(name: &str) -> Vec<u8> {
-    std::fs::read(format!(
-        "{}/../tests/vectors/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
 }
 
 fn tls_error(result: Result<Reply, Error<StackError>>) -> TlsError {
@@ -128,7 +114,8 @@ fn malformed_responses_are_protocol_errors() {
         ),
         ("invalid_json.http", juspay_core::Error::InvalidJson),
     ] {
-        let sandbox = sandbox_with(vec![Step::RawThenClose(vector(file))]);
+        let sandbox =
+            Sandbox::scripted(vec![Step::RawThenClose(juspay_sandbox::vector(file))]).unwrap();
         let error = call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap_err();
         assert!(
             matches!(&error, Error::Protocol(e) if *e == expected),
@@ -162,7 +149,7 @@ fn one_connection_carries_several_calls() {
 
 #[test]
 fn a_connection_the_server_closed_says_so() {
-    let sandbox = sandbox_with(vec![Step::ApiThenClose]);
+    let sandbox = Sandbox::scripted(vec![Step::ApiThenClose]).unwrap();
     let replies = calls_with::<WallClock>(
         &sandbox,
         &sandbox.ca_der(),
@@ -193,27 +180,14 @@ fn an_untrusted_certificate_is_refused() {
 
 #[test]
 fn a_certificate_for_another_host_is_refused() {
-    let sandbox = Sandbox::start_with(Options {
-        certificate_names: vec!["elsewhere.example".into()],
-        ..Options::default()
-    })
-    .unwrap();
+    let sandbox = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
     let error = tls_error(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
     assert!(matches!(error, TlsError::InvalidCertificate), "{error:?}");
 }
 
 #[test]
 fn an_expired_certificate_is_refused() {
-    let now = time::OffsetDateTime::now_utc();
-    let validity = Some((
-        now - time::Duration::days(30),
-        now - time::Duration::days(1),
-    ));
-    let sandbox = Sandbox::start_with(Options {
-        certificate_validity: validity,
-        ..Options::default()
-    })
-    .unwrap();
+    let sandbox = Sandbox::meeting(Handshake::ExpiredCertificate).unwrap();
     let error = tls_error(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
     assert!(matches!(error, TlsError::InvalidCertificate), "{error:?}");
 }
@@ -241,7 +215,7 @@ fn validity_follows_the_firmware_clock() {
 
 #[test]
 fn a_stalled_server_hits_the_deadline() {
-    let sandbox = sandbox_with(vec![Step::Stall]);
+    let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let started = Instant::now();
     let result =
         calls_with::<WallClock>(&sandbox, &sandbox.ca_der(), 700, &[GetCustomer::new("c")])
