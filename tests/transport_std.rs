@@ -168,38 +168,31 @@ fn an_untrusted_certificate_is_refused() {
 }
 
 #[test]
-fn a_certificate_for_another_host_is_refused() {
-    let sandbox = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
-    let error = client_for(&sandbox)
-        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
-        .unwrap_err();
-    assert!(
-        matches!(
-            &error,
-            Error::Tls(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::NotValidForNameContext { .. }
-            ))
-        ),
-        "{error:?}"
-    );
-    assert_eq!(sandbox.requests(), 0);
-}
-
-#[test]
-fn an_expired_certificate_is_refused() {
-    let sandbox = Sandbox::meeting(Handshake::ExpiredCertificate).unwrap();
-    let error = client_for(&sandbox)
-        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
-        .unwrap_err();
-    assert!(
-        matches!(
-            &error,
-            Error::Tls(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ExpiredContext { .. }
-            ))
-        ),
-        "{error:?}"
-    );
+fn bad_certificates_are_refused_for_their_reason() {
+    use rustls::CertificateError as Reason;
+    type IsTheReason = fn(&Reason) -> bool;
+    let cases: [(Handshake, IsTheReason); 3] = [
+        (Handshake::OtherHostCertificate, |r| {
+            matches!(r, Reason::NotValidForNameContext { .. })
+        }),
+        (Handshake::ExpiredCertificate, |r| {
+            matches!(r, Reason::ExpiredContext { .. })
+        }),
+        (Handshake::SelfSignedCertificate, |r| {
+            matches!(r, Reason::UnknownIssuer)
+        }),
+    ];
+    for (handshake, is_the_reason) in cases {
+        let sandbox = Sandbox::meeting(handshake).unwrap();
+        let error = client_for(&sandbox)
+            .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::Tls(rustls::Error::InvalidCertificate(reason)) if is_the_reason(reason)),
+            "{handshake:?}: {error:?}"
+        );
+        assert_eq!(sandbox.requests(), 0, "{handshake:?}");
+    }
 }
 
 #[test]
