@@ -374,3 +374,43 @@ fn host_names_are_resolved() {
         .unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
 }
+
+#[test]
+fn connect_to_replaces_resolution_and_the_name_is_still_checked() {
+    // A port where nothing listens: the call works only if the address comes from
+    // connect_to rather than from resolving base_url.
+    let unused_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.base_url = format!("https://localhost:{unused_port}");
+    config.connect_to = Some(sandbox.address());
+    let customer = Client::new(config.clone())
+        .unwrap()
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
+
+    // The certificate is checked against base_url's host, not the address connected to.
+    let elsewhere = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
+    config.extra_roots = vec![elsewhere.ca_der()];
+    config.connect_to = Some(elsewhere.address());
+    let error = Client::new(config)
+        .unwrap()
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    let localhost = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    assert!(
+        matches!(
+            &error,
+            Error::Tls(rustls::Error::InvalidCertificate(
+                rustls::CertificateError::NotValidForNameContext { expected, .. }
+            )) if *expected == localhost
+        ),
+        "{error:?}"
+    );
+    assert_eq!(elsewhere.requests(), 0);
+}

@@ -122,11 +122,16 @@ pub struct Config {
     pub extra_roots: Vec<CertificateDer<'static>>,
     /// Response buffer: the largest head or body accepted.
     pub buffer_size: usize,
+    /// Connect to this address and port instead of resolving the host of `base_url`; the
+    /// certificate is still checked against that host name, which is also the `Host`
+    /// header (like curl's `--connect-to`). For a server reached by address under a name
+    /// the resolver does not know, or must not be asked about.
+    pub connect_to: Option<SocketAddr>,
 }
 
 impl Config {
     /// A configuration with the defaults: 10 s connect, 30 s read and write, 30 s deadline,
-    /// 2 retries, webpki-roots trusted, 16 KiB buffer.
+    /// 2 retries, webpki-roots trusted, 16 KiB buffer, the host of `base_url` resolved.
     pub fn new(
         base_url: impl Into<String>,
         api_key: impl Into<String>,
@@ -144,6 +149,7 @@ impl Config {
             webpki_roots: true,
             extra_roots: Vec::new(),
             buffer_size: 16 * 1024,
+            connect_to: None,
         }
     }
 
@@ -348,7 +354,10 @@ impl Client {
             host: host.to_owned(),
             source,
         };
-        let addresses = resolve(host, endpoint.port(), deadline)?.map_err(connect_error)?;
+        let addresses = match self.config.connect_to {
+            Some(address) => vec![address],
+            None => resolve(host, endpoint.port(), deadline)?.map_err(connect_error)?,
+        };
         let mut last_error =
             std::io::Error::new(std::io::ErrorKind::NotFound, "no address for the host");
         let mut tcp = None;
