@@ -4,7 +4,8 @@
 //! port, and answers like the API: the documentation customers (by id or
 //! object_reference_id), 404 for unknown ids, 401 for a wrong key or merchant, and a fresh
 //! client auth token (expiry now + 15 min) when asked. A script of [`Step`]s lets tests
-//! make it misbehave. One implementation serves the tests, the benchmarks and the demo.
+//! make it misbehave, and [`Options::certificate`] makes it present any certificate chain.
+//! One implementation serves the tests, the benchmarks and the demo.
 //!
 //! ```
 //! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
@@ -24,6 +25,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
 /// The API key the sandbox accepts.
@@ -97,6 +99,32 @@ pub enum Handshake {
     SelfSignedCertificate,
 }
 
+/// A certificate chain and its private key, as a TLS server presents them.
+pub struct ServerCertificate {
+    /// The certificates in the order sent: the end-entity certificate first, then the rest
+    /// (normally the intermediates; a test may send them out of order or add others).
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The end-entity certificate's private key.
+    pub key: PrivateKeyDer<'static>,
+}
+
+impl Clone for ServerCertificate {
+    fn clone(&self) -> Self {
+        ServerCertificate {
+            chain: self.chain.clone(),
+            key: self.key.clone_key(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ServerCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerCertificate")
+            .field("chain", &format_args!("{} certificates", self.chain.len()))
+            .finish_non_exhaustive()
+    }
+}
+
 /// Which TLS versions the server speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TlsVersions {
@@ -119,6 +147,9 @@ pub struct Options {
     pub handshakes: Vec<Handshake>,
     /// Address to listen on (port 0: any free port).
     pub listen: SocketAddr,
+    /// What [`Handshake::Tls`] presents; `None`: a certificate made at start for
+    /// `localhost`, `127.0.0.1` and `::1`, signed by the sandbox's CA.
+    pub certificate: Option<ServerCertificate>,
 }
 
 impl Default for Options {
@@ -128,6 +159,7 @@ impl Default for Options {
             script: Vec::new(),
             handshakes: Vec::new(),
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            certificate: None,
         }
     }
 }
@@ -200,24 +232,21 @@ impl Sandbox {
             if handshake != Handshake::Tls && !options.handshakes.contains(&handshake) {
                 continue;
             }
-            let (names, validity, self_signed) = match handshake {
-                Handshake::ExpiredCertificate => (names(), expired, false),
-                Handshake::OtherHostCertificate => {
-                    (vec!["elsewhere.example".to_owned()], valid, false)
+            let certificate = match (handshake, &options.certificate) {
+                (Handshake::Tls, Some(certificate)) => certificate.clone(),
+                _ => {
+                    let (names, validity, self_signed) = match handshake {
+                        Handshake::ExpiredCertificate => (names(), expired, false),
+                        Handshake::OtherHostCertificate => {
+                            (vec!["elsewhere.example".to_owned()], valid, false)
+                        }
+                        Handshake::SelfSignedCertificate => (names(), valid, true),
+                        _ => (names(), valid, false),
+                    };
+                    make_leaf(&ca, names, validity, self_signed).map_err(io::Error::other)?
                 }
-                Handshake::SelfSignedCertificate => (names(), valid, true),
-                _ => (names(), valid, false),
             };
-            let (chain, key) =
-                make_leaf(&ca, names, validity, self_signed).map_err(io::Error::other)?;
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = ServerConfig::builder_with_provider(provider)
-                .with_protocol_versions(versions)
-                .map_err(io::Error::other)?
-                .with_no_client_auth()
-                .with_single_cert(chain, key)
-                .map_err(io::Error::other)?;
-            configs.push((handshake, Arc::new(config)));
+            configs.push((handshake, server_config(versions, certificate)?));
         }
         let listener = TcpListener::bind(options.listen)?;
         let address = listener.local_addr()?;
@@ -266,12 +295,13 @@ impl Sandbox {
         self.address
     }
 
-    /// The CA certificate that signed the server certificate, PEM.
+    /// The sandbox's CA certificate, PEM: it signed the certificates the sandbox makes
+    /// (not one given in [`Options::certificate`]).
     pub fn ca_pem(&self) -> &str {
         &self.ca_pem
     }
 
-    /// The CA certificate, DER.
+    /// The sandbox's CA certificate, DER.
     pub fn ca_der(&self) -> CertificateDer<'static> {
         self.ca_der.clone()
     }
@@ -304,14 +334,34 @@ fn make_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
     CertifiedIssuer::self_signed(params, KeyPair::generate()?)
 }
 
-type Chain = (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>);
+/// A TLS server configuration that presents `certificate` as it is.
+fn server_config(
+    versions: &[&'static SupportedProtocolVersion],
+    certificate: ServerCertificate,
+) -> io::Result<Arc<ServerConfig>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let key = provider
+        .key_provider
+        .load_private_key(certificate.key)
+        .map_err(io::Error::other)?;
+    // Not `with_single_cert`: it parses the end-entity certificate to compare keys, and
+    // that parse refuses some of the certificates a client must be shown to judge them
+    // (an unknown critical extension).
+    let certified = CertifiedKey::new(certificate.chain, key);
+    let config = ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(versions)
+        .map_err(io::Error::other)?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    Ok(Arc::new(config))
+}
 
 fn make_leaf(
     ca: &CertifiedIssuer<'static, KeyPair>,
     names: Vec<String>,
     (not_before, not_after): (time::OffsetDateTime, time::OffsetDateTime),
     self_signed: bool,
-) -> Result<Chain, rcgen::Error> {
+) -> Result<ServerCertificate, rcgen::Error> {
     let mut params = CertificateParams::new(names)?;
     params
         .distinguished_name
@@ -324,10 +374,10 @@ fn make_leaf(
     } else {
         vec![params.signed_by(&key, ca)?.der().clone(), ca.der().clone()]
     };
-    Ok((
+    Ok(ServerCertificate {
         chain,
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-    ))
+        key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    })
 }
 
 fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
