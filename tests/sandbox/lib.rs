@@ -4,8 +4,9 @@
 //! port, and answers like the API: the documentation customers (by id or
 //! object_reference_id), 404 for unknown ids, 401 for a wrong key or merchant, and a fresh
 //! client auth token (expiry now + 15 min) when asked. A script of [`Step`]s lets tests
-//! make it misbehave, and [`Options::certificate`] makes it present any certificate chain.
-//! One implementation serves the tests, the benchmarks and the demo.
+//! make it misbehave, [`Options::certificate`] makes it present any certificate chain, and
+//! two tables drive both transports' tests: network faults ([`faults`]) and certificates
+//! ([`certificates`]). One implementation serves the tests, the benchmarks and the demo.
 //!
 //! ```
 //! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
@@ -27,6 +28,8 @@ use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
+
+pub mod certificates;
 
 /// The API key the sandbox accepts.
 pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";

@@ -1,0 +1,548 @@
+//! The certificate table both transports' verifiers are tested against: chains a server
+//! may present, sound and forged, each with the verdict a correct verifier gives.
+//! juspay-transport-std (rustls) gives the reference verdicts.
+//!
+//! Every certificate is made when [`table`] is called (rcgen), valid from a day ago for a
+//! year unless the row is about validity. Roots are self-signed; a server sends its
+//! end-entity certificate and then its intermediates, never the root. No certificate has
+//! a keyUsage extension, so that what refuses a forged row can only be what the row is
+//! about (basicConstraints, extendedKeyUsage).
+//!
+//! A transport's test, for each [`Case`]: start it ([`Case::start`]), trust
+//! [`Case::roots`] only, call [`Case::base_url`] while connecting to
+//! [`Sandbox::address`] (never resolve [`Case::server_name`]: `api.localhost` is no name to
+//! ask a resolver about), and compare the outcome with [`Case::expected`].
+//!
+//! ```
+//! use juspay_sandbox::certificates::{self, Verdict};
+//!
+//! let table = certificates::table();
+//! let case = table.iter().find(|case| case.expected == Verdict::Accepted).unwrap();
+//! let sandbox = case.start().unwrap();
+//! assert!(case.base_url(&sandbox).starts_with("https://"));
+//! ```
+
+use std::io;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, CustomExtension, DistinguishedName,
+    DnType, ExtendedKeyUsagePurpose, GeneralSubtree, IsCa, KeyPair, NameConstraints,
+    PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_RSA_SHA256, PublicKeyData,
+    SignatureAlgorithm, SigningKey,
+};
+use rsa::pkcs1::EncodeRsaPublicKey as _;
+use rsa::pkcs8::DecodePrivateKey as _;
+use rsa::sha2::{Digest as _, Sha256};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use time::{Duration, OffsetDateTime};
+
+use super::{Options, Sandbox, ServerCertificate};
+
+/// What a verifier must make of a [`Case`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// The chain is trusted for the name: the handshake completes and the call is answered.
+    Accepted,
+    /// The certificate is refused during the handshake, before any request is sent.
+    Refused,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// What the row is about.
+    pub name: &'static str,
+    /// What the sandbox presents.
+    pub server: ServerCertificate,
+    /// What the client trusts (DER root certificates).
+    pub roots: Vec<CertificateDer<'static>>,
+    /// The host name the client checks the certificate against: `localhost`, `127.0.0.1`,
+    /// or a name under `localhost` (`api.localhost`) that must not be resolved.
+    pub server_name: &'static str,
+    /// The verdict of a correct verifier.
+    pub expected: Verdict,
+}
+
+impl Case {
+    /// Starts a sandbox that presents this row's certificate, and otherwise answers like
+    /// the API.
+    pub fn start(&self) -> io::Result<Sandbox> {
+        Sandbox::start_with(Options {
+            certificate: Some(self.server.clone()),
+            ..Options::default()
+        })
+    }
+
+    /// `https://{server_name}:{port}` for `sandbox`, started by [`Case::start`]. Connect
+    /// to [`Sandbox::address`] rather than resolving the host.
+    pub fn base_url(&self, sandbox: &Sandbox) -> String {
+        format!("https://{}:{}", self.server_name, sandbox.address().port())
+    }
+}
+
+/// Every row, in a fixed order.
+///
+/// # Panics
+/// If rcgen cannot make one of the certificates: a bug in the table, not in a verifier.
+pub fn table() -> Vec<Case> {
+    rows().unwrap_or_else(|e| panic!("making the certificate table: {e}"))
+}
+
+const RSA1024_ROOT: &[u8] = include_bytes!("../keys/rsa1024-root.pk8.der");
+const RSA2048_ROOT: &[u8] = include_bytes!("../keys/rsa2048-root.pk8.der");
+const RSA2048_LEAF: &[u8] = include_bytes!("../keys/rsa2048-leaf.pk8.der");
+const RSA3072_ROOT: &[u8] = include_bytes!("../keys/rsa3072-root.pk8.der");
+const RSA3072_LEAF: &[u8] = include_bytes!("../keys/rsa3072-leaf.pk8.der");
+const RSA4096_ROOT: &[u8] = include_bytes!("../keys/rsa4096-root.pk8.der");
+const RSA4096_LEAF: &[u8] = include_bytes!("../keys/rsa4096-leaf.pk8.der");
+
+/// An OID under IANA's enterprise number for documentation (RFC 5612): no verifier
+/// knows it.
+const UNKNOWN_EXTENSION: &[u64] = &[1, 3, 6, 1, 4, 1, 32473, 1];
+
+fn rows() -> Result<Vec<Case>, rcgen::Error> {
+    use Verdict::{Accepted, Refused};
+    let case = |name, server, root: &Made, server_name, expected| Case {
+        name,
+        server,
+        roots: vec![root.der()],
+        server_name,
+        expected,
+    };
+    let ca = || IsCa::Ca(BasicConstraints::Unconstrained);
+    let now = OffsetDateTime::now_utc();
+
+    let root = make(params("P-256 root", &[], ca())?, Key::p256()?, None)?;
+    // A P-256 leaf for `names`.
+    let leaf = |names: &[&str], issuer: &Made| -> Result<Made, rcgen::Error> {
+        make(
+            params("leaf", names, IsCa::NoCa)?,
+            Key::p256()?,
+            Some(issuer),
+        )
+    };
+    let localhost = &["localhost"][..];
+    // A chain root -> intermediate (with `change` made to it) -> leaf for localhost,
+    // served with the intermediate.
+    let through_intermediate =
+        |change: &dyn Fn(&mut CertificateParams)| -> Result<ServerCertificate, rcgen::Error> {
+            let mut intermediate_params = params("intermediate", &[], ca())?;
+            change(&mut intermediate_params);
+            let intermediate = make(intermediate_params, Key::p256()?, Some(&root))?;
+            Ok(leaf(localhost, &intermediate)?.served_with(&[&intermediate]))
+        };
+
+    let mut table = vec![case(
+        "P-256 root, P-256 leaf for localhost",
+        leaf(localhost, &root)?.served_with(&[]),
+        &root,
+        "localhost",
+        Accepted,
+    )];
+
+    for (name, is_ca) in [
+        (
+            "forged: leaf signed by another site's certificate (CA:FALSE)",
+            IsCa::ExplicitNoCa,
+        ),
+        (
+            "forged: leaf signed by another site's certificate (no basicConstraints)",
+            IsCa::NoCa,
+        ),
+    ] {
+        let other_site = make(
+            params("other site", &["other.example"], is_ca)?,
+            Key::p256()?,
+            Some(&root),
+        )?;
+        let forged = leaf(localhost, &other_site)?.served_with(&[&other_site]);
+        table.push(case(name, forged, &root, "localhost", Refused));
+    }
+
+    let mut client_only = params("client", localhost, IsCa::NoCa)?;
+    client_only.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+    table.push(case(
+        "forged: leaf for clientAuth only",
+        make(client_only, Key::p256()?, Some(&root))?.served_with(&[]),
+        &root,
+        "localhost",
+        Refused,
+    ));
+
+    let many_names: Vec<String> = (1..=12)
+        .map(|i| format!("name{i}.example"))
+        .chain(["localhost".to_owned()])
+        .collect();
+    let many_names: Vec<&str> = many_names.iter().map(String::as_str).collect();
+    table.push(case(
+        "host name is the 13th subjectAltName",
+        leaf(&many_names, &root)?.served_with(&[]),
+        &root,
+        "localhost",
+        Accepted,
+    ));
+
+    for (name, root_key, leaf_key) in [
+        ("RSA-2048 root and leaf", RSA2048_ROOT, RSA2048_LEAF),
+        ("RSA-3072 root and leaf", RSA3072_ROOT, RSA3072_LEAF),
+        ("RSA-4096 root and leaf", RSA4096_ROOT, RSA4096_LEAF),
+    ] {
+        let rsa_root = make(params(name, &[], ca())?, Key::rsa(root_key)?, None)?;
+        let rsa_leaf = make(
+            params("leaf", localhost, IsCa::NoCa)?,
+            Key::rsa(leaf_key)?,
+            Some(&rsa_root),
+        )?;
+        table.push(case(
+            name,
+            rsa_leaf.served_with(&[]),
+            &rsa_root,
+            "localhost",
+            Accepted,
+        ));
+    }
+    let rsa2048_root = make(
+        params("RSA-2048 root", &[], ca())?,
+        Key::rsa(RSA2048_ROOT)?,
+        None,
+    )?;
+    table.push(case(
+        "P-256 leaf under an RSA-2048 root",
+        leaf(localhost, &rsa2048_root)?.served_with(&[]),
+        &rsa2048_root,
+        "localhost",
+        Accepted,
+    ));
+    let p384_root = make(params("P-384 root", &[], ca())?, Key::p384()?, None)?;
+    let p384_leaf = make(
+        params("leaf", localhost, IsCa::NoCa)?,
+        Key::p384()?,
+        Some(&p384_root),
+    )?;
+    table.push(case(
+        "P-384 root and leaf",
+        p384_leaf.served_with(&[]),
+        &p384_root,
+        "localhost",
+        Accepted,
+    ));
+
+    table.push(case(
+        "intermediate expired",
+        through_intermediate(&|p| {
+            p.not_before = now - Duration::days(30);
+            p.not_after = now - Duration::days(1);
+        })?,
+        &root,
+        "localhost",
+        Refused,
+    ));
+    table.push(case(
+        "intermediate not yet valid",
+        through_intermediate(&|p| p.not_before = now + Duration::days(1))?,
+        &root,
+        "localhost",
+        Refused,
+    ));
+
+    table.push(case(
+        "leaf for another host (elsewhere.example)",
+        leaf(&["elsewhere.example"], &root)?.served_with(&[]),
+        &root,
+        "localhost",
+        Refused,
+    ));
+    let wildcard = leaf(&["*.api.localhost"], &root)?.served_with(&[]);
+    table.push(case(
+        "wildcard *.api.localhost checked as eu.api.localhost",
+        wildcard.clone(),
+        &root,
+        "eu.api.localhost",
+        Accepted,
+    ));
+    table.push(case(
+        "wildcard *.api.localhost checked as api.localhost (the bare name)",
+        wildcard,
+        &root,
+        "api.localhost",
+        Refused,
+    ));
+    // One label after the wildcard, like `*.com`: webpki (as NSS) wants two, so even
+    // `api.localhost` is not covered.
+    table.push(case(
+        "wildcard *.localhost checked as api.localhost",
+        leaf(&["*.localhost"], &root)?.served_with(&[]),
+        &root,
+        "api.localhost",
+        Refused,
+    ));
+    table.push(case(
+        "IP address 127.0.0.1 in subjectAltName",
+        leaf(&["127.0.0.1"], &root)?.served_with(&[]),
+        &root,
+        "127.0.0.1",
+        Accepted,
+    ));
+    table.push(case(
+        "DNS-only leaf checked as 127.0.0.1",
+        leaf(localhost, &root)?.served_with(&[]),
+        &root,
+        "127.0.0.1",
+        Refused,
+    ));
+
+    // root -> first -> second -> leaf.
+    let first = make(
+        params("intermediate 1", &[], ca())?,
+        Key::p256()?,
+        Some(&root),
+    )?;
+    let second = make(
+        params("intermediate 2", &[], ca())?,
+        Key::p256()?,
+        Some(&first),
+    )?;
+    let deep_leaf = leaf(localhost, &second)?;
+    let unrelated_ca = make(params("unrelated CA", &[], ca())?, Key::p256()?, None)?;
+    let unrelated_site = leaf(&["unrelated.example"], &unrelated_ca)?;
+    table.push(case(
+        "intermediates sent out of order",
+        deep_leaf.served_with(&[&first, &second]),
+        &root,
+        "localhost",
+        Accepted,
+    ));
+    table.push(case(
+        "unrelated certificates among the intermediates",
+        deep_leaf.served_with(&[&unrelated_ca, &second, &unrelated_site, &first]),
+        &root,
+        "localhost",
+        Accepted,
+    ));
+
+    // root -> intermediate with pathLenConstraint 0 (no intermediate may follow it)
+    // -> intermediate -> leaf.
+    let limited = make(
+        params(
+            "intermediate, path length 0",
+            &[],
+            IsCa::Ca(BasicConstraints::Constrained(0)),
+        )?,
+        Key::p256()?,
+        Some(&root),
+    )?;
+    let below_limited = make(
+        params("intermediate", &[], ca())?,
+        Key::p256()?,
+        Some(&limited),
+    )?;
+    table.push(case(
+        "path length exceeded",
+        leaf(localhost, &below_limited)?.served_with(&[&below_limited, &limited]),
+        &root,
+        "localhost",
+        Refused,
+    ));
+    table.push(case(
+        "name constraints violated (intermediate for example.com only)",
+        through_intermediate(&|p| {
+            p.name_constraints = Some(NameConstraints {
+                permitted_subtrees: vec![GeneralSubtree::DnsName("example.com".into())],
+                excluded_subtrees: Vec::new(),
+            })
+        })?,
+        &root,
+        "localhost",
+        Refused,
+    ));
+
+    let rsa1024_root = make(
+        params("RSA-1024 root", &[], ca())?,
+        Key::short_rsa(RSA1024_ROOT)?,
+        None,
+    )?;
+    table.push(case(
+        "RSA-1024 root",
+        leaf(localhost, &rsa1024_root)?.served_with(&[]),
+        &rsa1024_root,
+        "localhost",
+        Refused,
+    ));
+
+    let mut unknown_critical = params("leaf", localhost, IsCa::NoCa)?;
+    let mut extension = CustomExtension::from_oid_content(UNKNOWN_EXTENSION, vec![0x05, 0x00]);
+    extension.set_criticality(true);
+    unknown_critical.custom_extensions.push(extension);
+    table.push(case(
+        "unknown critical extension in the leaf",
+        make(unknown_critical, Key::p256()?, Some(&root))?.served_with(&[]),
+        &root,
+        "localhost",
+        Refused,
+    ));
+
+    let mut expired = params("leaf", localhost, IsCa::NoCa)?;
+    expired.not_before = now - Duration::days(30);
+    expired.not_after = now - Duration::days(1);
+    table.push(case(
+        "leaf expired",
+        make(expired, Key::p256()?, Some(&root))?.served_with(&[]),
+        &root,
+        "localhost",
+        Refused,
+    ));
+    table.push(case(
+        "self-signed leaf, not trusted",
+        make(params("leaf", localhost, IsCa::NoCa)?, Key::p256()?, None)?.served_with(&[]),
+        &root,
+        "localhost",
+        Refused,
+    ));
+
+    Ok(table)
+}
+
+/// The parameters of a certificate valid from a day ago for a year, named `common_name`,
+/// for the host names and addresses in `names`; end-entity certificates (any `is_ca` but
+/// [`IsCa::Ca`]) are for serverAuth.
+fn params(
+    common_name: &str,
+    names: &[&str],
+    is_ca: IsCa,
+) -> Result<CertificateParams, rcgen::Error> {
+    let now = OffsetDateTime::now_utc();
+    let mut params = CertificateParams::new(
+        names
+            .iter()
+            .map(|name| name.to_string())
+            .collect::<Vec<_>>(),
+    )?;
+    params.distinguished_name = DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, common_name);
+    params.not_before = now - Duration::days(1);
+    params.not_after = now + Duration::days(365);
+    params.is_ca = is_ca;
+    if !matches!(is_ca, IsCa::Ca(_)) {
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    }
+    Ok(params)
+}
+
+/// A certificate of the table with its key. It can sign others whatever its own
+/// basicConstraints say: the forged rows need exactly that.
+struct Made(CertifiedIssuer<'static, Key>);
+
+/// Makes a certificate from `params` for `key`, signed by `issuer`, or self-signed.
+fn make(params: CertificateParams, key: Key, issuer: Option<&Made>) -> Result<Made, rcgen::Error> {
+    Ok(Made(match issuer {
+        Some(issuer) => CertifiedIssuer::signed_by(params, key, &*issuer.0)?,
+        None => CertifiedIssuer::self_signed(params, key)?,
+    }))
+}
+
+impl Made {
+    fn der(&self) -> CertificateDer<'static> {
+        self.0.der().clone()
+    }
+
+    /// This certificate as a server's end-entity certificate, followed by `others` in
+    /// that order.
+    fn served_with(&self, others: &[&Made]) -> ServerCertificate {
+        ServerCertificate {
+            chain: std::iter::once(self)
+                .chain(others.iter().copied())
+                .map(Made::der)
+                .collect(),
+            key: self.0.key().private_key(),
+        }
+    }
+}
+
+/// A key the table makes a certificate for, and signs with.
+enum Key {
+    /// Made or loaded by rcgen (ring): ECDSA, and RSA of 2048 bits and more.
+    Ring(KeyPair),
+    /// RSA under 2048 bits, which ring refuses to sign with.
+    ShortRsa(ShortRsaKey),
+}
+
+impl Key {
+    fn p256() -> Result<Key, rcgen::Error> {
+        KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256).map(Key::Ring)
+    }
+
+    fn p384() -> Result<Key, rcgen::Error> {
+        KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).map(Key::Ring)
+    }
+
+    /// An RSA key from a PKCS#8 file of `tests/keys/`, signing with SHA-256.
+    fn rsa(pkcs8: &'static [u8]) -> Result<Key, rcgen::Error> {
+        KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(pkcs8), &PKCS_RSA_SHA256)
+            .map(Key::Ring)
+    }
+
+    /// Like [`Key::rsa`], for a key ring refuses.
+    fn short_rsa(pkcs8: &'static [u8]) -> Result<Key, rcgen::Error> {
+        let private = rsa::RsaPrivateKey::from_pkcs8_der(pkcs8)
+            .map_err(|_| rcgen::Error::CouldNotParseKeyPair)?;
+        let public = private
+            .to_public_key()
+            .to_pkcs1_der()
+            .map_err(|_| rcgen::Error::CouldNotParseKeyPair)?
+            .into_vec();
+        Ok(Key::ShortRsa(ShortRsaKey {
+            private,
+            pkcs8,
+            public,
+        }))
+    }
+
+    /// The private key, for a server that presents a certificate for it.
+    fn private_key(&self) -> PrivateKeyDer<'static> {
+        let pkcs8 = match self {
+            Key::Ring(key) => key.serialize_der(),
+            Key::ShortRsa(key) => key.pkcs8.to_vec(),
+        };
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pkcs8))
+    }
+}
+
+impl PublicKeyData for Key {
+    fn der_bytes(&self) -> &[u8] {
+        match self {
+            Key::Ring(key) => key.der_bytes(),
+            Key::ShortRsa(key) => &key.public,
+        }
+    }
+
+    fn algorithm(&self) -> &'static SignatureAlgorithm {
+        match self {
+            Key::Ring(key) => key.algorithm(),
+            Key::ShortRsa(_) => &PKCS_RSA_SHA256,
+        }
+    }
+}
+
+impl SigningKey for Key {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        match self {
+            Key::Ring(key) => key.sign(message),
+            // PKCS#1 v1.5 with SHA-256, as PKCS_RSA_SHA256 (the algorithm above) declares.
+            Key::ShortRsa(key) => key
+                .private
+                .sign(rsa::Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message))
+                .map_err(|_| rcgen::Error::RemoteKeyError),
+        }
+    }
+}
+
+/// An RSA key signed with by the RustCrypto `rsa` crate.
+struct ShortRsaKey {
+    private: rsa::RsaPrivateKey,
+    /// The key as its file has it.
+    pkcs8: &'static [u8],
+    /// The public key, PKCS#1 (what a SubjectPublicKeyInfo holds for RSA).
+    public: Vec<u8>,
+}
