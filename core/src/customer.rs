@@ -11,10 +11,16 @@ use crate::time::Timestamp;
 /// A Juspay customer. Capacities are in bytes; a longer value is an error naming the
 /// field ([`Error::FieldTooLong`]), never truncated. Every field but `id` may be absent or
 /// `null` in the JSON, and reads as `None` then.
+///
+/// With the `serde` feature it serializes with the API's field names in the API's order,
+/// `None` as `null`, the client auth token included; `Deserialize` refuses a value over
+/// its capacity and an empty `id`, like [`from_json`](Self::from_json).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Customer {
     /// Juspay's id, `cst_…`.
+    #[cfg_attr(feature = "serde", serde(deserialize_with = "non_empty_id"))]
     pub id: String<64>,
     /// Always `customer` so far.
     pub object: Option<String<16>>,
@@ -41,6 +47,7 @@ pub struct Customer {
 /// The `juspay` object: a client auth token for Express Checkout SDKs, valid 15 minutes.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Juspay {
     /// The token. Its `Debug` and defmt output is redacted.
     pub client_auth_token: Option<ClientAuthToken>,
@@ -76,8 +83,11 @@ impl Juspay {
 }
 
 /// A client auth token: a bearer secret. `Debug` and defmt print `<redacted>`; read it
-/// with [`expose`](Self::expose) where it is handed to the SDK.
+/// with [`expose`](Self::expose) where it is handed to the SDK. With the `serde` feature
+/// it serializes as the token's text: handing it to the SDK is what it is for.
 #[derive(Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct ClientAuthToken(String<64>);
 
 impl ClientAuthToken {
@@ -98,6 +108,21 @@ impl defmt::Format for ClientAuthToken {
     fn format(&self, f: defmt::Formatter<'_>) {
         defmt::write!(f, "ClientAuthToken(<redacted>)")
     }
+}
+
+/// `id` through serde: like [`Customer::read_json`], an empty id is no customer.
+#[cfg(feature = "serde")]
+fn non_empty_id<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> core::result::Result<String<64>, D::Error> {
+    let id: String<64> = serde::Deserialize::deserialize(deserializer)?;
+    if id.is_empty() {
+        return Err(serde::de::Error::invalid_value(
+            serde::de::Unexpected::Str(""),
+            &"a non-empty customer id",
+        ));
+    }
+    Ok(id)
 }
 
 /// The keys of the customer object, in the order of the `seen` bits.
