@@ -502,7 +502,10 @@ fn help_exits_0() {
     let out = run(&["--help"], &[]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("--client-auth-token"));
-    assert!(out.stdout.contains("pretty-printed when stdout is a terminal"));
+    assert!(
+        out.stdout
+            .contains("pretty-printed when stdout is a terminal")
+    );
 }
 
 #[test]
