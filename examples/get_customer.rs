@@ -5,6 +5,7 @@
 //! with an error (printed as JSON); 4 no response (connect, TLS, timeout); 5 malformed or
 //! incomplete response.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,7 +13,6 @@ use std::time::Duration;
 use juspay_core::{ApiError, Customer, GetCustomer};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
 use juspay_transport_std::{Client, Config, Error, ErrorClass, PRODUCTION_URL, SANDBOX_URL};
-use serde_json::{Value, json};
 
 const EXIT_INPUT: u8 = 2;
 const EXIT_API: u8 = 3;
@@ -24,7 +24,8 @@ const DEFAULT_CUSTOMER: &str = "cst_om2l6ctlptxwxuzj";
 const USAGE: &str = "\
 usage: get_customer [OPTIONS] [--] [CUSTOMER_ID]
 
-Fetches one customer (GET /customers/{customer_id}) and prints it as JSON.
+Fetches one customer (GET /customers/{customer_id}) and prints it as one JSON object,
+keys in the API's order: pretty-printed when stdout is a terminal, on one line otherwise.
 
   CUSTOMER_ID            Juspay id or object_reference_id (default cst_om2l6ctlptxwxuzj)
   --client-auth-token    ask for a client auth token (options.get_client_auth_token=true)
@@ -156,7 +157,7 @@ fn init_logging(verbose: bool) {
         .init();
 }
 
-fn run() -> Result<Value, Failure> {
+fn run() -> Result<String, Failure> {
     let Some(args) = parse_args()? else {
         println!("{USAGE}");
         std::process::exit(0);
@@ -248,7 +249,6 @@ mod embedded {
         Buffers, Client, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
     };
     use juspay_transport_std::Config;
-    use serde_json::Value;
 
     use super::{
         EXIT_API, EXIT_INPUT, EXIT_PROTOCOL, EXIT_TRANSPORT, Failure, api_error_json,
@@ -258,7 +258,7 @@ mod embedded {
     pub(super) fn get_customer(
         config: &Config,
         request: &GetCustomer<'_>,
-    ) -> Result<Value, Failure> {
+    ) -> Result<String, Failure> {
         let endpoint = Endpoint::parse(&config.base_url).map_err(|e| input_error(e.to_string()))?;
         if endpoint.hostname().parse::<std::net::IpAddr>().is_ok() {
             return Err(input_error(
@@ -332,38 +332,27 @@ fn failure(error: Error) -> Failure {
     }
 }
 
-fn customer_json(c: &Customer) -> Value {
-    json!({
-        "id": c.id.as_str(),
-        "object": c.object.as_deref(),
-        "object_reference_id": c.object_reference_id.as_deref(),
-        "mobile_number": c.mobile_number.as_deref(),
-        "mobile_country_code": c.mobile_country_code.as_deref(),
-        "first_name": c.first_name.as_deref(),
-        "last_name": c.last_name.as_deref(),
-        "email_address": c.email_address.as_deref(),
-        "date_created": c.date_created.as_deref(),
-        "last_updated": c.last_updated.as_deref(),
-        "juspay": c.juspay.as_ref().map(|j| json!({
-            "client_auth_token": j.client_auth_token.as_ref().map(|t| t.expose()),
-            "client_auth_token_expiry": j.client_auth_token_expiry.as_deref(),
-        })),
-    })
+/// The customer as juspay-core's `serde` feature writes it: the API's keys in the API's
+/// order, absent values null, the client auth token included.
+fn customer_json(customer: &Customer) -> String {
+    json(customer)
 }
 
-fn api_error_json(e: &ApiError) -> Value {
-    json!({
-        "http_status": e.http_status,
-        "status": e.status.as_deref(),
-        "error_code": e.error_code.as_deref(),
-        "error_message": e.error_message.as_deref(),
-        "error_info": e.error_info.as_ref().map(|i| json!({
-            "code": i.code.as_deref(),
-            "category": i.category.as_deref(),
-            "user_message": i.user_message.as_deref(),
-            "developer_message": i.developer_message.as_deref(),
-        })),
-    })
+/// `http_status`, then the error body's fields as juspay-core's `serde` feature writes
+/// them (the API's keys in its order, absent values null).
+fn api_error_json(error: &ApiError) -> String {
+    json(error)
+}
+
+/// Pretty-printed for a person at a terminal, one line for a program reading a pipe.
+fn json(value: &impl serde::Serialize) -> String {
+    let written = if std::io::stdout().is_terminal() {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    };
+    // Strings, numbers, null, objects and arrays with string keys: nothing that fails.
+    written.expect("juspay-core's types serialize to JSON")
 }
 
 fn main() -> ExitCode {

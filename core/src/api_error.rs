@@ -14,8 +14,14 @@ use crate::json::{Reader, read_lenient_text};
 pub const MAX_FIELD_ERRORS: usize = 2;
 
 /// A non-2xx answer from the API.
+///
+/// With the `serde` feature it serializes as `http_status` followed by the body's fields
+/// with the API's names, in the API's order, `None` as `null`. `Deserialize` is strict
+/// where [`from_response`](Self::from_response) is lenient: it reads what `Serialize`
+/// wrote, and a value of another type or over its capacity is an error, never cut.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ApiError {
     /// The HTTP status code.
     pub http_status: u16,
@@ -34,6 +40,7 @@ pub struct ApiError {
 /// The `error_info` object.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct ErrorInfo {
     /// `code`, e.g. `RESOURCE_NOT_FOUND`, `UNAUTHORIZED`, `BAD_ORIGIN`.
     pub code: Option<String<40>>,
@@ -43,15 +50,18 @@ pub struct ErrorInfo {
     pub user_message: Option<String<160>>,
     /// `developer_message`.
     pub developer_message: Option<String<160>>,
+    /// The first [`MAX_FIELD_ERRORS`] entries of `fields` (serialized `[]` when none; a
+    /// missing `fields` deserializes as none, more than [`MAX_FIELD_ERRORS`] is an error).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub fields: Vec<FieldError, MAX_FIELD_ERRORS>,
     /// `request_id`, for Juspay support.
     pub request_id: Option<String<64>>,
-    /// The first [`MAX_FIELD_ERRORS`] entries of `fields`.
-    pub fields: Vec<FieldError, MAX_FIELD_ERRORS>,
 }
 
 /// One entry of `error_info.fields`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct FieldError {
     /// `field_name`.
     pub field_name: Option<String<48>>,
@@ -59,9 +69,13 @@ pub struct FieldError {
     pub reason: Option<String<80>>,
 }
 
-/// The official SDKs' classification of API errors.
+/// The official SDKs' classification of API errors. With the `serde` feature it
+/// serializes in snake case, like the API's own codes: `invalid_request`,
+/// `authentication`, `authorization`, `server`, `other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ApiErrorKind {
     /// 400 or 404.

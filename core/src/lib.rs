@@ -39,10 +39,30 @@
 //!
 //! # Crate features
 //! - `defmt`: `defmt::Format` for the public types; secrets print as `<redacted>`.
+//! - `serde`: `serde::Serialize` and `Deserialize` for [`Customer`], [`Juspay`],
+//!   [`ClientAuthToken`], [`ApiError`], [`ErrorInfo`], [`FieldError`], [`ApiErrorKind`]
+//!   and [`Timestamp`] (as the API's text), without alloc: for serde_json on std and
+//!   serde-json-core on a microcontroller. Keys are the API's, in the API's order, absent
+//!   values `null`; the client auth token is included (handing it to the SDK is its
+//!   purpose). A value over its capacity fails to deserialize, it is never cut.
+//!   Responses are still decoded by this crate's own reader ([`Customer::from_json`]):
+//!   faster, and it reads surrogate-pair escapes, which serde-json-core does not.
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! use juspay_core::Customer;
+//! let customer = Customer::from_json(br#"{"first_name":"Zo\u00eb","id":"cst_1"}"#)?;
+//! let mut out = [0u8; 512];
+//! let len = serde_json_core::to_slice(&customer, &mut out).unwrap();
+//! assert!(out[..len].starts_with(br#"{"id":"cst_1","object":null,"#));
+//! # }
+//! # Ok::<(), juspay_core::Error>(())
+//! ```
 //!
 //! # Secrets
 //! The API key ([`Credentials`]) and the client auth token ([`ClientAuthToken`]) never
-//! appear in `Debug`, `Display` or defmt output.
+//! appear in `Debug`, `Display` or defmt output. With the `serde` feature the token is
+//! serialized (the key has no `Serialize`).
 #![no_std]
 #![deny(missing_docs)]
 #![cfg_attr(

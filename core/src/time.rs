@@ -86,6 +86,142 @@ impl Timestamp {
     }
 }
 
+/// Serialized as the API's text. A `Timestamp` keeps the instant, not the text it was
+/// parsed from, so it writes one of the API's two formats: `2020-03-17T14:29:17Z`, the
+/// RFC 3339 form the API uses for token expiry (the other, `+0000`, is not RFC 3339, and
+/// the offset it carries is gone once parsed). Instants outside years 0000–9999 have no
+/// such text and fail to serialize. Deserialize takes any text [`Timestamp::parse`]
+/// reads, and refuses the rest.
+#[cfg(feature = "serde")]
+mod text {
+    use super::Timestamp;
+
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    const LEN: usize = 20;
+
+    impl Timestamp {
+        /// The instant as `YYYY-MM-DDTHH:MM:SSZ`, or `None` outside years 0000–9999.
+        fn to_text(self) -> Option<[u8; LEN]> {
+            let days = self.unix_seconds.div_euclid(86_400);
+            let seconds = self.unix_seconds.rem_euclid(86_400);
+            let (year, month, day) = civil_from_days(days);
+            if !(0..=9999).contains(&year) {
+                return None;
+            }
+            let mut out = *b"0000-00-00T00:00:00Z";
+            for (at, value, width) in [
+                (0, year, 4),
+                (5, month, 2),
+                (8, day, 2),
+                (11, seconds / 3600, 2),
+                (14, seconds / 60 % 60, 2),
+                (17, seconds % 60, 2),
+            ] {
+                let mut rest = value;
+                for slot in out.get_mut(at..at + width)?.iter_mut().rev() {
+                    // rest is in 0..=9999 and each slot takes one decimal digit.
+                    *slot = b'0' + u8::try_from(rest % 10).ok()?;
+                    rest /= 10;
+                }
+            }
+            Some(out)
+        }
+    }
+
+    /// (year, month, day) of a count of days since 1970-01-01, proleptic Gregorian
+    /// (Howard Hinnant's algorithm, the inverse of `days_from_civil`).
+    fn civil_from_days(days: i64) -> (i64, i64, i64) {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let day_of_era = z - era * 146_097;
+        let year_of_era =
+            (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+        let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+        let shifted_month = (5 * day_of_year + 2) / 153;
+        let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+        let month = if shifted_month < 10 {
+            shifted_month + 3
+        } else {
+            shifted_month - 9
+        };
+        let year = year_of_era + era * 400 + i64::from(month <= 2);
+        (year, month, day)
+    }
+
+    impl serde::Serialize for Timestamp {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let text = self
+                .to_text()
+                .ok_or_else(|| serde::ser::Error::custom("timestamp outside years 0000-9999"))?;
+            let text = core::str::from_utf8(&text).map_err(serde::ser::Error::custom)?;
+            serializer.serialize_str(text)
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Timestamp {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Visitor;
+
+            impl serde::de::Visitor<'_> for Visitor {
+                type Value = Timestamp;
+
+                fn expecting(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.write_str("a timestamp like 2020-03-17T14:29:17Z or 2016-08-02T08:07:52+0000")
+                }
+
+                fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                    Timestamp::parse(text)
+                        .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(text), &self))
+                }
+            }
+
+            deserializer.deserialize_str(Visitor)
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::super::Timestamp;
+
+        fn text(unix_seconds: i64) -> Option<std::string::String> {
+            Timestamp::from_unix_seconds(unix_seconds)
+                .to_text()
+                .map(|t| std::string::String::from_utf8(t.to_vec()).unwrap())
+        }
+
+        #[test]
+        fn formats_the_api_text_in_utc() {
+            assert_eq!(text(0).as_deref(), Some("1970-01-01T00:00:00Z"));
+            assert_eq!(text(-1).as_deref(), Some("1969-12-31T23:59:59Z"));
+            assert_eq!(text(1_470_125_272).as_deref(), Some("2016-08-02T08:07:52Z"));
+            assert_eq!(text(951_782_400).as_deref(), Some("2000-02-29T00:00:00Z"));
+            assert_eq!(
+                text(-62_167_219_200).as_deref(),
+                Some("0000-01-01T00:00:00Z")
+            );
+            assert_eq!(
+                text(253_402_300_799).as_deref(),
+                Some("9999-12-31T23:59:59Z")
+            );
+            assert_eq!(text(-62_167_219_201), None);
+            assert_eq!(text(253_402_300_800), None);
+            assert_eq!(text(i64::MIN), None);
+            assert_eq!(text(i64::MAX), None);
+        }
+
+        #[test]
+        fn every_day_of_four_centuries_reads_back() {
+            // 400 years repeat the Gregorian calendar; step through each day at an odd time.
+            let start = -62_167_219_200 + 1_234 * 86_400;
+            for day in 0..146_097 {
+                let seconds = start + day * 86_400 + day % 86_400;
+                let t = text(seconds).unwrap();
+                assert_eq!(Timestamp::parse(&t).unwrap().unix_seconds(), seconds, "{t}");
+            }
+        }
+    }
+}
+
 /// At most four digits (a year), so an `i32` always holds the value.
 fn digits(bytes: Option<&[u8]>) -> Result<i32> {
     let bytes = bytes.ok_or(Error::InvalidTimestamp)?;

@@ -2,11 +2,15 @@
 # Builds the firmware for thumbv7em-none-eabihf, runs it on a Cortex-M4 under QEMU and
 # prints its footprint:
 #   flash_bytes=N  static_ram_bytes=N  stack_peak_bytes=N  scenarios: P/N pass
-# Exit status: QEMU's (0 when every scenario passed), or 1 when over budget.
+# Exit status: QEMU's (0 when every scenario passed), or 1 when over budget or when the
+# customer the firmware prints as JSON (through serde-json-core) is not the expected line.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 FLASH_BUDGET=$((32 * 1024))
+# The documentation customer as the firmware prints it: juspay-core's Serialize through
+# serde-json-core. Checked here, so the expected text costs no flash.
+CUSTOMER_JSON='{"id":"cst_om2l6ctlptxwxuzj","object":"customer","object_reference_id":"customer@gmail.com","mobile_number":"9988776655","mobile_country_code":"91","first_name":"John","last_name":"Smith","email_address":"customer@gmail.com","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","juspay":null}'
 RAM_BUDGET=$((8 * 1024))
 TARGET=thumbv7em-none-eabihf
 
@@ -50,6 +54,10 @@ echo "$output"
 if [ $status -ne 0 ]; then
   echo "firmware failed under QEMU (exit $status)" >&2
   exit $status
+fi
+if ! grep -qxF "$CUSTOMER_JSON" <<<"$output"; then
+  echo "firmware did not print the expected customer JSON line" >&2
+  exit 1
 fi
 stack=$(sed -n 's/^stack_peak_bytes=\([0-9]*\).*/\1/p' <<<"$output")
 if [ -z "$stack" ]; then

@@ -21,6 +21,12 @@ impl Run {
         serde_json::from_str(self.stdout.trim())
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
+
+    /// The keys of the object at `path` in stdout, in the order written.
+    fn keys(&self, path: &[&str]) -> Vec<String> {
+        let ordered = Ordered::parse(&self.stdout);
+        ordered.keys(path).into_iter().map(str::to_owned).collect()
+    }
 }
 
 fn binary() -> PathBuf {
@@ -103,37 +109,125 @@ fn run_through(transport: &str, url: &str, sandbox: &Sandbox, extra: &[&str]) ->
     run(&args, &[])
 }
 
-fn keys(value: &Value) -> Vec<&str> {
-    let mut keys: Vec<&str> = value
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort_unstable();
-    keys
+/// JSON with every object's keys in the order written (serde_json's `Value` sorts them).
+enum Ordered {
+    Object(Vec<(String, Ordered)>),
+    Other,
 }
 
+impl Ordered {
+    fn parse(text: &str) -> Ordered {
+        serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    }
+
+    /// The keys of the object at `path` (keys from the top), in the order written.
+    fn keys(&self, path: &[&str]) -> Vec<&str> {
+        let mut value = self;
+        for step in path {
+            value = match value {
+                Ordered::Object(members) => &members.iter().find(|(k, _)| k == step).unwrap().1,
+                Ordered::Other => panic!("no object at {path:?}"),
+            };
+        }
+        match value {
+            Ordered::Object(members) => members.iter().map(|(k, _)| k.as_str()).collect(),
+            Ordered::Other => panic!("no object at {path:?}"),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Ordered {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Ordered;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Ordered, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Ordered::Object(members))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Ordered, A::Error> {
+                while seq.next_element::<Ordered>()?.is_some() {}
+                Ok(Ordered::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Ordered, E> {
+                Ok(Ordered::Other)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+/// The README's contract: the customer's keys, in the API's order.
 const CUSTOMER_KEYS: [&str; 11] = [
-    "date_created",
-    "email_address",
-    "first_name",
     "id",
-    "juspay",
-    "last_name",
-    "last_updated",
-    "mobile_country_code",
-    "mobile_number",
     "object",
     "object_reference_id",
+    "mobile_number",
+    "mobile_country_code",
+    "first_name",
+    "last_name",
+    "email_address",
+    "date_created",
+    "last_updated",
+    "juspay",
+];
+
+const JUSPAY_KEYS: [&str; 2] = ["client_auth_token", "client_auth_token_expiry"];
+
+/// The README's contract: `http_status`, then the error body's keys in the API's order.
+const ERROR_KEYS: [&str; 6] = [
+    "http_status",
+    "status",
+    "error_code",
+    "error_message",
+    "user_message",
+    "error_info",
+];
+
+const ERROR_INFO_KEYS: [&str; 6] = [
+    "code",
+    "category",
+    "user_message",
+    "developer_message",
+    "fields",
+    "request_id",
 ];
 
 #[test]
 fn demo_against_the_built_in_sandbox() {
     let out = run(&[], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    // Not a terminal: one line.
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
     let customer = out.json();
-    assert_eq!(keys(&customer), CUSTOMER_KEYS);
+    assert_eq!(out.keys(&[]), CUSTOMER_KEYS);
     assert_eq!(customer["id"], "cst_om2l6ctlptxwxuzj");
     assert_eq!(customer["mobile_country_code"], "91");
     assert_eq!(customer["juspay"], Value::Null);
@@ -147,8 +241,9 @@ fn client_auth_token_against_an_unknown_server() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let customer = out.json();
     assert_eq!(customer["id"], "cst_tooedar2k7j1d60b");
+    assert_eq!(out.keys(&[]), CUSTOMER_KEYS);
+    assert_eq!(out.keys(&["juspay"]), JUSPAY_KEYS);
     let juspay = customer["juspay"].as_object().unwrap();
-    assert_eq!(juspay.len(), 2);
     assert!(
         juspay["client_auth_token"]
             .as_str()
@@ -172,7 +267,7 @@ fn absent_values_are_null() {
     let out = run_against(&sandbox, &["cst_esc"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let customer = out.json();
-    assert_eq!(keys(&customer), CUSTOMER_KEYS);
+    assert_eq!(out.keys(&[]), CUSTOMER_KEYS);
     assert_eq!(customer["mobile_number"], Value::Null);
     assert_eq!(customer["date_created"], Value::Null);
     assert_eq!(customer["last_name"], "😀 Løvland 李");
@@ -183,25 +278,42 @@ fn api_errors_exit_3_with_the_body_as_json() {
     let sandbox = Sandbox::start().unwrap();
     let out = run_against(&sandbox, &["cst_unknown"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1, "{}", out.stdout);
     let error = out.json();
-    assert_eq!(
-        keys(&error),
-        [
-            "error_code",
-            "error_info",
-            "error_message",
-            "http_status",
-            "status"
-        ]
-    );
+    assert_eq!(out.keys(&[]), ERROR_KEYS);
     assert_eq!(error["http_status"], 404);
     assert_eq!(error["error_code"], "object_not_found");
+    assert_eq!(error["user_message"], Value::Null);
+    assert_eq!(out.keys(&["error_info"]), ERROR_INFO_KEYS);
     let info = &error["error_info"];
-    assert_eq!(
-        keys(info),
-        ["category", "code", "developer_message", "user_message"]
-    );
     assert_eq!(info["code"], "RESOURCE_NOT_FOUND");
+    assert_eq!(info["fields"], serde_json::json!([]));
+    assert_eq!(info["request_id"], Value::Null);
+}
+
+#[test]
+fn field_errors_and_the_top_level_user_message_are_printed() {
+    let sandbox = Sandbox::scripted(vec![Step::Raw(juspay_sandbox::vector(
+        "error_400_fields.http",
+    ))])
+    .unwrap();
+    let out = run_against(&sandbox, &[]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.keys(&[]), ERROR_KEYS);
+    assert_eq!(out.keys(&["error_info"]), ERROR_INFO_KEYS);
+    assert_eq!(
+        out.json()["error_info"]["fields"],
+        serde_json::json!([{"field_name": "mobile_number", "reason": "Invalid value."}])
+    );
+
+    let sandbox = Sandbox::scripted(vec![Step::Raw(juspay_sandbox::vector(
+        "error_403_bad_origin.http",
+    ))])
+    .unwrap();
+    let out = run_against(&sandbox, &[]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.json()["user_message"], "Bad Origin.");
+    assert_eq!(out.json()["error_info"]["code"], "BAD_ORIGIN");
 }
 
 #[test]
@@ -233,6 +345,7 @@ fn bodies_that_are_not_json_still_give_the_status() {
             Sandbox::scripted(vec![Step::RawThenClose(juspay_sandbox::vector(file)); 4]).unwrap();
         let out = run_against(&sandbox, &["--timeout", "5"]);
         assert_eq!(out.code, 3, "{file}: {}", out.stderr);
+        assert_eq!(out.keys(&[]), ERROR_KEYS, "{file}");
         assert_eq!(out.json()["http_status"], status, "{file}");
     }
 }
@@ -389,6 +502,10 @@ fn help_exits_0() {
     let out = run(&["--help"], &[]);
     assert_eq!(out.code, 0);
     assert!(out.stdout.contains("--client-auth-token"));
+    assert!(
+        out.stdout
+            .contains("pretty-printed when stdout is a terminal")
+    );
 }
 
 #[test]
@@ -396,7 +513,8 @@ fn embedded_transport_meets_the_same_contract() {
     // The demo, through the built-in sandbox.
     let out = run(&["--transport", "embedded", "--client-auth-token"], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert_eq!(keys(&out.json()), CUSTOMER_KEYS);
+    assert_eq!(out.keys(&[]), CUSTOMER_KEYS);
+    assert_eq!(out.keys(&["juspay"]), JUSPAY_KEYS);
     assert!(
         out.json()["juspay"]["client_auth_token"]
             .as_str()
@@ -415,16 +533,8 @@ fn embedded_transport_meets_the_same_contract() {
 
     let out = run_embedded(&sandbox, &["cst_unknown"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
-    assert_eq!(
-        keys(&out.json()),
-        [
-            "error_code",
-            "error_info",
-            "error_message",
-            "http_status",
-            "status"
-        ]
-    );
+    assert_eq!(out.keys(&[]), ERROR_KEYS);
+    assert_eq!(out.keys(&["error_info"]), ERROR_INFO_KEYS);
     assert_eq!(out.json()["http_status"], 404);
 
     for args in [vec![""], vec!["cst\r\n1"], vec!["--timeout", "0"]] {
