@@ -11,6 +11,8 @@
 //!   embedded-tls with the server's chain checked against one pinned root certificate,
 //!   the host name checked, validity checked with the firmware's [`TlsClock`], and the
 //!   connection kept for the next call while responses allow it.
+//! - [`signature`]: ECDSA, Ed25519 and RSA signature verification without a heap, as
+//!   rustls-pki-types `SignatureVerificationAlgorithm`s for rustls-webpki.
 //!
 //! On a host (feature `std`: std-embedded-nal, the OS RNG and the system clock stand in
 //! for the firmware's), against the loopback sandbox:
@@ -54,8 +56,8 @@
 //!
 //! # Limits
 //! embedded-tls speaks TLS 1.3 only, with the TLS_AES_128_GCM_SHA256 suite and a P-256
-//! key share, and verifies ECDSA P-256 chains; RSA chains need its `rsa` feature (this
-//! crate's `rsa`) and an allocator. It checks DNS names only (no IP-address
+//! key share, and verifies ECDSA P-256 chains; its RSA support needs an allocator, so
+//! RSA chains are refused. It checks DNS names only (no IP-address
 //! certificates), pins one root, and does not check revocation. To check that an
 //! endpoint fits: `openssl s_client -connect HOST:443 -tls1_3 -groups P-256 -sigalgs
 //! ECDSA+SHA256` must complete, and the root it shows is the one to pin. When the
@@ -69,7 +71,8 @@
 //! # Crate features
 //! - `defmt`: log through defmt (firmware); `log`: log through log (hosts). Not both.
 //! - `std`: host support ([`host`]): system clock, OS RNG, std-embedded-nal stack.
-//! - `rsa`: RSA certificate chains (needs an allocator).
+//! - `ed25519` (default): [`signature::ED25519`]. On by default because embedded-tls
+//!   always offers Ed25519 in its ClientHello.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -86,6 +89,7 @@ mod client;
 mod fmt;
 #[cfg(feature = "std")]
 pub mod host;
+pub mod signature;
 mod socket;
 
 pub use client::{
