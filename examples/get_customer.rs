@@ -35,7 +35,7 @@ keys in the API's order: pretty-printed when stdout is a terminal, on one line o
   --production           Juspay's production host
   --ca-file PEM          extra trusted root certificate(s); may be repeated
   --transport std|embedded  which transport carries the call (default std; embedded:
-                         TLS 1.3 only, one pinned root from --ca-file, host names only)
+                         juspay-transport-embedded on this host, TLS 1.3 only, no retries)
   --timeout SECS         deadline for the whole call, retries included (default 30)
   --verbose              request and response heads on stderr, secrets redacted
   -h, --help             this text
@@ -202,11 +202,7 @@ fn run() -> Result<String, Failure> {
                 code: EXIT_TRANSPORT,
                 message: format!("cannot start the built-in sandbox: {e}"),
             })?;
-            // By name: the embedded transport checks DNS names only.
-            let url = match args.transport {
-                Transport::Std => started.base_url(),
-                Transport::Embedded => format!("https://localhost:{}", started.address().port()),
-            };
+            let url = started.base_url();
             sandbox = Some(started);
             url
         }
@@ -244,9 +240,10 @@ fn run() -> Result<String, Failure> {
 /// stack, the OS RNG, the system clock.
 mod embedded {
     use juspay_core::{Credentials, Endpoint, GetCustomer};
-    use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, WallClock};
+    use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
     use juspay_transport_embedded::{
-        Buffers, Client, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
+        Buffers, Client, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor,
+        trust_anchor,
     };
     use juspay_transport_std::Config;
 
@@ -260,23 +257,23 @@ mod embedded {
         request: &GetCustomer<'_>,
     ) -> Result<String, Failure> {
         let endpoint = Endpoint::parse(&config.base_url).map_err(|e| input_error(e.to_string()))?;
-        if endpoint.hostname().parse::<std::net::IpAddr>().is_ok() {
-            return Err(input_error(
-                "--transport embedded checks certificates by DNS name only: give --base-url with a host name",
-            ));
-        }
         let credentials = Credentials::new(config.api_key.expose(), &config.merchant_id)
             .map_err(|e| input_error(e.to_string()))?;
-        let Some(root) = config.extra_roots.first() else {
-            return Err(input_error(
-                "--transport embedded pins one root certificate: give it with --ca-file",
-            ));
-        };
+        // The same roots as the std transport: Mozilla's (webpki-roots) and --ca-file's.
+        let mut trust_anchors: Vec<TrustAnchor<'_>> = Vec::new();
+        if config.webpki_roots {
+            trust_anchors.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        }
+        for root in &config.extra_roots {
+            trust_anchors
+                .push(trust_anchor(root).map_err(|e| input_error(format!("--ca-file: {e}")))?);
+        }
         let timeout_ms = u64::try_from(config.deadline.as_millis()).unwrap_or(u64::MAX);
         let settings = juspay_transport_embedded::Config {
             endpoint,
             credentials,
-            root_certificate: root,
+            trust_anchors: &trust_anchors,
+            time: wall_clock(),
             timeout_ms,
         };
         let mut stack = Stack;
@@ -295,9 +292,8 @@ mod embedded {
             },
             message: error.to_string(),
         };
-        let mut client =
-            Client::<_, _, WallClock>::connect(&mut stack, &timer, OsRng, settings, buffers)
-                .map_err(transport_failure)?;
+        let mut client = Client::connect(&mut stack, &timer, OsRng, settings, buffers)
+            .map_err(transport_failure)?;
         let mut buf = vec![0u8; config.buffer_size];
         let reply = client
             .get_customer(request, &mut buf)

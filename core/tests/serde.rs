@@ -14,12 +14,12 @@ fn vectors() -> Vec<(String, Vec<u8>)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
     let mut vectors: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
-        .map(|entry| {
-            let path = entry.unwrap().path();
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|extension| extension == "http"))
+        .map(|path| {
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
             (name, std::fs::read(&path).unwrap())
         })
-        .filter(|(name, _)| name.ends_with(".http"))
         .collect();
     vectors.sort();
     vectors

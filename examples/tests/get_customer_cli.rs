@@ -89,7 +89,7 @@ fn run_against(sandbox: &Sandbox, extra: &[&str]) -> Run {
     run_through("std", &sandbox.base_url(), sandbox, extra)
 }
 
-/// `--transport embedded` against `sandbox`, by host name (embedded-tls checks DNS names).
+/// `--transport embedded` against `sandbox`, by host name.
 fn run_embedded(sandbox: &Sandbox, extra: &[&str]) -> Run {
     let url = format!("https://localhost:{}", sandbox.address().port());
     run_through("embedded", &url, sandbox, extra)
@@ -461,7 +461,11 @@ fn verbose_and_trace_logs_hold_no_secret() {
     let ca = ca_file(&sandbox);
     let by_address = sandbox.base_url();
     let by_name = format!("https://localhost:{}", sandbox.address().port());
-    for (transport, url) in [("std", &by_address), ("embedded", &by_name)] {
+    for (transport, url) in [
+        ("std", &by_address),
+        ("embedded", &by_name),
+        ("embedded", &by_address),
+    ] {
         let args = [
             "--verbose",
             "--client-auth-token",
@@ -531,6 +535,10 @@ fn embedded_transport_meets_the_same_contract() {
         out.stderr
     );
 
+    // By IP address: checked against the certificate's IP address SANs.
+    let out = run_through("embedded", &sandbox.base_url(), &sandbox, &["customer"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+
     let out = run_embedded(&sandbox, &["cst_unknown"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert_eq!(out.keys(&[]), ERROR_KEYS);
@@ -540,7 +548,7 @@ fn embedded_transport_meets_the_same_contract() {
     for args in [vec![""], vec!["cst\r\n1"], vec!["--timeout", "0"]] {
         assert_eq!(run_embedded(&sandbox, &args).code, 2, "{args:?}");
     }
-    assert_eq!(sandbox.requests(), 2);
+    assert_eq!(sandbox.requests(), 3);
 
     // Untrusted: another sandbox's CA pinned.
     let stranger = Sandbox::start().unwrap();

@@ -546,3 +546,125 @@ struct ShortRsaKey {
     /// The public key, PKCS#1 (what a SubjectPublicKeyInfo holds for RSA).
     public: Vec<u8>,
 }
+
+/// The keys of a [`SignedHandshake`]'s chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChainKeys {
+    /// P-256 root, intermediate and leaf; the leaf signs with ecdsa_secp256r1_sha256.
+    P256,
+    /// An RSA-4096 root, RSA-2048 intermediate and leaf (the shape of public CAs' RSA
+    /// chains); the leaf signs with rsa_pss_rsae_sha256, as rustls servers do.
+    Rsa2048,
+}
+
+/// What a TLS 1.3 client's verifier sees of a server, without the network: the chain the
+/// server sends (leaf first), the root to trust, and the server's CertificateVerify over a
+/// transcript hash. For measuring a verifier where no server can be reached (the firmware
+/// under QEMU) and testing it beside the handshakes of the table. Certificates are for
+/// `localhost` and valid from 2026-01-01 to 2126-01-01, so that recorded copies last.
+#[derive(Debug, Clone)]
+pub struct SignedHandshake {
+    /// The root certificate.
+    pub root: CertificateDer<'static>,
+    /// Leaf, then intermediate.
+    pub chain: Vec<CertificateDer<'static>>,
+    /// The handshake transcript up to the Certificate message; the signature covers its
+    /// SHA-256 hash.
+    pub transcript: Vec<u8>,
+    /// The TLS SignatureScheme code point.
+    pub scheme: u16,
+    /// The CertificateVerify signature.
+    pub signature: Vec<u8>,
+}
+
+impl SignedHandshake {
+    /// Makes one (ECDSA signatures differ from call to call).
+    ///
+    /// # Panics
+    /// If rcgen or rustls cannot make it: a bug here, not in a verifier.
+    pub fn make(keys: ChainKeys) -> SignedHandshake {
+        signed_handshake(keys).unwrap_or_else(|e| panic!("making a signed handshake: {e}"))
+    }
+
+    /// The file format of `tests/vectors/handshakes/*.bin`, read by
+    /// `juspay_transport_embedded::handshake_vector`: scheme (u16), signature (u16 length),
+    /// transcript (u16 length), root (u24 length), then the certificate_list of a TLS 1.3
+    /// Certificate message (u24 length, DER, u16 extensions length 0, for each).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = self.scheme.to_be_bytes().to_vec();
+        let mut field = |bytes: &[u8], length_bytes: usize| {
+            out.extend_from_slice(&bytes.len().to_be_bytes()[8 - length_bytes..]);
+            out.extend_from_slice(bytes);
+        };
+        field(&self.signature, 2);
+        field(&self.transcript, 2);
+        field(&self.root, 3);
+        for certificate in &self.chain {
+            field(certificate, 3);
+            field(&[], 2);
+        }
+        out
+    }
+}
+
+fn signed_handshake(keys: ChainKeys) -> Result<SignedHandshake, String> {
+    let ca = || IsCa::Ca(BasicConstraints::Unconstrained);
+    let lasting = |mut params: CertificateParams| {
+        params.not_before =
+            OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap_or(params.not_before);
+        params.not_after =
+            OffsetDateTime::from_unix_timestamp(4_922_899_200).unwrap_or(params.not_after);
+        params
+    };
+    let (root_key, intermediate_key, leaf_key, scheme) = match keys {
+        ChainKeys::P256 => (
+            Key::p256(),
+            Key::p256(),
+            Key::p256(),
+            rustls::SignatureScheme::ECDSA_NISTP256_SHA256,
+        ),
+        ChainKeys::Rsa2048 => (
+            Key::rsa(RSA4096_ROOT),
+            Key::rsa(RSA2048_ROOT),
+            Key::rsa(RSA2048_LEAF),
+            rustls::SignatureScheme::RSA_PSS_SHA256,
+        ),
+    };
+    let text = |e: rcgen::Error| e.to_string();
+    let root = make(
+        lasting(params("root", &[], ca()).map_err(text)?),
+        root_key.map_err(text)?,
+        None,
+    )
+    .map_err(text)?;
+    let intermediate = make(
+        lasting(params("intermediate", &[], ca()).map_err(text)?),
+        intermediate_key.map_err(text)?,
+        Some(&root),
+    )
+    .map_err(text)?;
+    let leaf = make(
+        lasting(params("leaf", &["localhost"], IsCa::NoCa).map_err(text)?),
+        leaf_key.map_err(text)?,
+        Some(&intermediate),
+    )
+    .map_err(text)?;
+    let served = leaf.served_with(&[&intermediate]);
+    let transcript = b"ClientHello, ServerHello, EncryptedExtensions, Certificate".to_vec();
+    let transcript_hash = Sha256::digest(&transcript);
+    // RFC 8446, 4.4.3: what the server signs, and how rustls's server signs it.
+    let mut message = vec![b' '; 64];
+    message.extend_from_slice(b"TLS 1.3, server CertificateVerify\x00");
+    message.extend_from_slice(&transcript_hash);
+    let signer = rustls::crypto::ring::sign::any_supported_type(&served.key)
+        .map_err(|e| e.to_string())?
+        .choose_scheme(&[scheme])
+        .ok_or("the key cannot sign with the scheme")?;
+    Ok(SignedHandshake {
+        root: root.der(),
+        chain: served.chain,
+        transcript,
+        scheme: u16::from(scheme),
+        signature: signer.sign(&message).map_err(|e| e.to_string())?,
+    })
+}

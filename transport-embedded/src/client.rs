@@ -2,39 +2,37 @@
 //! juspay-core's driver.
 
 use core::fmt;
-use core::marker::PhantomData;
 use core::net::{IpAddr, SocketAddr};
 
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use embedded_nal::{AddrType, Dns, TcpClientStack};
 use embedded_tls::blocking::{
-    Aes128GcmSha256, Certificate, CryptoProvider, TlsClock, TlsConfig, TlsConnection, TlsContext,
-    TlsError, TlsVerifier,
+    Aes128GcmSha256, CryptoProvider, TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
 };
-use embedded_tls::pki::CertVerifier;
 use juspay_core::driver::{self, Reply};
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use rand_core::CryptoRngCore;
+use rustls_pki_types::{ServerName, TrustAnchor};
 
 use crate::socket::{Clock, NalSocket, SocketError, Timer};
+use crate::verifier::{CertificateError, CertificateTime, Verifier};
 
 /// Size of the TLS read buffer that holds any TLS record (16 KiB of data plus overhead).
 pub const TLS_READ_BUFFER: usize = 16_640;
 /// Size of the TLS write buffer that fits a Get Customer request in one record.
 pub const TLS_WRITE_BUFFER: usize = 2048;
-/// Bytes kept of the server's certificate chain during the handshake, for its signature
-/// check (on the stack while `connect` runs).
-pub const CERTIFICATE_CHAIN_CAPACITY: usize = 4096;
-
 /// Where and how to call.
 #[derive(Debug, Clone, Copy)]
 pub struct Config<'a> {
-    /// The API host; its name is checked against the server certificate.
+    /// The API host; its name (or IP address) is checked against the server certificate.
     pub endpoint: Endpoint<'a>,
     /// API key and merchant id.
     pub credentials: Credentials<'a>,
-    /// The root certificate (DER) the server's chain must lead to: embedded-tls pins one.
-    pub root_certificate: &'a [u8],
+    /// The roots the server's chain may lead to (see [`crate::trust_anchor`]); ship two
+    /// so that a fleet survives a CA rotation (the crate docs say which).
+    pub trust_anchors: &'a [TrustAnchor<'a>],
+    /// What certificate validity is checked against: a trusted clock, or explicitly none.
+    pub time: CertificateTime,
     /// Deadline of a connect (DNS, TCP and TLS handshake) and of each call, in milliseconds.
     pub timeout_ms: u64,
 }
@@ -49,8 +47,10 @@ pub enum Error<E> {
     Dns,
     /// TCP connect failed.
     Connect(E),
-    /// TLS failed: certificate not trusted, expired, for another host, or the server's
-    /// parameters are not what embedded-tls speaks (TLS 1.3, P-256).
+    /// The server's certificate or handshake signature was refused; nothing was sent.
+    Certificate(CertificateError),
+    /// TLS failed: the server's parameters are not what embedded-tls speaks (TLS 1.3,
+    /// AES-128-GCM, a P-256 key share), an alert, or bytes that are not TLS.
     Tls(TlsError),
     /// The deadline passed.
     Timeout,
@@ -119,6 +119,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::InvalidInput(e) => fmt::Display::fmt(e, f),
             Error::Dns => f.write_str("host name did not resolve"),
             Error::Connect(e) => write!(f, "cannot connect: {e:?}"),
+            Error::Certificate(e) => fmt::Display::fmt(e, f),
             Error::Tls(e) => write!(f, "TLS failure: {e:?}"),
             Error::Timeout => f.write_str("timed out"),
             Error::Io(kind) => write!(f, "connection failed: {kind:?}"),
@@ -139,13 +140,13 @@ pub struct Buffers<'b> {
     pub tls_write: &'b mut [u8],
 }
 
-/// The firmware's RNG and the pinned root, as embedded-tls asks for them.
-struct Provider<'a, R, T: TlsClock> {
+/// The firmware's RNG and our verifier, as embedded-tls asks for them.
+struct Provider<'a, R> {
     rng: R,
-    verifier: CertVerifier<'a, Aes128GcmSha256, T, CERTIFICATE_CHAIN_CAPACITY>,
+    verifier: Verifier<'a>,
 }
 
-impl<R: CryptoRngCore, T: TlsClock> CryptoProvider for Provider<'_, R, T> {
+impl<R: CryptoRngCore> CryptoProvider for Provider<'_, R> {
     type CipherSuite = Aes128GcmSha256;
     type Signature = &'static [u8];
 
@@ -189,21 +190,17 @@ impl<C: Write> Write for EndAsEof<'_, C> {
 }
 
 /// A TLS connection to the API, kept for the next call while responses allow it.
-///
-/// `T` is the clock embedded-tls checks certificate validity with (unix seconds).
-pub struct Client<'b, S: TcpClientStack, C: Clock, T: TlsClock> {
+pub struct Client<'b, S: TcpClientStack, C: Clock> {
     tls: TlsConnection<'b, NalSocket<'b, S, C>, Aes128GcmSha256>,
     timer: &'b Timer<C>,
     config: Config<'b>,
     reusable: bool,
-    _tls_clock: PhantomData<T>,
 }
 
-impl<'b, S, C, T> Client<'b, S, C, T>
+impl<'b, S, C> Client<'b, S, C>
 where
     S: TcpClientStack,
     C: Clock,
-    T: TlsClock,
 {
     /// Resolves the host through the stack's DNS (IPv4 first, then IPv6), connects and
     /// completes a verified TLS 1.3 handshake.
@@ -217,20 +214,15 @@ where
     where
         S: Dns,
     {
+        // One deadline for the whole connect, name resolution included.
         timer.start(config.timeout_ms);
         let host = config.endpoint.hostname();
         let address = match host.parse::<IpAddr>() {
             Ok(ip) => ip,
             Err(_) => resolve(stack, timer, host)?,
         };
-        Self::connect_to(
-            stack,
-            timer,
-            rng,
-            config,
-            buffers,
-            SocketAddr::new(address, config.endpoint.port()),
-        )
+        let address = SocketAddr::new(address, config.endpoint.port());
+        Self::open(stack, timer, rng, config, buffers, address)
     }
 
     /// Connects to a fixed address (no DNS); the endpoint's host name is still what the
@@ -244,25 +236,54 @@ where
         address: SocketAddr,
     ) -> Result<Self, Error<S::Error>> {
         timer.start(config.timeout_ms);
-        let socket = NalSocket::connect(stack, address, timer).map_err(Error::from_socket)?;
-        crate::fmt::debug!("TCP connected");
-        let tls_config = TlsConfig::new().with_server_name(config.endpoint.hostname());
+        Self::open(stack, timer, rng, config, buffers, address)
+    }
+
+    /// TCP and TLS under the deadline already started.
+    fn open(
+        stack: &'b mut S,
+        timer: &'b Timer<C>,
+        rng: impl CryptoRngCore,
+        config: Config<'b>,
+        buffers: Buffers<'b>,
+        address: SocketAddr,
+    ) -> Result<Self, Error<S::Error>> {
+        let host = config.endpoint.hostname();
+        let server_name = ServerName::try_from(host).map_err(|_| {
+            Error::InvalidInput(juspay_core::Error::InvalidInput {
+                input: juspay_core::Input::BaseUrl,
+                problem: juspay_core::Problem::Malformed,
+            })
+        })?;
+        // SNI carries host names only (RFC 6066, 3): an IP address is checked against the
+        // certificate's IP address SANs but not sent.
+        let tls_config = match server_name {
+            ServerName::DnsName(_) => TlsConfig::new().with_server_name(host),
+            _ => TlsConfig::new(),
+        }
+        .enable_rsa_signatures();
         let mut provider = Provider {
             rng,
-            verifier: CertVerifier::<Aes128GcmSha256, T, CERTIFICATE_CHAIN_CAPACITY>::new(
-                Certificate::X509(config.root_certificate),
-            ),
+            verifier: Verifier::new(config.trust_anchors, server_name, config.time),
         };
+        let socket = NalSocket::connect(stack, address, timer).map_err(Error::from_socket)?;
+        crate::fmt::debug!("TCP connected");
         let mut tls = TlsConnection::new(socket, buffers.tls_read, buffers.tls_write);
-        tls.open(TlsContext::new(&tls_config, &mut provider))
-            .map_err(Error::from_tls)?;
+        let opened = tls.open(TlsContext::new(&tls_config, &mut provider));
+        if let Some(refusal) = provider.verifier.refusal() {
+            return Err(Error::Certificate(refusal.clone()));
+        }
+        opened.map_err(Error::from_tls)?;
+        // embedded-tls completes a handshake in which the server sent no Certificate or
+        // CertificateVerify at all without asking the verifier: refuse it here, before a
+        // byte of the request is written.
+        provider.verifier.verified().map_err(Error::Certificate)?;
         crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
         Ok(Client {
             tls,
             timer,
             config,
             reusable: true,
-            _tls_clock: PhantomData,
         })
     }
 

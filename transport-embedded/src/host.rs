@@ -3,12 +3,11 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use embedded_tls::blocking::TlsClock;
-
 pub use rand_core::OsRng;
 pub use std_embedded_nal::Stack;
 
 use crate::socket::Clock;
+use crate::verifier::CertificateTime;
 
 /// The host's monotonic clock for deadlines; waits yield the CPU for 100 µs.
 #[derive(Debug, Clone, Copy)]
@@ -41,15 +40,10 @@ impl Clock for SystemClock {
     }
 }
 
-/// Certificate validity is checked against the system's wall clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct WallClock;
-
-impl TlsClock for WallClock {
-    fn now() -> Option<u64> {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .ok()
-            .map(|d| d.as_secs())
-    }
+/// The host's wall clock, which a host trusts, for certificate validity.
+pub fn wall_clock() -> CertificateTime {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    CertificateTime::Now(now)
 }

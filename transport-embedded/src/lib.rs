@@ -8,9 +8,8 @@
 //!   polling `nb::WouldBlock` against the firmware's [`Clock`] so that a stalled server
 //!   ends in [`Error::Timeout`], never a hang.
 //! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 through
-//!   embedded-tls with the server's chain checked against one pinned root certificate,
-//!   the host name checked, validity checked with the firmware's [`TlsClock`], and the
-//!   connection kept for the next call while responses allow it.
+//!   embedded-tls with the server certificate checked by our [`Verifier`] (see the trust
+//!   model below), and the connection kept for the next call while responses allow it.
 //! - [`signature`]: ECDSA, Ed25519 and RSA signature verification without a heap, as
 //!   rustls-pki-types `SignatureVerificationAlgorithm`s for rustls-webpki.
 //!
@@ -20,16 +19,20 @@
 //! ```
 //! # #[cfg(feature = "std")] {
 //! use juspay_core::{Credentials, Endpoint, GetCustomer};
-//! use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, WallClock};
-//! use juspay_transport_embedded::{Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer};
+//! use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+//! use juspay_transport_embedded::{
+//!     Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+//! };
 //!
 //! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
 //! let url = format!("https://localhost:{}", sandbox.address().port());
-//! let root = sandbox.ca_der(); // the one root certificate pinned
+//! let root = sandbox.ca_der(); // on firmware: certificates in flash, anchors made at start
+//! let anchors = [trust_anchor(&root).unwrap()];
 //! let config = Config {
 //!     endpoint: Endpoint::parse(&url).unwrap(),
 //!     credentials: Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
-//!     root_certificate: &root,
+//!     trust_anchors: &anchors,
+//!     time: wall_clock(), // on firmware: CertificateTime::Now(rtc) or ::AtLeast(build time)
 //!     timeout_ms: 5_000,
 //! };
 //! // On firmware these are static buffers, the network stack, a hardware RNG and timer.
@@ -37,7 +40,7 @@
 //! let mut stack = Stack;
 //! let timer = Timer::new(SystemClock::new());
 //! let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
-//! let mut client = Client::<_, _, WallClock>::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
+//! let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
 //!
 //! let mut buf = [0u8; 2048];
 //! let reply = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"), &mut buf).unwrap();
@@ -46,33 +49,71 @@
 //! # }
 //! ```
 //!
+//! # Trust model
+//! The server's certificate is checked as juspay-transport-std's rustls checks it, by the
+//! same validator, rustls-webpki (without its allocator):
+//! - **Path**: from the end-entity certificate to one of [`Config::trust_anchors`], through
+//!   the intermediates the server sent, in any order, extra ones ignored; basicConstraints
+//!   (only CAs issue), key usage, extended key usage serverAuth, path length and name
+//!   constraints; up to [`MAX_CHAIN_CERTIFICATES`] certificates in the message. Revocation
+//!   is not checked (neither does the std transport).
+//! - **Name**: the endpoint's host name against every DNS subjectAltName (wildcards as
+//!   RFC 6125 allows), or its IP address against the IP address subjectAltNames.
+//! - **Time**: every certificate's validity at [`Config::time`]. [`CertificateTime::Now`]
+//!   is a trusted clock (an RTC set from a trusted source). A device without one says so
+//!   with [`CertificateTime::AtLeast`] and a floor it knows has passed (its build time, or
+//!   the newest trusted time it has seen): certificates that expired before the floor are
+//!   refused, newer ones are accepted. There is no way to skip the date check.
+//! - **Handshake signature**: the TLS 1.3 CertificateVerify, checked with the end-entity
+//!   key, with the scheme the server picked from the ones offered; and a handshake that
+//!   skipped Certificate or CertificateVerify is refused before a byte of the request is
+//!   written (embedded-tls 0.19 would accept it).
+//! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
+//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
+//!   CertificateVerify) with SHA-256/384/512, moduli of 2,048 to 4,096 bits, exponent
+//!   65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
+//!   these. Differences from rustls: RSA moduli over 4,096 bits are refused (rustls takes
+//!   up to 8,192), and so are RSA exponents other than 65537.
+//!
+//! **Which roots to ship.** Trust as few roots as you can: every trusted root can issue a
+//! certificate for the API's host name, so a kiosk that trusts the whole Mozilla list
+//! trusts about 150 organisations with its API key. Ship two: the root that the API host's
+//! chain leads to today (the last certificate `openssl s_client -connect HOST:443
+//! -showcerts` prints leads to it), and a second, independent one: that CA's announced
+//! successor or cross-signed root, or the root of the CA the host would move to. When the
+//! host's certificate moves to another root, as it does when a CA rotates or is
+//! distrusted, devices that shipped only one root stop connecting until a firmware update
+//! reaches them; devices with two keep working while that update rolls out.
+//!
 //! # Sizes
 //! | buffer | bytes |
 //! |---|---|
 //! | TLS read ([`TLS_READ_BUFFER`]) | 16,640: any TLS record |
 //! | TLS write ([`TLS_WRITE_BUFFER`]) | 2,048 |
 //! | request/response, per call | 2,048 for the API's responses |
-//! | certificate chain during the handshake, on the stack ([`CERTIFICATE_CHAIN_CAPACITY`]) | 4,096 |
+//! | kept from the Certificate message for CertificateVerify | the end-entity's public key, up to [`MAX_PUBLIC_KEY_INFO`], and the transcript hash |
+//!
+//! The Certificate message is verified where it lies in the TLS read buffer: no copy of
+//! the chain is made.
 //!
 //! # Limits
 //! embedded-tls speaks TLS 1.3 only, with the TLS_AES_128_GCM_SHA256 suite and a P-256
-//! key share, and verifies ECDSA P-256 chains; its RSA support needs an allocator, so
-//! RSA chains are refused. It checks DNS names only (no IP-address
-//! certificates), pins one root, and does not check revocation. To check that an
-//! endpoint fits: `openssl s_client -connect HOST:443 -tls1_3 -groups P-256 -sigalgs
-//! ECDSA+SHA256` must complete, and the root it shows is the one to pin. When the
-//! endpoint does not fit, the handshake fails with [`Error::Tls`] (exit 4 in the
-//! `get_customer` command), never with a connection that skips verification.
+//! key share. To check that an endpoint fits: `openssl s_client -connect HOST:443 -tls1_3
+//! -groups P-256 -ciphersuites TLS_AES_128_GCM_SHA256` must complete. When the endpoint
+//! does not fit, the handshake fails with [`Error::Tls`] (exit 4 in the `get_customer`
+//! command), never with a connection that skips verification.
 //!
 //! embedded-tls 0.19 calls `unimplemented!()` when a server sends a handshake message
 //! other than NewSessionTicket after the handshake; with `panic = "abort"` that resets
 //! the device. Our tests do not reach it; it is a known gap of that crate.
 //!
 //! # Crate features
+//! - `ed25519` (default): Ed25519 certificates and handshake signatures. Without it,
+//!   embedded-tls still offers Ed25519 in its ClientHello (0.19 has no way to take it
+//!   out), and a server that picks it is refused with
+//!   [`CertificateError::UnsupportedSignatureScheme`].
 //! - `defmt`: log through defmt (firmware); `log`: log through log (hosts). Not both.
 //! - `std`: host support ([`host`]): system clock, OS RNG, std-embedded-nal stack.
-//! - `ed25519` (default): [`signature::ED25519`]. On by default because embedded-tls
-//!   always offers Ed25519 in its ClientHello.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -87,14 +128,20 @@
 
 mod client;
 mod fmt;
+#[doc(hidden)]
+pub mod handshake_vector;
 #[cfg(feature = "std")]
 pub mod host;
 pub mod signature;
 mod socket;
+mod verifier;
 
-pub use client::{
-    Buffers, CERTIFICATE_CHAIN_CAPACITY, Client, Config, Error, ErrorClass, TLS_READ_BUFFER,
-    TLS_WRITE_BUFFER,
-};
-pub use embedded_tls::blocking::{TlsClock, TlsError};
+pub use client::{Buffers, Client, Config, Error, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
+pub use embedded_tls::blocking::TlsError;
+pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
 pub use socket::{Clock, NalSocket, SocketError, Timer};
+pub use verifier::{
+    CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
+    trust_anchor,
+};
+pub use webpki;

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_sandbox::faults::{self, Expected};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
-use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, WallClock};
+use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
 use juspay_transport_embedded::{
     Buffers, Client, Config, Error, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
+    trust_anchor,
 };
 
 const SLACK: Duration = Duration::from_millis(1500);
@@ -27,11 +28,13 @@ fn every_fault_ends_in_its_class_and_the_next_call_works() {
         let sandbox = Sandbox::start_with(fault.options.clone()).unwrap();
         let url = format!("https://localhost:{}", sandbox.address().port());
         let root = sandbox.ca_der();
+        let anchors = [trust_anchor(&root).unwrap()];
         let timeout_ms = u64::try_from(fault.deadline.as_millis()).unwrap();
         let config = Config {
             endpoint: Endpoint::parse(&url).unwrap(),
             credentials,
-            root_certificate: &root,
+            trust_anchors: &anchors,
+            time: wall_clock(),
             timeout_ms,
         };
 
@@ -40,7 +43,7 @@ fn every_fault_ends_in_its_class_and_the_next_call_works() {
                 tls_read: &mut tls_read,
                 tls_write: &mut tls_write,
             };
-            Client::<_, _, WallClock>::connect(&mut stack, &timer, OsRng, config, buffers)
+            Client::connect(&mut stack, &timer, OsRng, config, buffers)
                 .and_then(|mut client| client.get_customer(&request, &mut buf))
         };
         let started = Instant::now();

@@ -8,27 +8,32 @@ use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
 };
-use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, WallClock};
+use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+use juspay_transport_embedded::webpki;
 use juspay_transport_embedded::{
-    Buffers, Client, Config, Error, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TlsClock,
-    TlsError,
+    Buffers, CertificateError, CertificateTime, Client, Config, Error, ErrorClass, TLS_READ_BUFFER,
+    TLS_WRITE_BUFFER, Timer, trust_anchor,
 };
 
 type StackError = <Stack as embedded_nal::TcpClientStack>::Error;
 
-/// Connects to `sandbox` by name (embedded-tls checks DNS names only), runs `calls`
-/// requests on the one connection, and returns what each brought.
-fn calls_with<T: TlsClock>(
+/// Connects to `sandbox` by name, trusting `root`, runs `requests` on the one connection,
+/// and returns what each brought.
+fn calls_with(
     sandbox: &Sandbox,
     root: &[u8],
+    time: CertificateTime,
     timeout_ms: u64,
     requests: &[GetCustomer<'_>],
 ) -> Result<Vec<Result<Reply, Error<StackError>>>, Error<StackError>> {
     let url = format!("https://localhost:{}", sandbox.address().port());
+    let root = root.into();
+    let anchors = [trust_anchor(&root).unwrap()];
     let config = Config {
         endpoint: Endpoint::parse(&url).unwrap(),
         credentials: Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        root_certificate: root,
+        trust_anchors: &anchors,
+        time,
         timeout_ms,
     };
     let mut stack = Stack;
@@ -38,7 +43,7 @@ fn calls_with<T: TlsClock>(
         tls_read: &mut tls_read,
         tls_write: &mut tls_write,
     };
-    let mut client = Client::<_, _, T>::connect(&mut stack, &timer, OsRng, config, buffers)?;
+    let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers)?;
     let mut buf = [0u8; 2048];
     Ok(requests
         .iter()
@@ -47,13 +52,13 @@ fn calls_with<T: TlsClock>(
 }
 
 fn call(sandbox: &Sandbox, request: GetCustomer<'_>) -> Result<Reply, Error<StackError>> {
-    calls_with::<WallClock>(sandbox, &sandbox.ca_der(), 5_000, &[request])?.remove(0)
+    calls_with(sandbox, &sandbox.ca_der(), wall_clock(), 5_000, &[request])?.remove(0)
 }
 
-fn tls_error(result: Result<Reply, Error<StackError>>) -> TlsError {
+fn refusal(result: Result<Reply, Error<StackError>>) -> webpki::Error {
     match result {
-        Err(Error::Tls(e)) => e,
-        other => panic!("expected a TLS error, got {other:?}"),
+        Err(Error::Certificate(CertificateError::Invalid(e))) => e,
+        other => panic!("expected a refused certificate, got {other:?}"),
     }
 }
 
@@ -128,9 +133,10 @@ fn malformed_responses_are_protocol_errors() {
 #[test]
 fn one_connection_carries_several_calls() {
     let sandbox = Sandbox::start().unwrap();
-    let replies = calls_with::<WallClock>(
+    let replies = calls_with(
         &sandbox,
         &sandbox.ca_der(),
+        wall_clock(),
         5_000,
         &[
             GetCustomer::new("cst_om2l6ctlptxwxuzj"),
@@ -150,9 +156,10 @@ fn one_connection_carries_several_calls() {
 #[test]
 fn a_connection_the_server_closed_says_so() {
     let sandbox = Sandbox::scripted(vec![Step::ApiThenClose]).unwrap();
-    let replies = calls_with::<WallClock>(
+    let replies = calls_with(
         &sandbox,
         &sandbox.ca_der(),
+        wall_clock(),
         5_000,
         &[
             GetCustomer::new("cst_om2l6ctlptxwxuzj"),
@@ -172,54 +179,124 @@ fn a_connection_the_server_closed_says_so() {
 fn an_untrusted_certificate_is_refused() {
     let sandbox = Sandbox::start().unwrap();
     let stranger = Sandbox::start().unwrap();
-    let result =
-        calls_with::<WallClock>(&sandbox, &stranger.ca_der(), 5_000, &[]).map(|_| unreachable!());
-    assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
+    let result = calls_with(&sandbox, &stranger.ca_der(), wall_clock(), 5_000, &[]).map(|_| ());
+    // Both sandbox CAs carry the same name, so the chain reaches the pinned root by name
+    // and fails on its signature (rustls: BadSignature) rather than on an unknown issuer.
+    assert_eq!(
+        result.map_err(|e| refusal(Err(e))),
+        Err(webpki::Error::InvalidSignatureForPublicKey)
+    );
     assert_eq!(sandbox.requests(), 0);
 }
 
 #[test]
 fn a_certificate_for_another_host_is_refused() {
     let sandbox = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
-    let error = tls_error(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
-    assert!(matches!(error, TlsError::InvalidCertificate), "{error:?}");
+    let error = refusal(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
+    assert!(
+        matches!(error, webpki::Error::CertNotValidForName(_)),
+        "{error:?}"
+    );
+    assert_eq!(sandbox.requests(), 0);
 }
 
 #[test]
 fn an_expired_certificate_is_refused() {
     let sandbox = Sandbox::meeting(Handshake::ExpiredCertificate).unwrap();
-    let error = tls_error(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
-    assert!(matches!(error, TlsError::InvalidCertificate), "{error:?}");
+    let error = refusal(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
+    assert!(
+        matches!(error, webpki::Error::CertExpired { .. }),
+        "{error:?}"
+    );
+    assert_eq!(sandbox.requests(), 0);
 }
 
-/// A firmware clock that reads 2100-01-01.
-struct In2100;
-
-impl TlsClock for In2100 {
-    fn now() -> Option<u64> {
-        Some(4_102_444_800)
-    }
+fn connect_at(sandbox: &Sandbox, time: CertificateTime) -> Result<(), Error<StackError>> {
+    calls_with(sandbox, &sandbox.ca_der(), time, 5_000, &[]).map(|_| ())
 }
+
+const YEAR_2100: u64 = 4_102_444_800;
+const YEAR_2000: u64 = 946_684_800;
 
 #[test]
 fn validity_follows_the_firmware_clock() {
     let sandbox = Sandbox::start().unwrap();
-    let result = calls_with::<In2100>(&sandbox, &sandbox.ca_der(), 5_000, &[]).map(|_| ());
+    let result = connect_at(&sandbox, CertificateTime::Now(YEAR_2100));
     assert!(
-        matches!(result, Err(Error::Tls(TlsError::InvalidCertificate))),
+        matches!(
+            result,
+            Err(Error::Certificate(CertificateError::Invalid(
+                webpki::Error::CertExpired { .. }
+            )))
+        ),
         "{result:?}"
     );
-    // The same server with the wall clock is fine.
-    assert!(calls_with::<WallClock>(&sandbox, &sandbox.ca_der(), 5_000, &[]).is_ok());
+    let result = connect_at(&sandbox, CertificateTime::Now(YEAR_2000));
+    assert!(
+        matches!(
+            result,
+            Err(Error::Certificate(CertificateError::Invalid(
+                webpki::Error::CertNotValidYet { .. }
+            )))
+        ),
+        "{result:?}"
+    );
+    assert!(connect_at(&sandbox, wall_clock()).is_ok());
+}
+
+#[test]
+fn without_a_clock_a_floor_refuses_what_expired_before_it() {
+    // A firmware built in 2000 accepts today's certificates (issued after its build)...
+    let sandbox = Sandbox::start().unwrap();
+    assert!(connect_at(&sandbox, CertificateTime::AtLeast(YEAR_2000)).is_ok());
+    // ...and a floor past the certificate's end refuses it.
+    let result = connect_at(&sandbox, CertificateTime::AtLeast(YEAR_2100));
+    assert!(
+        matches!(
+            result,
+            Err(Error::Certificate(CertificateError::Invalid(
+                webpki::Error::CertExpired { .. }
+            )))
+        ),
+        "{result:?}"
+    );
+    // A certificate that expired yesterday: refused with a floor of today (say, a firmware
+    // built today), and with nothing but a floor of 2000 the device cannot tell: the price
+    // of having no clock, which is why the floor should be as recent as the device knows.
+    let expired = Sandbox::start_with(Options {
+        handshakes: vec![Handshake::ExpiredCertificate; 2],
+        ..Options::default()
+    })
+    .unwrap();
+    let CertificateTime::Now(today) = wall_clock() else {
+        unreachable!()
+    };
+    let result = connect_at(&expired, CertificateTime::AtLeast(today));
+    assert!(
+        matches!(
+            result,
+            Err(Error::Certificate(CertificateError::Invalid(
+                webpki::Error::CertExpired { .. }
+            )))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(expired.requests(), 0);
+    assert!(connect_at(&expired, CertificateTime::AtLeast(YEAR_2000)).is_ok());
 }
 
 #[test]
 fn a_stalled_server_hits_the_deadline() {
     let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let started = Instant::now();
-    let result =
-        calls_with::<WallClock>(&sandbox, &sandbox.ca_der(), 700, &[GetCustomer::new("c")])
-            .unwrap();
+    let result = calls_with(
+        &sandbox,
+        &sandbox.ca_der(),
+        wall_clock(),
+        700,
+        &[GetCustomer::new("c")],
+    )
+    .unwrap();
     let elapsed = started.elapsed();
     assert!(matches!(result[0], Err(Error::Timeout)), "{:?}", result[0]);
     assert!(elapsed >= Duration::from_millis(600), "{elapsed:?}");
@@ -253,7 +330,8 @@ fn debug_output_hides_the_key() {
     let config = Config {
         endpoint: Endpoint::SANDBOX,
         credentials: Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        root_certificate: &[],
+        trust_anchors: &[],
+        time: wall_clock(),
         timeout_ms: 1,
     };
     let text = format!("{config:?} {config:#?}");

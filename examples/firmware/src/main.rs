@@ -7,7 +7,7 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use cortex_m_semihosting::{debug, hio};
+use juspay_firmware::{Check, Scenario, ensure, print};
 use juspay_core::driver::{self, Reply};
 use juspay_core::memory::{MemoryConnection, MemoryError};
 use juspay_core::{ApiError, Credentials, Customer, Endpoint, Error, GetCustomer, Timestamp};
@@ -58,11 +58,6 @@ fn request_matches(written: &[u8], path: &str, routing_id: &str) -> bool {
     rest.is_empty()
 }
 
-type Check = Result<(), &'static str>;
-
-fn ensure(condition: bool, what: &'static str) -> Check {
-    if condition { Ok(()) } else { Err(what) }
-}
 
 type Outcome = Result<Reply, Error<MemoryError>>;
 
@@ -330,7 +325,7 @@ fn refused_input() -> Check {
     )
 }
 
-const SCENARIOS: [(&str, fn() -> Check); 10] = [
+const SCENARIOS: [Scenario; 10] = [
     ("documentation customer, Content-Length, as JSON", || {
         documentation_customer(false)
     }),
@@ -350,125 +345,7 @@ const SCENARIOS: [(&str, fn() -> Check); 10] = [
     ("CR/LF in the id refused before sending", refused_input),
 ];
 
-mod stack {
-    //! Stack high-water mark: paint the free stack, run, count what was overwritten.
-
-    unsafe extern "C" {
-        static _stack_start: u32;
-        static _stack_end: u32;
-    }
-
-    const PAINT: u32 = 0x5AFE_C0DE;
-    /// How far below the current stack pointer to paint; more than the budget allows.
-    const SPAN: usize = 32 * 1024;
-    /// Left unpainted just below the stack pointer, for `paint`'s own frame.
-    const MARGIN: usize = 256;
-
-    /// Paints the stack below the caller and returns the lowest painted address.
-    #[inline(never)]
-    pub fn paint() -> usize {
-        let sp = cortex_m::register::msp::read() as usize;
-        let end = core::ptr::addr_of!(_stack_end) as usize;
-        let bottom = sp.saturating_sub(SPAN).max(end) & !3;
-        let mut addr = bottom;
-        while addr < sp - MARGIN {
-            // SAFETY: [bottom, sp - MARGIN) is free stack below every live frame.
-            unsafe { core::ptr::write_volatile(addr as *mut u32, PAINT) };
-            addr += 4;
-        }
-        bottom
-    }
-
-    /// Bytes of stack used at most since `paint`, counted from the top of the stack.
-    pub fn peak(bottom: usize) -> usize {
-        let top = core::ptr::addr_of!(_stack_start) as usize;
-        let mut addr = bottom;
-        // SAFETY: reading the painted range, which is RAM.
-        while addr < top && unsafe { core::ptr::read_volatile(addr as *const u32) } == PAINT {
-            addr += 4;
-        }
-        top - addr
-    }
-}
-
-#[inline(never)]
-fn run_scenarios() -> usize {
-    let mut passed = 0;
-    let mut digits = [0u8; 10];
-    for (i, (name, scenario)) in SCENARIOS.iter().enumerate() {
-        match scenario() {
-            Ok(()) => {
-                passed += 1;
-                print(&[
-                    b"scenario ",
-                    decimal(i + 1, &mut digits),
-                    b": pass: ",
-                    name.as_bytes(),
-                    b"\n",
-                ]);
-            }
-            Err(why) => print(&[
-                b"scenario ",
-                decimal(i + 1, &mut digits),
-                b": FAIL: ",
-                name.as_bytes(),
-                b": ",
-                why.as_bytes(),
-                b"\n",
-            ]),
-        }
-    }
-    passed
-}
-
 #[entry]
 fn main() -> ! {
-    let bottom = stack::paint();
-    let passed = run_scenarios();
-    let peak = stack::peak(bottom);
-    let (mut a, mut b, mut c) = ([0u8; 10], [0u8; 10], [0u8; 10]);
-    print(&[b"stack_peak_bytes=", decimal(peak, &mut a), b"\n"]);
-    print(&[
-        b"scenarios: ",
-        decimal(passed, &mut b),
-        b"/",
-        decimal(SCENARIOS.len(), &mut c),
-        b" pass\n",
-    ]);
-    if passed == SCENARIOS.len() {
-        debug::exit(debug::EXIT_SUCCESS);
-    } else {
-        debug::exit(debug::EXIT_FAILURE);
-    }
-    loop {}
-}
-
-/// Writes to the host's stdout. Plain bytes rather than `hprintln!`: core::fmt would cost
-/// over a kilobyte of flash that a kiosk firmware does not otherwise need.
-fn print(parts: &[&[u8]]) {
-    if let Ok(mut stdout) = hio::hstdout() {
-        for part in parts {
-            let _ = stdout.write_all(part);
-        }
-    }
-}
-
-/// `n` in decimal, written at the end of `digits`.
-fn decimal(mut n: usize, digits: &mut [u8; 10]) -> &[u8] {
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 || start == 0 {
-            return &digits[start..];
-        }
-    }
-}
-
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
-    print(&[b"panic\n"]);
-    debug::exit(debug::EXIT_FAILURE);
-    loop {}
+    juspay_firmware::run(&SCENARIOS)
 }

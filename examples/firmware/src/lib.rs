@@ -1,0 +1,139 @@
+//! What every firmware of this crate shares: scenarios run one after another with the
+//! stack painted, one line each on the semihosting console, the stack high-water mark, and
+//! QEMU's exit status from the result.
+#![no_std]
+
+use cortex_m_semihosting::{debug, hio};
+
+/// What a scenario found wrong.
+pub type Check = Result<(), &'static str>;
+
+/// `Err(what)` unless `condition`.
+pub fn ensure(condition: bool, what: &'static str) -> Check {
+    if condition { Ok(()) } else { Err(what) }
+}
+
+/// A named scenario.
+pub type Scenario = (&'static str, fn() -> Check);
+
+pub mod stack {
+    //! Stack high-water mark: paint the free stack, run, count what was overwritten.
+
+    unsafe extern "C" {
+        static _stack_start: u32;
+        static _stack_end: u32;
+    }
+
+    const PAINT: u32 = 0x5AFE_C0DE;
+    /// How far below the current stack pointer to paint; more than the budget allows.
+    const SPAN: usize = 32 * 1024;
+    /// Left unpainted just below the stack pointer, for `paint`'s own frame.
+    const MARGIN: usize = 256;
+
+    /// Paints the stack below the caller and returns the lowest painted address.
+    #[inline(never)]
+    pub fn paint() -> usize {
+        let sp = cortex_m::register::msp::read() as usize;
+        let end = core::ptr::addr_of!(_stack_end) as usize;
+        let bottom = sp.saturating_sub(SPAN).max(end) & !3;
+        let mut addr = bottom;
+        while addr < sp - MARGIN {
+            // SAFETY: [bottom, sp - MARGIN) is free stack below every live frame.
+            unsafe { core::ptr::write_volatile(addr as *mut u32, PAINT) };
+            addr += 4;
+        }
+        bottom
+    }
+
+    /// Bytes of stack used at most since `paint`, counted from the top of the stack.
+    pub fn peak(bottom: usize) -> usize {
+        let top = core::ptr::addr_of!(_stack_start) as usize;
+        let mut addr = bottom;
+        // SAFETY: reading the painted range, which is RAM.
+        while addr < top && unsafe { core::ptr::read_volatile(addr as *const u32) } == PAINT {
+            addr += 4;
+        }
+        top - addr
+    }
+}
+
+/// Runs `scenarios` one by one, each on a freshly painted stack, prints `scenario N:
+/// pass|FAIL: name (stack B)`, then `stack_peak_bytes=N` (the largest) and `scenarios: P/N
+/// pass`, and exits QEMU with success only if every scenario passed.
+pub fn run(scenarios: &[Scenario]) -> ! {
+    let (mut passed, mut peak) = (0, 0);
+    let (mut a, mut b, mut c) = ([0u8; 10], [0u8; 10], [0u8; 10]);
+    for (i, (name, scenario)) in scenarios.iter().enumerate() {
+        let (outcome, stack) = measured(*scenario);
+        peak = peak.max(stack);
+        let number = decimal(i + 1, &mut a);
+        let stack = decimal(stack, &mut b);
+        match outcome {
+            Ok(()) => {
+                passed += 1;
+                print(&[b"scenario ", number, b": pass: ", name.as_bytes()]);
+            }
+            Err(why) => print(&[
+                b"scenario ",
+                number,
+                b": FAIL: ",
+                name.as_bytes(),
+                b": ",
+                why.as_bytes(),
+            ]),
+        }
+        print(&[b" (stack ", stack, b")\n"]);
+    }
+    print(&[b"stack_peak_bytes=", decimal(peak, &mut a), b"\n"]);
+    print(&[
+        b"scenarios: ",
+        decimal(passed, &mut b),
+        b"/",
+        decimal(scenarios.len(), &mut c),
+        b" pass\n",
+    ]);
+    if passed == scenarios.len() {
+        debug::exit(debug::EXIT_SUCCESS);
+    } else {
+        debug::exit(debug::EXIT_FAILURE);
+    }
+    loop {}
+}
+
+/// Runs `scenario` on a painted stack: its outcome and the stack bytes in use at most.
+#[inline(never)]
+fn measured(scenario: fn() -> Check) -> (Check, usize) {
+    let bottom = stack::paint();
+    let outcome = scenario();
+    (outcome, stack::peak(bottom))
+}
+
+/// Writes to the host's stdout. Plain bytes rather than `hprintln!`: core::fmt would cost
+/// over a kilobyte of flash that a kiosk firmware does not otherwise need.
+pub fn print(parts: &[&[u8]]) {
+    if let Ok(mut stdout) = hio::hstdout() {
+        for part in parts {
+            let _ = stdout.write_all(part);
+        }
+    }
+}
+
+/// `n` in decimal, written at the end of `digits`.
+pub fn decimal(mut n: usize, digits: &mut [u8; 10]) -> &[u8] {
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 || start == 0 {
+            return &digits[start..];
+        }
+    }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    print(&[b"panic\n"]);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {}
+}
