@@ -3,8 +3,10 @@
 //! checked by [`super::emsa`].
 //!
 //! The integer size follows the modulus (2048, 3072 or 4096 bits), so a 2048-bit key does
-//! not pay for 4096-bit arithmetic. The largest (4096-bit) case keeps a few kilobytes of
-//! integers on the stack.
+//! not pay for 4096-bit arithmetic. The cost is mostly `DynResidueParams::new` (R^2 mod n
+//! by bitwise long division): on a Cortex-M4 (QEMU instruction counts, opt-level 3) a
+//! 2048-bit verification is about 22 million instructions and 12 KB of stack, a 4096-bit
+//! one about 88 million and 23 KB, of which the parameters are 94%.
 
 use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
 use crypto_bigint::{Encoding, Integer, U2048, U3072, U4096, Uint};
@@ -115,6 +117,10 @@ fn public_operation<'a>(
 /// Writes `signature`^65537 mod `modulus` (both big-endian, at most `LIMBS` limbs) into
 /// `out` as big-endian bytes, as long as `out` is. Refuses an even modulus and a signature
 /// not below the modulus (RSAVP1 step 1).
+///
+/// Not inlined: inlined into its caller at opt-level "z", the three sizes' stack frames
+/// were laid out side by side (25 KB instead of 15 KB for a 2048-bit key on a Cortex-M4).
+#[inline(never)]
 fn raise_to_65537<const LIMBS: usize>(
     modulus: &[u8],
     signature: &[u8],
