@@ -18,9 +18,9 @@ use sha2::Digest;
 use super::emsa::{self, DigestInfo};
 
 /// The only public exponent accepted, 65537, as the big-endian bytes of the DER INTEGER.
-/// Every public CA's RSA keys use it (the CA/Browser Forum's baseline requirements ask
-/// for an odd exponent of at least 65537, and in practice it is always that one), and a
-/// fixed exponent makes the public operation a fixed 16 squarings and 1 multiplication.
+/// Every public CA uses it (the CA/Browser Forum's Baseline Requirements recommend at
+/// least 65537, and in practice it is always exactly that), and a fixed exponent makes
+/// the public operation a fixed 16 squarings and 1 multiplication.
 /// Small exponents such as 3 are also where the classic PKCS#1 v1.5 forgeries live.
 const PUBLIC_EXPONENT: [u8; 3] = [0x01, 0x00, 0x01];
 
@@ -79,7 +79,7 @@ fn public_operation<'a>(
     out: &'a mut [u8; MAX_MODULUS_BYTES],
 ) -> Result<Recovered<'a>, InvalidSignature> {
     // from_der refuses trailing bytes, negative and non-minimal integers; the modulus's
-    // bytes come without the sign byte, so the first one is nonzero.
+    // bytes come without the sign byte, so the bit count below is exact.
     let key = RsaPublicKey::from_der(public_key).map_err(|_| InvalidSignature)?;
     if key.public_exponent.as_bytes() != PUBLIC_EXPONENT {
         return Err(InvalidSignature);
@@ -182,10 +182,8 @@ mod tests {
     /// The message the test signatures sign (testdata/README.md says how they were made).
     const MESSAGE: &[u8] = b"juspay signature test";
 
-    type Verify = fn(&[u8], &[u8], &[u8]) -> Result<(), InvalidSignature>;
-
     /// (what, RSAPublicKey DER, verification, signature) for each test signature.
-    const SIGNED: [(&str, &[u8], Verify, &[u8]); 10] = [
+    const SIGNED: [(&str, &[u8], super::super::VerifyFn, &[u8]); 10] = [
         (
             "2048 PKCS#1 SHA-256",
             include_bytes!("testdata/rsa2048.der"),
