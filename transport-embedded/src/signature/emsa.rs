@@ -110,7 +110,7 @@ pub(super) fn pss_matches<D: Digest>(
     };
     // Step 6: the 8 * emLen - emBits leftmost bits of maskedDB (0 to 7 of them) are
     // outside the integer and must be zero.
-    let unused_bits = 8 * encoded_len - encoded_bits;
+    let unused_bits = (8 - encoded_bits % 8) % 8;
     let used_bits_of_first_byte = 0xffu8 >> unused_bits;
     if masked_db
         .first()

@@ -3,8 +3,10 @@
 //! checked by [`super::emsa`].
 //!
 //! The integer size follows the modulus (2048, 3072 or 4096 bits), so a 2048-bit key does
-//! not pay for 4096-bit arithmetic. The largest (4096-bit) case keeps a few kilobytes of
-//! integers on the stack.
+//! not pay for 4096-bit arithmetic. The cost is mostly `DynResidueParams::new` (R^2 mod n
+//! by bitwise long division): on a Cortex-M4 (QEMU instruction counts, opt-level 3) a
+//! 2048-bit verification is about 22 million instructions and 12 KB of stack, a 4096-bit
+//! one about 88 million and 23 KB, of which the parameters are 94%.
 
 use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
 use crypto_bigint::{Encoding, Integer, U2048, U3072, U4096, Uint};
@@ -16,9 +18,9 @@ use sha2::Digest;
 use super::emsa::{self, DigestInfo};
 
 /// The only public exponent accepted, 65537, as the big-endian bytes of the DER INTEGER.
-/// Every public CA's RSA keys use it (the CA/Browser Forum's baseline requirements ask
-/// for an odd exponent of at least 65537, and in practice it is always that one), and a
-/// fixed exponent makes the public operation a fixed 16 squarings and 1 multiplication.
+/// Every public CA uses it (the CA/Browser Forum's Baseline Requirements recommend at
+/// least 65537, and in practice it is always exactly that), and a fixed exponent makes
+/// the public operation a fixed 16 squarings and 1 multiplication.
 /// Small exponents such as 3 are also where the classic PKCS#1 v1.5 forgeries live.
 const PUBLIC_EXPONENT: [u8; 3] = [0x01, 0x00, 0x01];
 
@@ -77,7 +79,7 @@ fn public_operation<'a>(
     out: &'a mut [u8; MAX_MODULUS_BYTES],
 ) -> Result<Recovered<'a>, InvalidSignature> {
     // from_der refuses trailing bytes, negative and non-minimal integers; the modulus's
-    // bytes come without the sign byte, so the first one is nonzero.
+    // bytes come without the sign byte, so the bit count below is exact.
     let key = RsaPublicKey::from_der(public_key).map_err(|_| InvalidSignature)?;
     if key.public_exponent.as_bytes() != PUBLIC_EXPONENT {
         return Err(InvalidSignature);
@@ -115,6 +117,10 @@ fn public_operation<'a>(
 /// Writes `signature`^65537 mod `modulus` (both big-endian, at most `LIMBS` limbs) into
 /// `out` as big-endian bytes, as long as `out` is. Refuses an even modulus and a signature
 /// not below the modulus (RSAVP1 step 1).
+///
+/// Not inlined: inlined into its caller at opt-level "z", the three sizes' stack frames
+/// were laid out side by side (25 KB instead of 15 KB for a 2048-bit key on a Cortex-M4).
+#[inline(never)]
 fn raise_to_65537<const LIMBS: usize>(
     modulus: &[u8],
     signature: &[u8],
@@ -176,10 +182,8 @@ mod tests {
     /// The message the test signatures sign (testdata/README.md says how they were made).
     const MESSAGE: &[u8] = b"juspay signature test";
 
-    type Verify = fn(&[u8], &[u8], &[u8]) -> Result<(), InvalidSignature>;
-
     /// (what, RSAPublicKey DER, verification, signature) for each test signature.
-    const SIGNED: [(&str, &[u8], Verify, &[u8]); 10] = [
+    const SIGNED: [(&str, &[u8], super::super::VerifyFn, &[u8]); 10] = [
         (
             "2048 PKCS#1 SHA-256",
             include_bytes!("testdata/rsa2048.der"),
