@@ -15,7 +15,10 @@ fn vectors() -> Vec<(String, Vec<u8>)> {
     let mut vectors: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|entry| entry.unwrap().path())
-        .filter(|path| path.extension().is_some_and(|extension| extension == "http"))
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|extension| extension == "http")
+        })
         .map(|path| {
             let name = path.file_name().unwrap().to_str().unwrap().to_owned();
             (name, std::fs::read(&path).unwrap())
