@@ -607,49 +607,112 @@ impl SignedHandshake {
     }
 }
 
-fn signed_handshake(keys: ChainKeys) -> Result<SignedHandshake, String> {
+/// A root, an intermediate and a leaf for `localhost` with the keys of a [`ChainKeys`],
+/// valid from 2026-01-01 to 2126-01-01: what [`SignedHandshake`] records, and what the
+/// sandboxes of a client that pins the root present (the HTTPS firmware's, under QEMU).
+pub struct Chain {
+    root: Made,
+    intermediate: Made,
+    leaf: Made,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain").finish_non_exhaustive()
+    }
+}
+
+impl Chain {
+    /// Makes one (new keys for P-256; the fixed RSA keys of `tests/keys/`).
+    ///
+    /// # Panics
+    /// If rcgen cannot make it: a bug here, not in a verifier.
+    pub fn make(keys: ChainKeys) -> Chain {
+        chain(keys).unwrap_or_else(|e| panic!("making a chain: {e}"))
+    }
+
+    /// The root certificate, to trust.
+    pub fn root(&self) -> CertificateDer<'static> {
+        self.root.der()
+    }
+
+    /// The leaf and the intermediate, as a server sends them, with the leaf's key.
+    pub fn served(&self) -> ServerCertificate {
+        self.leaf.served_with(&[&self.intermediate])
+    }
+
+    /// A forgery under the same root: a P-256 leaf for `localhost` signed by another
+    /// site's end-entity certificate (CA:FALSE), which the root did issue, sent with that
+    /// certificate. A verifier that trusts the root must still refuse it.
+    ///
+    /// # Panics
+    /// If rcgen cannot make it.
+    pub fn forged(&self) -> ServerCertificate {
+        let forged = || -> Result<ServerCertificate, rcgen::Error> {
+            let other_site = make(
+                lasting(params(
+                    "other site",
+                    &["other.example"],
+                    IsCa::ExplicitNoCa,
+                )?),
+                Key::p256()?,
+                Some(&self.root),
+            )?;
+            let leaf = make(
+                lasting(params("leaf", &["localhost"], IsCa::NoCa)?),
+                Key::p256()?,
+                Some(&other_site),
+            )?;
+            Ok(leaf.served_with(&[&other_site]))
+        };
+        forged().unwrap_or_else(|e| panic!("making a forged chain: {e}"))
+    }
+}
+
+/// `params` valid from 2026-01-01 to 2126-01-01, so that recorded copies last.
+fn lasting(mut params: CertificateParams) -> CertificateParams {
+    params.not_before =
+        OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap_or(params.not_before);
+    params.not_after =
+        OffsetDateTime::from_unix_timestamp(4_922_899_200).unwrap_or(params.not_after);
+    params
+}
+
+fn chain(keys: ChainKeys) -> Result<Chain, rcgen::Error> {
     let ca = || IsCa::Ca(BasicConstraints::Unconstrained);
-    let lasting = |mut params: CertificateParams| {
-        params.not_before =
-            OffsetDateTime::from_unix_timestamp(1_767_225_600).unwrap_or(params.not_before);
-        params.not_after =
-            OffsetDateTime::from_unix_timestamp(4_922_899_200).unwrap_or(params.not_after);
-        params
-    };
-    let (root_key, intermediate_key, leaf_key, scheme) = match keys {
-        ChainKeys::P256 => (
-            Key::p256(),
-            Key::p256(),
-            Key::p256(),
-            rustls::SignatureScheme::ECDSA_NISTP256_SHA256,
-        ),
+    let (root_key, intermediate_key, leaf_key) = match keys {
+        ChainKeys::P256 => (Key::p256()?, Key::p256()?, Key::p256()?),
         ChainKeys::Rsa2048 => (
-            Key::rsa(RSA4096_ROOT),
-            Key::rsa(RSA2048_ROOT),
-            Key::rsa(RSA2048_LEAF),
-            rustls::SignatureScheme::RSA_PSS_SHA256,
+            Key::rsa(RSA4096_ROOT)?,
+            Key::rsa(RSA2048_ROOT)?,
+            Key::rsa(RSA2048_LEAF)?,
         ),
     };
-    let text = |e: rcgen::Error| e.to_string();
-    let root = make(
-        lasting(params("root", &[], ca()).map_err(text)?),
-        root_key.map_err(text)?,
-        None,
-    )
-    .map_err(text)?;
+    let root = make(lasting(params("root", &[], ca())?), root_key, None)?;
     let intermediate = make(
-        lasting(params("intermediate", &[], ca()).map_err(text)?),
-        intermediate_key.map_err(text)?,
+        lasting(params("intermediate", &[], ca())?),
+        intermediate_key,
         Some(&root),
-    )
-    .map_err(text)?;
+    )?;
     let leaf = make(
-        lasting(params("leaf", &["localhost"], IsCa::NoCa).map_err(text)?),
-        leaf_key.map_err(text)?,
+        lasting(params("leaf", &["localhost"], IsCa::NoCa)?),
+        leaf_key,
         Some(&intermediate),
-    )
-    .map_err(text)?;
-    let served = leaf.served_with(&[&intermediate]);
+    )?;
+    Ok(Chain {
+        root,
+        intermediate,
+        leaf,
+    })
+}
+
+fn signed_handshake(keys: ChainKeys) -> Result<SignedHandshake, String> {
+    let scheme = match keys {
+        ChainKeys::P256 => rustls::SignatureScheme::ECDSA_NISTP256_SHA256,
+        ChainKeys::Rsa2048 => rustls::SignatureScheme::RSA_PSS_SHA256,
+    };
+    let chain = chain(keys).map_err(|e| e.to_string())?;
+    let served = chain.served();
     let transcript = b"ClientHello, ServerHello, EncryptedExtensions, Certificate".to_vec();
     let transcript_hash = Sha256::digest(&transcript);
     // RFC 8446, 4.4.3: what the server signs, and how rustls's server signs it.
@@ -661,7 +724,7 @@ fn signed_handshake(keys: ChainKeys) -> Result<SignedHandshake, String> {
         .choose_scheme(&[scheme])
         .ok_or("the key cannot sign with the scheme")?;
     Ok(SignedHandshake {
-        root: root.der(),
+        root: chain.root(),
         chain: served.chain,
         transcript,
         scheme: u16::from(scheme),

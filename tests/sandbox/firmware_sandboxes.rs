@@ -1,0 +1,72 @@
+//! The sandboxes the HTTPS firmware calls under QEMU (`examples/firmware-https/run.sh`):
+//!
+//! ```text
+//! cargo run -p juspay-sandbox --example firmware_sandboxes -- DIRECTORY
+//! ```
+//!
+//! writes the roots the firmware pins to `DIRECTORY/p256-root.der` and
+//! `DIRECTORY/rsa-root.der`, starts one loopback sandbox per behaviour, and prints one
+//! `sandbox NAME 127.0.0.1:PORT` line for each, then `ready`. The sandboxes run until
+//! standard input ends; then it prints `NAME handshakes=N requests=N` for each and exits.
+//!
+//! | name | certificate | behaviour |
+//! |---|---|---|
+//! | `api` | P-256 chain | answers like the API |
+//! | `chunked` | P-256 chain | the token variant, chunked (`customer_token_chunked.http`), then the API |
+//! | `close` | P-256 chain | answers, then closes the connection; then the API |
+//! | `stall` | P-256 chain | reads the request and never answers |
+//! | `forged` | a leaf signed by another site's certificate under the P-256 root | the API, if a client ever got that far |
+//! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API |
+
+use std::io::Read;
+
+use juspay_sandbox::certificates::{Chain, ChainKeys};
+use juspay_sandbox::{Options, Sandbox, Step, vector};
+
+fn main() -> std::io::Result<()> {
+    let directory = std::env::args()
+        .nth(1)
+        .ok_or_else(|| std::io::Error::other("usage: firmware_sandboxes DIRECTORY"))?;
+    std::fs::create_dir_all(&directory)?;
+    let p256 = Chain::make(ChainKeys::P256);
+    let rsa = Chain::make(ChainKeys::Rsa2048);
+    std::fs::write(format!("{directory}/p256-root.der"), p256.root())?;
+    std::fs::write(format!("{directory}/rsa-root.der"), rsa.root())?;
+
+    let start = |certificate, script| {
+        Sandbox::start_with(Options {
+            certificate: Some(certificate),
+            script,
+            ..Options::default()
+        })
+    };
+    let sandboxes = [
+        ("api", start(p256.served(), Vec::new())?),
+        (
+            "chunked",
+            start(
+                p256.served(),
+                vec![Step::Raw(vector("customer_token_chunked.http"))],
+            )?,
+        ),
+        ("close", start(p256.served(), vec![Step::ApiThenClose])?),
+        ("stall", start(p256.served(), vec![Step::Stall])?),
+        ("forged", start(p256.forged(), Vec::new())?),
+        ("rsa", start(rsa.served(), Vec::new())?),
+    ];
+    for (name, sandbox) in &sandboxes {
+        println!("sandbox {name} {}", sandbox.address());
+    }
+    println!("ready");
+
+    // Serve until whoever started us closes our standard input.
+    std::io::stdin().read_to_end(&mut Vec::new())?;
+    for (name, sandbox) in &sandboxes {
+        println!(
+            "{name} handshakes={} requests={}",
+            sandbox.handshakes(),
+            sandbox.requests()
+        );
+    }
+    Ok(())
+}
