@@ -25,8 +25,9 @@ pub mod stack {
     }
 
     const PAINT: u32 = 0x5AFE_C0DE;
-    /// How far below the current stack pointer to paint; more than the budget allows.
-    const SPAN: usize = 32 * 1024;
+    /// How far below the current stack pointer to paint; more than any budget allows
+    /// (48 KiB of static RAM and stack).
+    const SPAN: usize = 64 * 1024;
     /// Left unpainted just below the stack pointer, for `paint`'s own frame.
     const MARGIN: usize = 256;
 
@@ -57,14 +58,74 @@ pub mod stack {
     }
 }
 
+pub mod host {
+    //! What the host hands the firmware through semihosting (QEMU's
+    //! `-semihosting-config enable=on,target=native`): files from QEMU's working directory
+    //! and the time of day. A real board has neither: its roots sit in flash, its
+    //! randomness comes from a TRNG and its time from an RTC set from a trusted source.
+
+    use cortex_m_semihosting::{nr, syscall};
+
+    /// Reads the host file `path`, relative to QEMU's working directory, into the start of
+    /// `buf`: the number of bytes read, or `None` when it cannot be opened or read whole,
+    /// or does not fit.
+    pub fn read(path: &core::ffi::CStr, buf: &mut [u8]) -> Option<usize> {
+        // SAFETY: SYS_OPEN reads `count_bytes()` bytes of the path; it is NUL-terminated.
+        let fd = unsafe { syscall!(OPEN, path.as_ptr(), nr::open::R_BINARY, path.count_bytes()) };
+        if fd as isize == -1 {
+            return None;
+        }
+        // SAFETY: SYS_FLEN on the handle just opened.
+        let length = unsafe { syscall!(FLEN, fd) };
+        let read = match buf.get_mut(..length) {
+            // SAFETY: SYS_READ writes at most `length` bytes into `into`, which has them;
+            // it returns how many it did not read.
+            Some(into) if length as isize >= 0 => {
+                (unsafe { syscall!(READ, fd, into.as_mut_ptr(), length) } == 0).then_some(length)
+            }
+            _ => None,
+        };
+        // SAFETY: SYS_CLOSE on the handle opened above.
+        unsafe { syscall!(CLOSE, fd) };
+        read
+    }
+
+    /// Seconds since 1970-01-01T00:00:00Z by the host's clock (SYS_TIME).
+    pub fn unix_time() -> u64 {
+        // SAFETY: SYS_TIME takes no argument block.
+        unsafe { syscall!(TIME) as u64 }
+    }
+}
+
 /// Runs `scenarios` one by one, each on a freshly painted stack, prints `scenario N:
 /// pass|FAIL: name (stack B)`, then `stack_peak_bytes=N` (the largest) and `scenarios: P/N
 /// pass`, and exits QEMU with success only if every scenario passed.
 pub fn run(scenarios: &[Scenario]) -> ! {
+    run_each(scenarios.len(), |i| {
+        let (name, scenario) = scenarios[i];
+        (name, measured(scenario))
+    })
+}
+
+/// A named scenario over the firmware's state (a network stack, buffers), which `main`
+/// makes once.
+pub type ScenarioWith<C> = (&'static str, fn(&mut C) -> Check);
+
+/// [`run`] for scenarios over `context`.
+pub fn run_with<C>(context: &mut C, scenarios: &[ScenarioWith<C>]) -> ! {
+    run_each(scenarios.len(), |i| {
+        let (name, scenario) = scenarios[i];
+        (name, measured(|| scenario(context)))
+    })
+}
+
+/// Runs scenario `0..count` by `one`, which returns its name, outcome and stack, and
+/// reports as [`run`] says.
+fn run_each(count: usize, mut one: impl FnMut(usize) -> (&'static str, (Check, usize))) -> ! {
     let (mut passed, mut peak) = (0, 0);
     let (mut a, mut b, mut c) = ([0u8; 10], [0u8; 10], [0u8; 10]);
-    for (i, (name, scenario)) in scenarios.iter().enumerate() {
-        let (outcome, stack) = measured(*scenario);
+    for i in 0..count {
+        let (name, (outcome, stack)) = one(i);
         peak = peak.max(stack);
         let number = decimal(i + 1, &mut a);
         let stack = decimal(stack, &mut b);
@@ -89,10 +150,10 @@ pub fn run(scenarios: &[Scenario]) -> ! {
         b"scenarios: ",
         decimal(passed, &mut b),
         b"/",
-        decimal(scenarios.len(), &mut c),
+        decimal(count, &mut c),
         b" pass\n",
     ]);
-    if passed == scenarios.len() {
+    if passed == count {
         debug::exit(debug::EXIT_SUCCESS);
     } else {
         debug::exit(debug::EXIT_FAILURE);
@@ -102,7 +163,7 @@ pub fn run(scenarios: &[Scenario]) -> ! {
 
 /// Runs `scenario` on a painted stack: its outcome and the stack bytes in use at most.
 #[inline(never)]
-fn measured(scenario: fn() -> Check) -> (Check, usize) {
+fn measured(scenario: impl FnOnce() -> Check) -> (Check, usize) {
     let bottom = stack::paint();
     let outcome = scenario();
     (outcome, stack::peak(bottom))
