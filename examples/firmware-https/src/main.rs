@@ -1,0 +1,521 @@
+//! Get Customer over HTTPS on a Cortex-M4: the whole call on the microcontroller.
+//!
+//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller ([`lan9118`], our
+//! polled driver), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
+//! juspay-transport-embedded: embedded-tls with our certificate verifier, juspay-core's
+//! driver. QEMU's user network forwards each sandbox port below to a loopback sandbox on
+//! the host (`run.sh`: `restrict=on`, one `guestfwd` per port, nothing else reachable).
+//!
+//! From the host, through semihosting: the roots to pin (`p256-root.der`,
+//! `rsa-root.der`), 32 bytes of seed for the RNG (`seed.bin`) and the time of day for
+//! certificate validity. A real board has its roots in flash, a TRNG and an RTC.
+//!
+//! Each scenario is checked here, on the target; the instruction counts (QEMU
+//! `-icount shift=0`, see [`clock`]) are printed as `key=value` lines for `run.sh`.
+#![no_std]
+#![no_main]
+
+mod clock;
+mod lan9118;
+mod net;
+
+use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use core::ptr::addr_of_mut;
+
+use cortex_m_rt::entry;
+use juspay_core::driver::Reply;
+use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, Timestamp};
+use juspay_firmware::{Check, ScenarioWith, decimal, ensure, host, print, stack};
+use juspay_transport_embedded::{
+    Buffers, CertificateDer, CertificateError, CertificateTime, Client, Config, Error,
+    TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
+};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use smoltcp::iface::{Interface, SocketSet, SocketStorage};
+use smoltcp::socket::tcp;
+use smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address};
+
+use crate::lan9118::{Frame, Lan9118};
+use crate::net::{BoardClock, NetError, Network, Stack, Tcp};
+
+/// The guest's fixed address in QEMU's user network (10.0.2.0/24, gateway 10.0.2.2).
+const GUEST: Ipv4Address = Ipv4Address::new(10, 0, 2, 15);
+const GATEWAY: Ipv4Address = Ipv4Address::new(10, 0, 2, 2);
+
+/// The sandboxes' address in QEMU's user network, one port each, as `run.sh` forwards them
+/// (`guestfwd=tcp:10.0.2.100:PORT-cmd:...`). One address, as a real firmware has one API
+/// host: smoltcp resolves it once (its ARP rate limit holds a second new neighbour back
+/// for a second).
+const API: SocketAddr = sandbox(443);
+const CHUNKED: SocketAddr = sandbox(444);
+const CLOSE: SocketAddr = sandbox(445);
+const STALL: SocketAddr = sandbox(446);
+const FORGED: SocketAddr = sandbox(447);
+const RSA: SocketAddr = sandbox(448);
+
+const fn sandbox(port: u16) -> SocketAddr {
+    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), port))
+}
+
+/// The name every sandbox's certificate is for: checked against the certificate, though
+/// the connection goes to a fixed address.
+const BASE_URL: &str = "https://localhost";
+/// What the sandbox accepts (`juspay_sandbox::DEMO_API_KEY`, `DEMO_MERCHANT_ID`).
+const API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
+const MERCHANT_ID: &str = "sandbox_merchant";
+
+/// Deadline of a connect and of each call, in (virtual) milliseconds.
+const TIMEOUT_MS: u64 = 10_000;
+/// The deadline for the stalled server: long enough for the handshake.
+const STALL_TIMEOUT_MS: u64 = 1_000;
+
+/// Request and response share one buffer: 2 KiB holds the API's responses.
+const CALL_BUFFER: usize = 2048;
+/// The TCP socket's buffers: the receive window (more than a full-size segment; the TLS
+/// read buffer holds the record), and what may wait to be sent (the ClientHello, a
+/// request's record: a few hundred bytes each; a full buffer makes the transport wait).
+const TCP_RX_BUFFER: usize = 2048;
+const TCP_TX_BUFFER: usize = 1024;
+/// Room for the two roots read from the host (341 and 1,252 bytes as the sandbox makes
+/// them; a few bytes either way with their serial numbers and signatures).
+const ROOTS_BUFFER: usize = 1664;
+
+// The large buffers, as statics so that they count as static RAM, and by name. `main`
+// takes each once (`take`).
+static mut TLS_READ: [u8; TLS_READ_BUFFER] = [0; TLS_READ_BUFFER];
+static mut TLS_WRITE: [u8; TLS_WRITE_BUFFER] = [0; TLS_WRITE_BUFFER];
+static mut CALL: [u8; CALL_BUFFER] = [0; CALL_BUFFER];
+static mut TCP_RX: [u8; TCP_RX_BUFFER] = [0; TCP_RX_BUFFER];
+static mut TCP_TX: [u8; TCP_TX_BUFFER] = [0; TCP_TX_BUFFER];
+static mut ETH_RX: Frame = [0; lan9118::FRAME_BYTES];
+static mut ETH_TX: Frame = [0; lan9118::FRAME_BYTES];
+static mut ROOTS: [u8; ROOTS_BUFFER] = [0; ROOTS_BUFFER];
+static mut SOCKETS: [SocketStorage<'static>; 1] = [SocketStorage::EMPTY];
+
+/// The one `&'static mut` to a static buffer.
+macro_rules! take {
+    ($name:ident) => {
+        // SAFETY: `main` runs once and takes each static once; nothing else names them.
+        unsafe { &mut *addr_of_mut!($name) }
+    };
+}
+
+type TransportError = Error<NetError>;
+type Connection<'c> = Client<'c, Tcp<'static>, BoardClock<'static>>;
+type Outcome = Result<Reply, TransportError>;
+
+/// Everything a scenario needs, made once by `main`: what connections are made from, and
+/// the call buffer apart from it, so that a scenario holds a connection and the buffer at
+/// once.
+struct Context {
+    tls: Tls,
+    call: &'static mut [u8; CALL_BUFFER],
+}
+
+/// What a connection is made from.
+struct Tls {
+    network: &'static Network,
+    tcp: Tcp<'static>,
+    timer: Timer<BoardClock<'static>>,
+    rng: ChaCha20Rng,
+    read: &'static mut [u8; TLS_READ_BUFFER],
+    write: &'static mut [u8; TLS_WRITE_BUFFER],
+    anchors: [TrustAnchor<'static>; 2],
+    endpoint: Endpoint<'static>,
+    credentials: Credentials<'static>,
+    /// The host's time at start, seconds.
+    now: u64,
+}
+
+impl Tls {
+    /// Connects to `server`: TCP, then a TLS 1.3 handshake with the certificate checked
+    /// against our two roots and `localhost`. Its instructions (waiting for the network
+    /// left out) are the network's [`Network::work_instructions`] afterwards.
+    #[inline(never)]
+    fn connect(
+        &mut self,
+        server: SocketAddr,
+        timeout_ms: u64,
+    ) -> Result<Connection<'_>, TransportError> {
+        let config = Config {
+            endpoint: self.endpoint,
+            credentials: self.credentials,
+            trust_anchors: &self.anchors,
+            time: CertificateTime::Now(self.now + clock::millis() / 1_000),
+            timeout_ms,
+        };
+        let buffers = Buffers {
+            tls_read: &mut self.read[..],
+            tls_write: &mut self.write[..],
+        };
+        let (tcp, timer, rng) = (&mut self.tcp, &self.timer, &mut self.rng);
+        self.network
+            .measure(|| Client::connect_to(tcp, timer, rng, config, buffers, server))
+    }
+}
+
+/// One call on `client`, its outcome handed to `check` with the buffer (free again once
+/// the response is decoded). In a frame of its own: a `Reply` is 1.2 KiB, which the
+/// handshake's deep stack need not carry.
+#[inline(never)]
+fn call(
+    client: &mut Connection<'_>,
+    request: &GetCustomer<'_>,
+    buf: &mut [u8],
+    check: impl FnOnce(&Outcome, &mut [u8]) -> Check,
+) -> Check {
+    let outcome = client.get_customer(request, buf);
+    check(&outcome, buf)
+}
+
+/// The client of a connect that succeeded.
+fn connected<'a, 'c>(
+    connection: &'a mut Result<Connection<'c>, TransportError>,
+) -> Result<&'a mut Connection<'c>, &'static str> {
+    connection.as_mut().map_err(|_| "connect failed")
+}
+
+/// Closes the connection (close_notify, then FIN). Out of line and through `&mut`:
+/// moving the client out of the connect's result copies its 1.3 KiB, which belongs in
+/// this frame, not in the scenario's (the handshake stacks on that one).
+#[inline(never)]
+fn close(connection: &mut Result<Connection<'_>, TransportError>) {
+    if let Ok(client) = core::mem::replace(connection, Err(Error::ConnectionClosed)) {
+        client.close();
+    }
+}
+
+/// Prints `key=value`.
+fn figure(key: &str, value: u64) {
+    let mut digits = [0u8; 10];
+    let value = usize::try_from(value).unwrap_or(usize::MAX);
+    print(&[key.as_bytes(), b"=", decimal(value, &mut digits), b"\n"]);
+}
+
+fn customer(outcome: &Outcome) -> Result<(&Customer, bool), &'static str> {
+    let reply = outcome.as_ref().map_err(|_| "transport error")?;
+    Ok((
+        reply.result.as_ref().map_err(|_| "API error")?,
+        reply.reusable,
+    ))
+}
+
+/// The documentation customer, field by field, on a connection that stays open.
+fn documentation_customer_kept(outcome: &Outcome) -> Check {
+    let (c, reusable) = customer(outcome)?;
+    ensure(reusable, "not reusable")?;
+    ensure(c.id == "cst_om2l6ctlptxwxuzj", "id")?;
+    ensure(c.object.as_deref() == Some("customer"), "object")?;
+    ensure(
+        c.object_reference_id.as_deref() == Some("customer@gmail.com"),
+        "object_reference_id",
+    )?;
+    ensure(
+        c.mobile_number.as_deref() == Some("9988776655"),
+        "mobile_number",
+    )?;
+    ensure(
+        c.mobile_country_code.as_deref() == Some("91"),
+        "mobile_country_code",
+    )?;
+    ensure(c.first_name.as_deref() == Some("John"), "first_name")?;
+    ensure(c.last_name.as_deref() == Some("Smith"), "last_name")?;
+    ensure(
+        c.email_address.as_deref() == Some("customer@gmail.com"),
+        "email_address",
+    )?;
+    ensure(
+        c.created_at() == Some(Ok(Timestamp::from_unix_seconds(1_470_125_272))),
+        "created_at",
+    )?;
+    ensure(c.juspay.is_none(), "juspay")
+}
+
+const DOCUMENTATION_CUSTOMER: GetCustomer<'static> = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+
+/// A fresh connection (P-256 chain), the documentation customer, printed as JSON.
+fn documentation_customer(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    figure("handshake_instructions_p256", network.work_instructions());
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, buf| {
+        documentation_customer_kept(outcome)?;
+        // What a kiosk would log or hand on: the customer as JSON from juspay-core's
+        // Serialize, by serde-json-core into the call's buffer. run.sh checks the line.
+        let (c, _) = customer(outcome)?;
+        let len = serde_json_core::to_slice(c, buf).map_err(|_| "to_slice")?;
+        print(&[buf.get(..len).ok_or("to_slice length")?, b"\n"]);
+        Ok(())
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// The token variant, chunked (a recorded response: extension and trailer).
+fn token_chunked(cx: &mut Context) -> Check {
+    let now = Timestamp::from_unix_seconds(cx.tls.now as i64);
+    let mut connection = cx.tls.connect(CHUNKED, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let request = GetCustomer::new("cst_tooedar2k7j1d60b").client_auth_token(true);
+    call(client, &request, cx.call, |outcome, _| {
+        let (c, _) = customer(outcome)?;
+        ensure(c.id == "cst_tooedar2k7j1d60b", "id")?;
+        let juspay = c.juspay.as_ref().ok_or("no juspay object")?;
+        let token = juspay.client_auth_token.as_ref().ok_or("no token")?;
+        ensure(
+            token.expose() == "tkn_8649cd66d30c47728b8dd2fb6279a4cc",
+            "token",
+        )?;
+        ensure(
+            juspay.client_auth_token_expiry.as_deref() == Some("2020-03-17T14:45:26Z"),
+            "expiry",
+        )?;
+        // Recorded in 2020: expired by the host's clock.
+        ensure(juspay.is_expired(now), "not expired")
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// An unknown id: 404 with the API's error body, and the connection still usable.
+fn not_found(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    call(
+        client,
+        &GetCustomer::new("cst_nobody"),
+        cx.call,
+        |outcome, _| {
+            let reply = outcome.as_ref().map_err(|_| "transport error")?;
+            let e = reply.result.as_ref().err().ok_or("not an API error")?;
+            ensure(e.http_status == 404 && e.is_invalid_request(), "status")?;
+            ensure(
+                e.error_code.as_deref() == Some("object_not_found"),
+                "error_code",
+            )?;
+            let info = e.error_info.as_ref().ok_or("no error_info")?;
+            ensure(
+                info.code.as_deref() == Some("RESOURCE_NOT_FOUND"),
+                "error_info.code",
+            )?;
+            ensure(reply.reusable, "not reusable")
+        },
+    )?;
+    ensure(client.is_reusable(), "client not reusable")?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// Two calls on one connection; the second one's instructions.
+fn kept_alive(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let check = |outcome: &Outcome, _: &mut [u8]| documentation_customer_kept(outcome);
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
+    ensure(client.is_reusable(), "not reusable after the first call")?;
+    network.measure(|| call(client, &DOCUMENTATION_CUSTOMER, cx.call, check))?;
+    figure("call_instructions_kept_alive", network.work_instructions());
+    close(&mut connection);
+    Ok(())
+}
+
+/// The server answers and closes: the next call on that connection says so, and a new
+/// connection serves it.
+fn closed_then_reconnect(cx: &mut Context) -> Check {
+    {
+        let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
+        let client = connected(&mut connection)?;
+        call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+            documentation_customer_kept(outcome)
+        })?;
+        call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+            ensure(
+                matches!(outcome, Err(Error::ConnectionClosed)),
+                "a call on the closed connection did not end in ConnectionClosed",
+            )
+        })?;
+        ensure(!client.is_reusable(), "still reusable")?;
+    }
+    let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        documentation_customer_kept(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// A leaf signed by another site's certificate under our own root: refused in the
+/// handshake, before a request could be written.
+fn forged_chain(cx: &mut Context) -> Check {
+    match cx.tls.connect(FORGED, TIMEOUT_MS) {
+        Err(Error::Certificate(CertificateError::Invalid(_))) => Ok(()),
+        Err(_) => Err("refused, but not for its certificate"),
+        Ok(_) => Err("a forged chain was accepted"),
+    }
+}
+
+/// The server reads the request and never answers: the call ends at its deadline.
+fn stalled(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(STALL, STALL_TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let start = clock::millis();
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        ensure(matches!(outcome, Err(Error::Timeout)), "not a timeout")
+    })?;
+    let elapsed = clock::millis() - start;
+    ensure(
+        (STALL_TIMEOUT_MS..STALL_TIMEOUT_MS + 50).contains(&elapsed),
+        "not at the deadline",
+    )
+}
+
+/// A fresh connection with an RSA chain (RSA-4096 root, RSA-2048 intermediate and leaf,
+/// rsa_pss_rsae_sha256 CertificateVerify), and the documentation customer.
+fn rsa_chain(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(RSA, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    figure(
+        "handshake_instructions_rsa2048",
+        network.work_instructions(),
+    );
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        documentation_customer_kept(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+const SCENARIOS: [ScenarioWith<Context>; 8] = [
+    (
+        "documentation customer over a fresh connection (P-256 chain), as JSON",
+        documentation_customer,
+    ),
+    ("token variant, chunked", token_chunked),
+    ("404 with the API's error body", not_found),
+    ("two calls on one kept-alive connection", kept_alive),
+    (
+        "server closes after a response: ConnectionClosed, then a reconnect",
+        closed_then_reconnect,
+    ),
+    (
+        "forged chain refused before any request is sent",
+        forged_chain,
+    ),
+    ("stalled server: the call ends at its deadline", stalled),
+    ("RSA-2048 chain (RSA-4096 root)", rsa_chain),
+];
+
+/// Ends the run: start-up failed.
+fn fail(what: &str) -> ! {
+    print(&[b"start-up failed: ", what.as_bytes(), b"\n"]);
+    cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
+    loop {}
+}
+
+/// Reads the host file `path` into the start of `buf`: the bytes read, and the rest.
+fn read_host_file<'b>(
+    path: &core::ffi::CStr,
+    buf: &'b mut [u8],
+) -> Result<(&'b [u8], &'b mut [u8]), &'static str> {
+    let len = host::read(path, buf).ok_or("cannot read a host file")?;
+    let (read, rest) = buf.split_at_mut(len);
+    Ok((read, rest))
+}
+
+/// Brings up the board, the network and the context.
+fn start() -> Result<&'static mut Context, &'static str> {
+    let peripherals = cortex_m::Peripherals::take().ok_or("peripherals taken")?;
+    clock::start(peripherals.SYST);
+
+    let mut seed = [0u8; 32];
+    ensure(
+        host::read(c"seed.bin", &mut seed) == Some(seed.len()),
+        "seed.bin: 32 bytes wanted",
+    )?;
+    let now = host::unix_time();
+    let (p256_root, rest) = read_host_file(c"p256-root.der", take!(ROOTS))?;
+    let (rsa_root, _) = read_host_file(c"rsa-root.der", rest)?;
+    let roots = cortex_m::singleton!(
+        ROOT_CERTIFICATES: [CertificateDer<'static>; 2] =
+            [CertificateDer::from(p256_root), CertificateDer::from(rsa_root)]
+    )
+    .ok_or("roots taken")?;
+    let [p256_root, rsa_root] = &*roots;
+    let anchors = [
+        trust_anchor(p256_root).map_err(|_| "p256-root.der is not a root")?,
+        trust_anchor(rsa_root).map_err(|_| "rsa-root.der is not a root")?,
+    ];
+
+    let (rx, tx) = (take!(ETH_RX), take!(ETH_TX));
+    // SAFETY: the LAN9118 at its mps2 address; nothing else drives it.
+    let mut device = unsafe { Lan9118::new(lan9118::MPS2_BASE, rx, tx) }
+        .map_err(|_| "no LAN9118 (QEMU needs -nic user,model=lan9118)")?;
+    let [s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, ..] = seed;
+    let mut config = smoltcp::iface::Config::new(HardwareAddress::Ethernet(device.mac()));
+    config.random_seed = u64::from_le_bytes([s0, s1, s2, s3, s4, s5, s6, s7]);
+    let mut interface = Interface::new(
+        config,
+        &mut device,
+        smoltcp::time::Instant::from_millis(clock::millis() as i64),
+    );
+    interface.update_ip_addrs(|addresses| {
+        let _ = addresses.push(IpCidr::new(GUEST.into(), 24));
+    });
+    interface
+        .routes_mut()
+        .add_default_ipv4_route(GATEWAY)
+        .map_err(|_| "no room for the route")?;
+    let sockets = SocketSet::new(&mut take!(SOCKETS)[..]);
+    let socket = tcp::Socket::new(
+        tcp::SocketBuffer::new(&mut take!(TCP_RX)[..]),
+        tcp::SocketBuffer::new(&mut take!(TCP_TX)[..]),
+    );
+    let stack = Stack::new(
+        interface,
+        device,
+        sockets,
+        socket,
+        u16::from_le_bytes([s8, s9]),
+    );
+    let network: &'static Network =
+        cortex_m::singleton!(NETWORK: Network = Network::new(stack)).ok_or("network taken")?;
+
+    let context = Context {
+        tls: Tls {
+            network,
+            tcp: network.tcp(),
+            timer: Timer::new(network.clock()),
+            rng: ChaCha20Rng::from_seed(seed),
+            read: take!(TLS_READ),
+            write: take!(TLS_WRITE),
+            anchors,
+            endpoint: Endpoint::parse(BASE_URL).map_err(|_| "base URL")?,
+            credentials: Credentials::new(API_KEY, MERCHANT_ID).map_err(|_| "credentials")?,
+            now,
+        },
+        call: take!(CALL),
+    };
+    cortex_m::singleton!(CONTEXT_STORAGE: Context = context).ok_or("context taken")
+}
+
+#[entry]
+fn main() -> ! {
+    let bottom = stack::paint();
+    let context = start();
+    let setup_stack = stack::peak(bottom);
+    let context = context.unwrap_or_else(|what| fail(what));
+    figure("setup_stack_bytes", setup_stack as u64);
+    match clock::calibrated() {
+        Ok(counted) => figure("calibration_loop_instructions", counted),
+        Err(counted) => {
+            figure("calibration_loop_instructions", counted);
+            fail("the clock does not count instructions: run QEMU with -icount shift=0")
+        }
+    }
+    juspay_firmware::run_with(context, &SCENARIOS)
+}
