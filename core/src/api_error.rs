@@ -209,6 +209,8 @@ impl fmt::Display for ApiError {
     }
 }
 
+impl core::error::Error for ApiError {}
+
 impl ErrorInfo {
     fn read_entry(&mut self, r: &mut Reader<'_>, key: &str) -> crate::Result<()> {
         match key {

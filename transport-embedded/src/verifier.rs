@@ -95,6 +95,35 @@ impl core::fmt::Display for CertificateError {
 
 impl core::error::Error for CertificateError {}
 
+#[cfg(feature = "defmt")]
+impl defmt::Format for CertificateError {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        // webpki's error has no defmt form; its variant name is what a log needs.
+        let reason = match self {
+            CertificateError::Invalid(webpki::Error::CertExpired { .. }) => "CertExpired",
+            CertificateError::Invalid(webpki::Error::CertNotValidYet { .. }) => "CertNotValidYet",
+            CertificateError::Invalid(webpki::Error::CertNotValidForName(_)) => {
+                "CertNotValidForName"
+            }
+            CertificateError::Invalid(webpki::Error::UnknownIssuer) => "UnknownIssuer",
+            CertificateError::Invalid(webpki::Error::EndEntityUsedAsCa) => "EndEntityUsedAsCa",
+            CertificateError::Invalid(webpki::Error::CaUsedAsEndEntity) => "CaUsedAsEndEntity",
+            CertificateError::Invalid(webpki::Error::RequiredEkuNotFoundContext(_)) => {
+                "RequiredEkuNotFound"
+            }
+            CertificateError::Invalid(webpki::Error::InvalidSignatureForPublicKey) => {
+                "InvalidSignatureForPublicKey"
+            }
+            CertificateError::Invalid(_) => "Invalid",
+            CertificateError::Missing => "Missing",
+            CertificateError::UnsupportedSignatureScheme => "UnsupportedSignatureScheme",
+            CertificateError::BadSignature => "BadSignature",
+            CertificateError::NotVerified => "NotVerified",
+        };
+        defmt::write!(f, "{=str}", reason)
+    }
+}
+
 /// A trust anchor from a root certificate (DER), for [`Verifier::new`] and the client's
 /// configuration. Do this once, at start: the anchor borrows from `root`.
 ///

@@ -25,13 +25,13 @@ fn every_row_gets_the_verdict_rustls_gives() {
             .iter()
             .map(|root| trust_anchor(root).unwrap())
             .collect();
-        let config = Config {
-            endpoint: Endpoint::parse(&url).unwrap(),
-            credentials: Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-            trust_anchors: &anchors,
-            time: wall_clock(),
-            timeout_ms: 5_000,
-        };
+        let config = Config::new(
+            Endpoint::parse(&url).unwrap(),
+            Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
+            &anchors,
+            wall_clock(),
+        )
+        .timeout_ms(5_000);
         let buffers = Buffers {
             tls_read: &mut tls_read,
             tls_write: &mut tls_write,

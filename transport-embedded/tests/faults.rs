@@ -30,13 +30,13 @@ fn every_fault_ends_in_its_class_and_the_next_call_works() {
         let root = sandbox.ca_der();
         let anchors = [trust_anchor(&root).unwrap()];
         let timeout_ms = u64::try_from(fault.deadline.as_millis()).unwrap();
-        let config = Config {
-            endpoint: Endpoint::parse(&url).unwrap(),
+        let config = Config::new(
+            Endpoint::parse(&url).unwrap(),
             credentials,
-            trust_anchors: &anchors,
-            time: wall_clock(),
-            timeout_ms,
-        };
+            &anchors,
+            wall_clock(),
+        )
+        .timeout_ms(timeout_ms);
 
         let mut call = || {
             let buffers = Buffers {

@@ -23,7 +23,7 @@ const MERCHANT_ID: &str = "kiosk_merchant";
 
 macro_rules! vector {
     ($file:literal) => {
-        include_bytes!(concat!("../../../tests/vectors/", $file))
+        include_bytes!(concat!("../../../core/tests/vectors/", $file))
     };
 }
 
@@ -249,7 +249,7 @@ fn truncated() -> Check {
         vector!("truncated_body.http"),
         expected,
         false,
-        &|outcome, _| ensure(matches!(outcome, Err(Error::Truncated)), "not Truncated"),
+        &|outcome, _| ensure(matches!(outcome, Err(Error::Protocol(ProtocolError::Truncated))), "not Truncated"),
     )
 }
 
@@ -264,10 +264,10 @@ fn over_capacity() -> Check {
         &|outcome, _| {
             let named = matches!(
                 outcome,
-                Err(Error::FieldTooLong {
+                Err(Error::Protocol(ProtocolError::FieldTooLong {
                     field: "first_name",
                     capacity: 128
-                })
+                }))
             );
             ensure(named, "not FieldTooLong naming first_name")
         },

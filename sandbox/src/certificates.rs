@@ -586,7 +586,7 @@ impl SignedHandshake {
         signed_handshake(keys).unwrap_or_else(|e| panic!("making a signed handshake: {e}"))
     }
 
-    /// The file format of `tests/vectors/handshakes/*.bin`, read by
+    /// The file format of `transport-embedded/tests/vectors/handshakes/*.bin`, read by
     /// `juspay_transport_embedded::handshake_vector`: scheme (u16), signature (u16 length),
     /// transcript (u16 length), root (u24 length), then the certificate_list of a TLS 1.3
     /// Certificate message (u24 length, DER, u16 extensions length 0, for each).
