@@ -289,7 +289,7 @@ fn run() -> Result<String, Failure> {
 /// stack, the OS RNG, the system clock.
 mod embedded {
     use juspay_core::{Credentials, Endpoint, GetCustomer};
-    use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+    use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
     use juspay_transport_embedded::{
         Buffers, Client, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
     };
@@ -322,7 +322,7 @@ mod embedded {
         )
         .timeout_ms(timeout_ms);
         let mut stack = Stack;
-        let timer = Timer::new(SystemClock::new());
+        let timer = Timer::new(MonotonicClock::new());
         let (mut tls_read, mut tls_write) =
             (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
         let buffers = Buffers {

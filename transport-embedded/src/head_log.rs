@@ -31,10 +31,10 @@ impl<C: ErrorType> ErrorType for HeadLog<C> {
 impl<C: Read> Read for HeadLog<C> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, C::Error> {
         let n = self.connection.read(buf)?;
-        if let (Some((_, response)), Some(bytes)) = (self.heads.as_mut(), buf.get(..n)) {
-            if let Some(head) = response.observe(bytes) {
-                log::debug!("response head:\n{head}");
-            }
+        if let (Some((_, response)), Some(bytes)) = (self.heads.as_mut(), buf.get(..n))
+            && let Some(head) = response.observe(bytes)
+        {
+            log::debug!("response head:\n{head}");
         }
         Ok(n)
     }
@@ -43,10 +43,10 @@ impl<C: Read> Read for HeadLog<C> {
 impl<C: Write> Write for HeadLog<C> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, C::Error> {
         let n = self.connection.write(buf)?;
-        if let (Some((request, _)), Some(bytes)) = (self.heads.as_mut(), buf.get(..n)) {
-            if let Some(head) = request.observe(bytes) {
-                log::debug!("request head:\n{head}");
-            }
+        if let (Some((request, _)), Some(bytes)) = (self.heads.as_mut(), buf.get(..n))
+            && let Some(head) = request.observe(bytes)
+        {
+            log::debug!("request head:\n{head}");
         }
         Ok(n)
     }

@@ -19,7 +19,7 @@
 //! ```
 //! # #[cfg(feature = "std")] {
 //! use juspay_core::{Credentials, Endpoint, GetCustomer};
-//! use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+//! use juspay_transport_embedded::host::{OsRng, Stack, MonotonicClock, wall_clock};
 //! use juspay_transport_embedded::{
 //!     Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
 //! };
@@ -38,7 +38,7 @@
 //! // On firmware these are static buffers, the network stack, a hardware RNG and timer.
 //! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
 //! let mut stack = Stack;
-//! let timer = Timer::new(SystemClock::new());
+//! let timer = Timer::new(MonotonicClock::new());
 //! let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
 //! let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
 //!

@@ -8,7 +8,7 @@ use juspay_core::{ProtocolError, Reply};
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
 };
-use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
 use juspay_transport_embedded::webpki;
 use juspay_transport_embedded::{
     Buffers, CertificateError, CertificateTime, Client, Config, Error, ErrorClass, TLS_READ_BUFFER,
@@ -35,7 +35,7 @@ fn calls_with(
     )
     .timeout_ms(timeout_ms);
     let mut stack = Stack;
-    let timer = Timer::new(SystemClock::new());
+    let timer = Timer::new(MonotonicClock::new());
     let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
     let buffers = Buffers {
         tls_read: &mut tls_read,

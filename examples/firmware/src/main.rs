@@ -7,10 +7,12 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use juspay_firmware::{Check, Scenario, ensure, print};
-use juspay_core::driver::{self, Reply};
+use juspay_core::driver;
 use juspay_core::memory::{MemoryConnection, MemoryError};
-use juspay_core::{ApiError, Credentials, Customer, Endpoint, Error, GetCustomer, Timestamp};
+use juspay_core::{
+    ApiError, Credentials, Customer, Endpoint, Error, GetCustomer, ProtocolError, Reply, Timestamp,
+};
+use juspay_firmware::{Check, Scenario, ensure, print};
 
 /// Request and response share one buffer: 2 KiB holds a response head behind a proxy
 /// and the customer body.
@@ -57,7 +59,6 @@ fn request_matches(written: &[u8], path: &str, routing_id: &str) -> bool {
     }
     rest.is_empty()
 }
-
 
 type Outcome = Result<Reply, Error<MemoryError>>;
 
@@ -249,7 +250,12 @@ fn truncated() -> Check {
         vector!("truncated_body.http"),
         expected,
         false,
-        &|outcome, _| ensure(matches!(outcome, Err(Error::Protocol(ProtocolError::Truncated))), "not Truncated"),
+        &|outcome, _| {
+            ensure(
+                matches!(outcome, Err(Error::Protocol(ProtocolError::Truncated))),
+                "not Truncated",
+            )
+        },
     )
 }
 

@@ -14,8 +14,10 @@ use juspay_transport_embedded::{
     CertificateDer, CertificateError, CertificateTime, ServerName, Verifier, trust_anchor,
 };
 
-const P256: &[u8] = include_bytes!("../../../../transport-embedded/tests/vectors/handshakes/p256.bin");
-const RSA2048: &[u8] = include_bytes!("../../../../transport-embedded/tests/vectors/handshakes/rsa2048.bin");
+const P256: &[u8] =
+    include_bytes!("../../../../transport-embedded/tests/vectors/handshakes/p256.bin");
+const RSA2048: &[u8] =
+    include_bytes!("../../../../transport-embedded/tests/vectors/handshakes/rsa2048.bin");
 
 /// 2026-11-24T00:00:00Z: what a board's RTC would say.
 const NOW: CertificateTime = CertificateTime::Now(1_795_478_400);
@@ -55,18 +57,25 @@ fn refused_for_name(vector: &[u8]) -> Check {
     ensure(
         matches!(
             verify(vector, "elsewhere.example", NOW),
-            Err(CertificateError::Invalid(webpki::Error::CertNotValidForName(_)))
+            Err(CertificateError::Invalid(
+                webpki::Error::CertNotValidForName(_)
+            ))
         ),
         "another host's name was not refused",
     )
 }
 
 const SCENARIOS: [Scenario; 6] = [
-    ("P-256 chain and CertificateVerify accepted", || accepted(P256)),
-    ("RSA chain (4096 root, 2048 leaf) and PSS CertificateVerify accepted", || {
-        accepted(RSA2048)
+    ("P-256 chain and CertificateVerify accepted", || {
+        accepted(P256)
     }),
-    ("P-256 signature changed: refused", || signature_changed(P256)),
+    (
+        "RSA chain (4096 root, 2048 leaf) and PSS CertificateVerify accepted",
+        || accepted(RSA2048),
+    ),
+    ("P-256 signature changed: refused", || {
+        signature_changed(P256)
+    }),
     ("RSA-PSS signature changed: refused", || {
         signature_changed(RSA2048)
     }),
