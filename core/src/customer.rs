@@ -18,6 +18,7 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[non_exhaustive]
 pub struct Customer {
     /// Juspay's id, `cst_…`.
     #[cfg_attr(feature = "serde", serde(deserialize_with = "non_empty_id"))]
@@ -48,6 +49,7 @@ pub struct Customer {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[non_exhaustive]
 pub struct Juspay {
     /// The token. Its `Debug` and defmt output is redacted.
     pub client_auth_token: Option<ClientAuthToken>,
