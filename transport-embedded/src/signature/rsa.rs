@@ -8,8 +8,8 @@
 //! 2048-bit verification is about 22 million instructions and 12 KB of stack, a 4096-bit
 //! one about 88 million and 23 KB, of which the parameters are 94%.
 
-use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
-use crypto_bigint::{Encoding, Integer, U2048, U3072, U4096, Uint};
+use crypto_bigint::modular::montgomery_reduction;
+use crypto_bigint::{Encoding, Limb, U2048, U3072, U4096, Uint, Word};
 use pkcs1::RsaPublicKey;
 use pkcs1::der::Decode;
 use rustls_pki_types::InvalidSignature;
@@ -119,7 +119,7 @@ fn public_operation<'a>(
 /// not below the modulus (RSAVP1 step 1).
 ///
 /// Not inlined: inlined into its caller at opt-level "z", the three sizes' stack frames
-/// were laid out side by side (25 KB instead of 15 KB for a 2048-bit key on a Cortex-M4).
+/// were laid out side by side.
 #[inline(never)]
 fn raise_to_65537<const LIMBS: usize>(
     modulus: &[u8],
@@ -134,20 +134,17 @@ where
     if signature >= modulus {
         return Err(InvalidSignature);
     }
-    // Montgomery arithmetic needs an odd modulus, and DynResidueParams::new panics on an
-    // even one (its checked variant is deprecated), so refuse it here. An RSA modulus is
-    // the product of two odd primes; an even one is not a key.
-    if !bool::from(modulus.is_odd()) {
-        return Err(InvalidSignature);
-    }
-    let params = DynResidueParams::new(&modulus);
-    let base = DynResidue::new(&signature, params);
-    // 65537 = 2^16 + 1: square 16 times, then multiply by the base once.
-    let mut power = base;
+    let n = Montgomery::new(modulus).ok_or(InvalidSignature)?;
+    // Into Montgomery form: s·R = MontMul(s, R^2).
+    let mut power = n.r_squared();
+    power = n.mul(&power, &signature);
+    // 65537 = 2^16 + 1: square 16 times, giving s^65536·R ...
     for _ in 0..16 {
-        power = power.square();
+        power = n.square(&power);
     }
-    let message = power.mul(&base).retrieve().to_be_bytes();
+    // ... then one multiplication by s itself rather than by s·R, which takes the result
+    // out of Montgomery form on the way: s^65536·R · s · R^-1 = s^65537 mod n, reduced.
+    let message = n.mul(&power, &signature).to_be_bytes();
     // The result is below the modulus, so it fits in out's length; the bytes before are
     // zero.
     let message = message.as_ref();
@@ -158,6 +155,84 @@ where
     let (_, significant) = message.split_at_checked(leading).ok_or(InvalidSignature)?;
     out.copy_from_slice(significant);
     Ok(())
+}
+
+/// Montgomery arithmetic modulo an odd n with R = 2^(`LIMBS` × word bits), from
+/// crypto-bigint's schoolbook products and its Montgomery reduction.
+///
+/// Written here because crypto-bigint 0.5's `DynResidueParams::new` finds R mod n and
+/// R^2 mod n by bit-by-bit long division, in constant time: on a Cortex-M4 that was 94% of
+/// a verification (a 2048-bit one took 35 million instructions) and, with the parameter
+/// copies every `DynResidue` carries, most of its stack (15 KB; 29 KB for 4096 bits).
+/// crypto-bigint 0.7's `MontyParams::new_vartime` fixes the time but squares R with
+/// Karatsuba, whose frames kept the stack at 27 KB and added 30 KB of flash. The modulus
+/// is public, so nothing here needs to be constant time; only the squarings below, the
+/// parameter `-n^-1 mod 2^w`, and two or four modular doublings replace the division.
+struct Montgomery<const LIMBS: usize> {
+    modulus: Uint<LIMBS>,
+    /// -n^-1 mod 2^w, w the bits of a word.
+    mod_neg_inv: Limb,
+}
+
+impl<const LIMBS: usize> Montgomery<LIMBS> {
+    /// The arithmetic modulo `modulus`, or None if it is even (Montgomery reduction needs
+    /// an odd modulus; an RSA modulus is the product of two odd primes) or 1.
+    fn new(modulus: Uint<LIMBS>) -> Option<Self> {
+        let &low = modulus.as_words().first()?;
+        if low & 1 == 0 || modulus == Uint::ONE {
+            return None;
+        }
+        // n^-1 mod 2^w depends only on n's lowest word.
+        let [inverse] = *Uint::<1>::from_word(low)
+            .inv_mod2k_vartime(Word::BITS as usize)
+            .as_words();
+        Some(Self {
+            modulus,
+            mod_neg_inv: Limb(inverse.wrapping_neg()),
+        })
+    }
+
+    /// a·b·R^-1 mod n, reduced, for a and b below n.
+    #[inline(never)]
+    fn mul(&self, a: &Uint<LIMBS>, b: &Uint<LIMBS>) -> Uint<LIMBS> {
+        montgomery_reduction(&a.mul_wide(b), &self.modulus, self.mod_neg_inv)
+    }
+
+    /// a^2·R^-1 mod n, reduced, for a below n.
+    fn square(&self, a: &Uint<LIMBS>) -> Uint<LIMBS> {
+        self.mul(a, a)
+    }
+
+    /// 2a mod n, for a below n.
+    #[inline(never)]
+    fn double(&self, a: &Uint<LIMBS>) -> Uint<LIMBS> {
+        a.add_mod(a, &self.modulus)
+    }
+
+    /// R^2 mod n, that is R in Montgomery form.
+    ///
+    /// Write R = 2^W and W = k·2^j with k odd (W = 2048: k = 1, j = 11; 3072: k = 3,
+    /// j = 10; 4096: k = 1, j = 12). Starting from 2^(b-1) < n (b the modulus's bits),
+    /// doubling modulo n up to 2^(W+k) mod n gives 2^k in Montgomery form: 2^k·R. A
+    /// Montgomery squaring turns x·R into x^2·R, so j of them give 2^(k·2^j)·R = R·R.
+    /// A modulus of W bits takes k + 1 doublings; a shorter one (2049 bits in 3072-bit
+    /// integers) takes up to W doublings more, each a cheap addition.
+    #[inline(never)]
+    fn r_squared(&self) -> Uint<LIMBS> {
+        let bits = self.modulus.bits_vartime();
+        let width = Uint::<LIMBS>::BITS;
+        let j = width.trailing_zeros();
+        let k = width >> j;
+        // n is odd and above 1, so it has at least 2 bits and 2^(b-1) < n.
+        let mut x = Uint::<LIMBS>::ONE.shl_vartime(bits.saturating_sub(1));
+        for _ in 0..(width + k + 1).saturating_sub(bits) {
+            x = self.double(&x);
+        }
+        for _ in 0..j {
+            x = self.square(&x);
+        }
+        x
+    }
 }
 
 /// The integer whose big-endian bytes are `bytes`, or None if it does not fit `LIMBS`.
