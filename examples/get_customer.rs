@@ -5,19 +5,25 @@
 //! with an error (printed as JSON); 4 no response (connect, TLS, timeout); 5 malformed or
 //! incomplete response.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use juspay_core::{ApiError, Customer, GetCustomer};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
-use juspay_transport_std::{Client, Config, Error, ErrorClass, PRODUCTION_URL, SANDBOX_URL};
+use juspay_transport_std::{
+    ApiError, Client, Config, Customer, ErrorClass, GetCustomer, PRODUCTION_URL, SANDBOX_URL,
+};
 
-const EXIT_INPUT: u8 = 2;
-const EXIT_API: u8 = 3;
-const EXIT_TRANSPORT: u8 = 4;
-const EXIT_PROTOCOL: u8 = 5;
+/// The exit status of each class of error: the command's contract, in one place.
+fn exit_code(class: ErrorClass) -> u8 {
+    match class {
+        ErrorClass::Input => 2,
+        ErrorClass::Api => 3,
+        ErrorClass::Transport => 4,
+        ErrorClass::Protocol => 5,
+    }
+}
 
 const DEFAULT_CUSTOMER: &str = "cst_om2l6ctlptxwxuzj";
 
@@ -37,8 +43,9 @@ keys in the API's order: pretty-printed when stdout is a terminal, on one line o
   --transport std|embedded  which transport carries the call (default std; embedded:
                          juspay-transport-embedded on this host, TLS 1.3 only, no retries)
   --timeout SECS         deadline for the whole call, retries included (default 30)
-  --verbose              request and response heads on stderr, secrets redacted
+  -v, --verbose          request and response heads on stderr, secrets redacted
   -h, --help             this text
+  -V, --version          the version
 
 Credentials: JUSPAY_API_KEY and JUSPAY_MERCHANT_ID (unset: the sandbox's demo pair).
 Exit status: 0 ok, 2 invalid input, 3 API error, 4 no response, 5 malformed response.";
@@ -70,12 +77,39 @@ struct Failure {
 
 fn input_error(message: impl Into<String>) -> Failure {
     Failure {
-        code: EXIT_INPUT,
+        code: exit_code(ErrorClass::Input),
         message: message.into(),
     }
 }
 
-fn parse_args() -> Result<Option<Args>, Failure> {
+/// An error of either transport as the command ends on it: the exit status of its class,
+/// and its message with its causes (`cannot connect to h: Connection refused (os error
+/// 111)`). An API error's body goes to stdout as JSON first.
+fn failure(error: &(dyn std::error::Error + 'static), class: ErrorClass) -> Failure {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        // Some errors repeat their cause in their own text: say it once.
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+        source = cause.source();
+    }
+    Failure {
+        code: exit_code(class),
+        message,
+    }
+}
+
+/// What the command line asks for.
+enum Command {
+    Call(Box<Args>),
+    Help,
+    Version,
+}
+
+fn parse_args() -> Result<Command, Failure> {
     use lexopt::prelude::*;
     let mut args = Args {
         customer_id: DEFAULT_CUSTOMER.to_owned(),
@@ -123,7 +157,8 @@ fn parse_args() -> Result<Option<Args>, Failure> {
                 args.timeout = Duration::from_secs_f64(seconds);
             }
             Long("verbose") | Short('v') => args.verbose = true,
-            Long("help") | Short('h') => return Ok(None),
+            Long("help") | Short('h') => return Ok(Command::Help),
+            Long("version") | Short('V') => return Ok(Command::Version),
             Value(value) if customer_id.is_none() => customer_id = Some(text(value)?),
             _ => return Err(bad(arg.unexpected())),
         }
@@ -136,7 +171,7 @@ fn parse_args() -> Result<Option<Args>, Failure> {
     if let Some(id) = customer_id {
         args.customer_id = id;
     }
-    Ok(Some(args))
+    Ok(Command::Call(Box::new(args)))
 }
 
 fn text(value: std::ffi::OsString) -> Result<String, Failure> {
@@ -158,9 +193,16 @@ fn init_logging(verbose: bool) {
 }
 
 fn run() -> Result<String, Failure> {
-    let Some(args) = parse_args()? else {
-        println!("{USAGE}");
-        std::process::exit(0);
+    let args = match parse_args()? {
+        Command::Call(args) => args,
+        Command::Help => {
+            print_stdout(USAGE);
+            std::process::exit(0);
+        }
+        Command::Version => {
+            print_stdout(concat!("get_customer ", env!("CARGO_PKG_VERSION")));
+            std::process::exit(0);
+        }
     };
     init_logging(args.verbose);
 
@@ -199,9 +241,13 @@ fn run() -> Result<String, Failure> {
         (None, false) if !demo => SANDBOX_URL.to_owned(),
         (None, false) => {
             let started = Sandbox::start().map_err(|e| Failure {
-                code: EXIT_TRANSPORT,
+                code: exit_code(ErrorClass::Transport),
                 message: format!("cannot start the built-in sandbox: {e}"),
             })?;
+            eprintln!(
+                "get_customer: demo: the built-in loopback sandbox answers (test data; set \
+                 JUSPAY_API_KEY and JUSPAY_MERCHANT_ID to call Juspay)"
+            );
             let url = started.base_url();
             sandbox = Some(started);
             url
@@ -230,7 +276,10 @@ fn run() -> Result<String, Failure> {
             client
                 .get_customer(&request)
                 .map(|customer| customer_json(&customer))
-                .map_err(failure)
+                .map_err(|error| match error {
+                    juspay_transport_std::Error::Api(api) => api_error(&api),
+                    other => failure(&other, other.class()),
+                })
         }
         Transport::Embedded => embedded::get_customer(&config, &request),
     }
@@ -240,17 +289,13 @@ fn run() -> Result<String, Failure> {
 /// stack, the OS RNG, the system clock.
 mod embedded {
     use juspay_core::{Credentials, Endpoint, GetCustomer};
-    use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+    use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
     use juspay_transport_embedded::{
-        Buffers, Client, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor,
-        trust_anchor,
+        Buffers, Client, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
     };
     use juspay_transport_std::Config;
 
-    use super::{
-        EXIT_API, EXIT_INPUT, EXIT_PROTOCOL, EXIT_TRANSPORT, Failure, api_error_json,
-        customer_json, input_error,
-    };
+    use super::{Failure, api_error, customer_json, failure, input_error};
 
     pub(super) fn get_customer(
         config: &Config,
@@ -269,29 +314,23 @@ mod embedded {
                 .push(trust_anchor(root).map_err(|e| input_error(format!("--ca-file: {e}")))?);
         }
         let timeout_ms = u64::try_from(config.deadline.as_millis()).unwrap_or(u64::MAX);
-        let settings = juspay_transport_embedded::Config {
+        let settings = juspay_transport_embedded::Config::new(
             endpoint,
             credentials,
-            trust_anchors: &trust_anchors,
-            time: wall_clock(),
-            timeout_ms,
-        };
+            &trust_anchors,
+            wall_clock(),
+        )
+        .timeout_ms(timeout_ms);
         let mut stack = Stack;
-        let timer = Timer::new(SystemClock::new());
+        let timer = Timer::new(MonotonicClock::new());
         let (mut tls_read, mut tls_write) =
             (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
         let buffers = Buffers {
             tls_read: &mut tls_read,
             tls_write: &mut tls_write,
         };
-        let transport_failure = |error: juspay_transport_embedded::Error<_>| Failure {
-            code: match error.class() {
-                ErrorClass::Input => EXIT_INPUT,
-                ErrorClass::Protocol => EXIT_PROTOCOL,
-                _ => EXIT_TRANSPORT,
-            },
-            message: error.to_string(),
-        };
+        let transport_failure =
+            |error: juspay_transport_embedded::Error| failure(&error, error.class());
         let mut client = Client::connect(&mut stack, &timer, OsRng, settings, buffers)
             .map_err(transport_failure)?;
         let mut buf = vec![0u8; config.buffer_size];
@@ -301,43 +340,21 @@ mod embedded {
         client.close();
         match reply.result {
             Ok(customer) => Ok(customer_json(&customer)),
-            Err(api) => {
-                println!("{}", api_error_json(&api));
-                Err(Failure {
-                    code: EXIT_API,
-                    message: api.to_string(),
-                })
-            }
+            Err(api) => Err(api_error(&api)),
         }
     }
 }
 
-fn failure(error: Error) -> Failure {
-    let code = match error.class() {
-        ErrorClass::Input => EXIT_INPUT,
-        ErrorClass::Api => EXIT_API,
-        ErrorClass::Transport => EXIT_TRANSPORT,
-        ErrorClass::Protocol => EXIT_PROTOCOL,
-    };
-    if let Some(api) = error.api() {
-        println!("{}", api_error_json(api));
-    }
-    Failure {
-        code,
-        message: error.to_string(),
-    }
+/// The API's error: its body to stdout as JSON, then the failure (exit 3).
+fn api_error(api: &ApiError) -> Failure {
+    print_stdout(&json(api));
+    failure(api, ErrorClass::Api)
 }
 
 /// The customer as juspay-core's `serde` feature writes it: the API's keys in the API's
 /// order, absent values null, the client auth token included.
 fn customer_json(customer: &Customer) -> String {
     json(customer)
-}
-
-/// `http_status`, then the error body's fields as juspay-core's `serde` feature writes
-/// them (the API's keys in its order, absent values null).
-fn api_error_json(error: &ApiError) -> String {
-    json(error)
 }
 
 /// Pretty-printed for a person at a terminal, one line for a program reading a pipe.
@@ -351,10 +368,16 @@ fn json(value: &impl serde::Serialize) -> String {
     written.expect("juspay-core's types serialize to JSON")
 }
 
+/// One line to stdout. A reader that went away (`get_customer | head -c0`) is not a crash:
+/// what it did not want is dropped, and the exit status still says how the call ended.
+fn print_stdout(text: &str) {
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
 fn main() -> ExitCode {
     match run() {
         Ok(customer) => {
-            println!("{customer}");
+            print_stdout(&customer);
             ExitCode::SUCCESS
         }
         Err(Failure { code, message }) => {

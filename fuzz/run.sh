@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gives every fuzz target a short run (SECONDS_PER_TARGET, default 20), seeded from the
-# recorded vectors in tests/vectors (handshakes for the certificate verifier). Needs nightly and cargo-fuzz
+# recorded vectors in core/tests/vectors (and transport-embedded/tests/vectors/handshakes
+# for the certificate verifier). Needs nightly and cargo-fuzz
 # (cargo install cargo-fuzz --locked). Exits non-zero on the first crash.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,7 +10,7 @@ targets=(response_parser chunked customer error_body request certificate)
 
 # Seeds: whole responses for the HTTP targets, bodies for the JSON ones.
 for target in "${targets[@]}"; do mkdir -p "corpus/$target"; done
-for vector in ../tests/vectors/*.http; do
+for vector in ../core/tests/vectors/*.http; do
   name=$(basename "$vector" .http)
   cp "$vector" "corpus/response_parser/$name"
   python3 - "$vector" "$name" <<'PY'
@@ -23,7 +24,7 @@ if b"chunked" in head.lower():
     open(f"corpus/chunked/{name}", "wb").write(body)
 PY
 done
-cp ../tests/vectors/handshakes/*.bin corpus/certificate/
+cp ../transport-embedded/tests/vectors/handshakes/*.bin corpus/certificate/
 printf 'cst_om2l6ctlptxwxuzj\x01cart_1\x012018-10-25' > corpus/request/ids
 printf 'customer@gmail.com' > corpus/request/email
 

@@ -21,11 +21,11 @@ pub mod e2e;
 pub const VECTORS: [(&str, &[u8]); 2] = [
     (
         "customer_200 (Content-Length)",
-        include_bytes!("../../tests/vectors/customer_200.http"),
+        include_bytes!("../../core/tests/vectors/customer_200.http"),
     ),
     (
         "customer_token_chunked (chunked)",
-        include_bytes!("../../tests/vectors/customer_token_chunked.http"),
+        include_bytes!("../../core/tests/vectors/customer_token_chunked.http"),
     ),
 ];
 

@@ -22,6 +22,7 @@ pub const MAX_FIELD_ERRORS: usize = 2;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ApiError {
     /// The HTTP status code.
     pub http_status: u16,
@@ -41,6 +42,7 @@ pub struct ApiError {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct ErrorInfo {
     /// `code`, e.g. `RESOURCE_NOT_FOUND`, `UNAUTHORIZED`, `BAD_ORIGIN`.
     pub code: Option<String<40>>,
@@ -62,6 +64,7 @@ pub struct ErrorInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct FieldError {
     /// `field_name`.
     pub field_name: Option<String<48>>,
@@ -208,6 +211,8 @@ impl fmt::Display for ApiError {
         Ok(())
     }
 }
+
+impl core::error::Error for ApiError {}
 
 impl ErrorInfo {
     fn read_entry(&mut self, r: &mut Reader<'_>, key: &str) -> crate::Result<()> {

@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use crate::error::{Error, Input, Problem, Result};
+use crate::error::{Error, InputField, InputProblem, Result};
 
 /// API key and merchant id. `Debug` and defmt never show the key.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -16,22 +16,22 @@ impl<'a> Credentials<'a> {
     /// and no `:` in the key (Basic auth cannot carry it in the user name).
     ///
     /// ```
-    /// use juspay_core::{Credentials, Error, Input, Problem};
+    /// use juspay_core::{Credentials, Error, InputField, InputProblem};
     /// assert!(Credentials::new("key", "merchant").is_ok());
     /// assert_eq!(
     ///     Credentials::new("key", "merchant\r\nx-evil: 1"),
-    ///     Err(Error::InvalidInput { input: Input::MerchantId, problem: Problem::ControlCharacter })
+    ///     Err(Error::InvalidInput { field: InputField::MerchantId, problem: InputProblem::ControlCharacter })
     /// );
     /// ```
     pub fn new(api_key: &'a str, merchant_id: &'a str) -> Result<Self> {
-        check_header_value(Input::ApiKey, api_key)?;
+        check_header_value(InputField::ApiKey, api_key)?;
         if api_key.contains(':') {
             return Err(Error::InvalidInput {
-                input: Input::ApiKey,
-                problem: Problem::Colon,
+                field: InputField::ApiKey,
+                problem: InputProblem::Colon,
             });
         }
-        check_header_value(Input::MerchantId, merchant_id)?;
+        check_header_value(InputField::MerchantId, merchant_id)?;
         Ok(Credentials {
             api_key,
             merchant_id,
@@ -100,8 +100,8 @@ impl<'a> Endpoint<'a> {
     /// ```
     pub fn parse(base_url: &'a str) -> Result<Self> {
         let malformed = Error::InvalidInput {
-            input: Input::BaseUrl,
-            problem: Problem::Malformed,
+            field: InputField::BaseUrl,
+            problem: InputProblem::Malformed,
         };
         let rest = strip_prefix_ignore_case(base_url, "https://").ok_or(malformed.clone())?;
         let authority = rest.strip_suffix('/').unwrap_or(rest);
@@ -142,13 +142,15 @@ impl<'a> Endpoint<'a> {
         Ok(Endpoint { host, port })
     }
 
-    /// Host name or address as written in the URL (IPv6 literals keep their brackets).
-    pub fn host(&self) -> &'a str {
+    /// Host name or address as a URL and the `Host` header write it: IPv6 literals in
+    /// brackets.
+    pub fn uri_host(&self) -> &'a str {
         self.host
     }
 
-    /// Host name or address without IPv6 brackets, for DNS, TLS SNI and `connect`.
-    pub fn hostname(&self) -> &'a str {
+    /// Host name or address itself, for DNS, TLS SNI, the certificate check and `connect`:
+    /// IPv6 literals without brackets.
+    pub fn host(&self) -> &'a str {
         self.host
             .strip_prefix('[')
             .and_then(|h| h.strip_suffix(']'))
@@ -179,23 +181,23 @@ fn strip_prefix_ignore_case<'s>(s: &'s str, prefix: &str) -> Option<&'s str> {
 
 /// Refuses values that would corrupt a request line or header: empty, control characters
 /// (which include CR and LF), or white space a server would strip.
-pub(crate) fn check_header_value(input: Input, value: &str) -> Result<()> {
+pub(crate) fn check_header_value(field: InputField, value: &str) -> Result<()> {
     if value.is_empty() {
         return Err(Error::InvalidInput {
-            input,
-            problem: Problem::Empty,
+            field,
+            problem: InputProblem::Empty,
         });
     }
     if value.chars().any(char::is_control) {
         return Err(Error::InvalidInput {
-            input,
-            problem: Problem::ControlCharacter,
+            field,
+            problem: InputProblem::ControlCharacter,
         });
     }
     if value.starts_with([' ', '\t']) || value.ends_with([' ', '\t']) {
         return Err(Error::InvalidInput {
-            input,
-            problem: Problem::SurroundingWhitespace,
+            field,
+            problem: InputProblem::SurroundingWhitespace,
         });
     }
     Ok(())
@@ -225,7 +227,7 @@ mod tests {
         assert_eq!((eu.host(), eu.port()), ("sandbox.juspay.io", 443));
         let v6 = Endpoint::parse("https://[::1]:8443").unwrap();
         assert_eq!(
-            (v6.host(), v6.hostname(), v6.port()),
+            (v6.uri_host(), v6.host(), v6.port()),
             ("[::1]", "::1", 8443)
         );
         let v6_default = Endpoint::parse("https://[::1]").unwrap();
@@ -235,8 +237,8 @@ mod tests {
     #[test]
     fn malformed_urls_are_refused() {
         let malformed = Error::InvalidInput {
-            input: Input::BaseUrl,
-            problem: Problem::Malformed,
+            field: InputField::BaseUrl,
+            problem: InputProblem::Malformed,
         };
         for url in [
             "",
@@ -261,25 +263,34 @@ mod tests {
     #[test]
     fn credentials_are_checked() {
         let err = |k, m| Credentials::new(k, m).unwrap_err();
-        let invalid = |input, problem| Error::InvalidInput { input, problem };
-        assert_eq!(err("", "m"), invalid(Input::ApiKey, Problem::Empty));
-        assert_eq!(err("a:b", "m"), invalid(Input::ApiKey, Problem::Colon));
+        let invalid = |field, problem| Error::InvalidInput { field, problem };
+        assert_eq!(
+            err("", "m"),
+            invalid(InputField::ApiKey, InputProblem::Empty)
+        );
+        assert_eq!(
+            err("a:b", "m"),
+            invalid(InputField::ApiKey, InputProblem::Colon)
+        );
         assert_eq!(
             err("k\n", "m"),
-            invalid(Input::ApiKey, Problem::ControlCharacter)
+            invalid(InputField::ApiKey, InputProblem::ControlCharacter)
         );
-        assert_eq!(err("k", ""), invalid(Input::MerchantId, Problem::Empty));
+        assert_eq!(
+            err("k", ""),
+            invalid(InputField::MerchantId, InputProblem::Empty)
+        );
         assert_eq!(
             err("k", " m"),
-            invalid(Input::MerchantId, Problem::SurroundingWhitespace)
+            invalid(InputField::MerchantId, InputProblem::SurroundingWhitespace)
         );
         assert_eq!(
             err("k", "m\u{7f}"),
-            invalid(Input::MerchantId, Problem::ControlCharacter)
+            invalid(InputField::MerchantId, InputProblem::ControlCharacter)
         );
         assert_eq!(
             err("k", "m\u{85}"),
-            invalid(Input::MerchantId, Problem::ControlCharacter)
+            invalid(InputField::MerchantId, InputProblem::ControlCharacter)
         );
     }
 

@@ -4,12 +4,12 @@ use core::fmt;
 
 use heapless::String;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ProtocolError, Result};
 use crate::json::{Kind, Reader, read_text};
 use crate::time::Timestamp;
 
 /// A Juspay customer. Capacities are in bytes; a longer value is an error naming the
-/// field ([`Error::FieldTooLong`]), never truncated. Every field but `id` may be absent or
+/// field ([`Error::Protocol(ProtocolError::FieldTooLong)`]), never truncated. Every field but `id` may be absent or
 /// `null` in the JSON, and reads as `None` then.
 ///
 /// With the `serde` feature it serializes with the API's field names in the API's order,
@@ -18,6 +18,7 @@ use crate::time::Timestamp;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[non_exhaustive]
 pub struct Customer {
     /// Juspay's id, `cst_…`.
     #[cfg_attr(feature = "serde", serde(deserialize_with = "non_empty_id"))]
@@ -48,6 +49,7 @@ pub struct Customer {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[non_exhaustive]
 pub struct Juspay {
     /// The token. Its `Debug` and defmt output is redacted.
     pub client_auth_token: Option<ClientAuthToken>,
@@ -61,7 +63,7 @@ impl Juspay {
         let expiry = self
             .client_auth_token_expiry
             .as_ref()
-            .ok_or(Error::InvalidTimestamp)?;
+            .ok_or(Error::Protocol(ProtocolError::InvalidTimestamp))?;
         Timestamp::parse(expiry)
     }
 
@@ -203,7 +205,11 @@ fn read_juspay(reader: &mut Reader<'_>, out: &mut Option<Juspay>) -> Result<()> 
     match reader.kind()? {
         Kind::Null => return reader.null(),
         Kind::Object => {}
-        _ => return Err(Error::InvalidField { field: "juspay" }),
+        _ => {
+            return Err(Error::Protocol(ProtocolError::InvalidField {
+                field: "juspay",
+            }));
+        }
     }
     let juspay = out.insert(Juspay::default());
     let mut seen = 0u8;
@@ -214,7 +220,7 @@ fn read_juspay(reader: &mut Reader<'_>, out: &mut Option<Juspay>) -> Result<()> 
             _ => return r.skip_value(),
         };
         if seen & bit != 0 {
-            return Err(Error::InvalidJson);
+            return Err(Error::Protocol(ProtocolError::InvalidJson));
         }
         seen |= bit;
         if bit == 1 {
@@ -261,7 +267,7 @@ impl Customer {
                 return r.skip_value();
             };
             if seen & (1 << bit) != 0 {
-                return Err(Error::InvalidJson);
+                return Err(Error::Protocol(ProtocolError::InvalidJson));
             }
             seen |= 1 << bit;
             match key {
@@ -288,12 +294,12 @@ impl Customer {
             }
         })?;
         if !is_object {
-            return Err(Error::InvalidJson);
+            return Err(Error::Protocol(ProtocolError::InvalidJson));
         }
         reader.end()?;
         // Absent, null and "" alike: a customer without an id cannot be used.
         if self.id.is_empty() {
-            return Err(Error::MissingField { field: "id" });
+            return Err(Error::Protocol(ProtocolError::MissingField { field: "id" }));
         }
         Ok(())
     }
@@ -343,15 +349,15 @@ mod tests {
     fn id_is_required_and_must_be_a_string() {
         assert_eq!(
             Customer::from_json(br#"{"first_name":"a"}"#),
-            Err(Error::MissingField { field: "id" })
+            Err(Error::Protocol(ProtocolError::MissingField { field: "id" }))
         );
         assert_eq!(
             Customer::from_json(br#"{"id":null}"#),
-            Err(Error::MissingField { field: "id" })
+            Err(Error::Protocol(ProtocolError::MissingField { field: "id" }))
         );
         assert_eq!(
             Customer::from_json(br#"{"id":42}"#),
-            Err(Error::InvalidField { field: "id" })
+            Err(Error::Protocol(ProtocolError::InvalidField { field: "id" }))
         );
     }
 
@@ -359,15 +365,15 @@ mod tests {
     fn wrong_types_name_the_field() {
         assert_eq!(
             Customer::from_json(br#"{"id":"c","mobile_number":9988776655}"#),
-            Err(Error::InvalidField {
+            Err(Error::Protocol(ProtocolError::InvalidField {
                 field: "mobile_number"
-            })
+            }))
         );
         assert_eq!(
             Customer::from_json(br#"{"id":"c","juspay":{"client_auth_token":true}}"#),
-            Err(Error::InvalidField {
+            Err(Error::Protocol(ProtocolError::InvalidField {
                 field: "juspay.client_auth_token"
-            })
+            }))
         );
     }
 
@@ -375,7 +381,9 @@ mod tests {
     fn juspay_must_be_an_object_or_null() {
         assert_eq!(
             Customer::from_json(br#"{"id":"c","juspay":"tkn"}"#),
-            Err(Error::InvalidField { field: "juspay" })
+            Err(Error::Protocol(ProtocolError::InvalidField {
+                field: "juspay"
+            }))
         );
         assert_eq!(
             Customer::from_json(br#"{"id":"c","juspay":{"client_auth_token":null,"x":[1]}}"#)
@@ -391,10 +399,10 @@ mod tests {
         .concat();
         assert_eq!(
             Customer::from_json(&long_token),
-            Err(Error::FieldTooLong {
+            Err(Error::Protocol(ProtocolError::FieldTooLong {
                 field: "juspay.client_auth_token",
                 capacity: 64
-            })
+            }))
         );
     }
 
@@ -423,10 +431,10 @@ mod tests {
         body.extend_from_slice(br#""}"#).unwrap();
         assert_eq!(
             Customer::from_json(&body),
-            Err(Error::FieldTooLong {
+            Err(Error::Protocol(ProtocolError::FieldTooLong {
                 field: "first_name",
                 capacity: 128
-            })
+            }))
         );
     }
 
@@ -443,7 +451,7 @@ mod tests {
         ] {
             assert_eq!(
                 Customer::from_json(body),
-                Err(Error::InvalidJson),
+                Err(Error::Protocol(ProtocolError::InvalidJson)),
                 "{:?}",
                 core::str::from_utf8(body)
             );

@@ -1,4 +1,5 @@
-//! The crate's one error type.
+//! The crate's one error type, grouped the way callers branch on it, and the classes every
+//! transport and the `get_customer` command share.
 
 use core::convert::Infallible;
 use core::fmt;
@@ -10,7 +11,7 @@ pub type Result<T, E = Error> = core::result::Result<T, E>;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum Input {
+pub enum InputField {
     /// The customer id (path segment).
     CustomerId,
     /// The `x-routing-id` header value.
@@ -25,16 +26,16 @@ pub enum Input {
     BaseUrl,
 }
 
-impl Input {
+impl InputField {
     /// The name used in messages.
     pub const fn name(self) -> &'static str {
         match self {
-            Input::CustomerId => "customer id",
-            Input::RoutingId => "routing id",
-            Input::MerchantId => "merchant id",
-            Input::ApiKey => "API key",
-            Input::Version => "version",
-            Input::BaseUrl => "base URL",
+            InputField::CustomerId => "customer id",
+            InputField::RoutingId => "routing id",
+            InputField::MerchantId => "merchant id",
+            InputField::ApiKey => "API key",
+            InputField::Version => "version",
+            InputField::BaseUrl => "base URL",
         }
     }
 }
@@ -43,7 +44,7 @@ impl Input {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum Problem {
+pub enum InputProblem {
     /// The value is empty.
     Empty,
     /// The value holds CR, LF, NUL or another control character.
@@ -58,48 +59,24 @@ pub enum Problem {
     Malformed,
 }
 
-impl Problem {
+impl InputProblem {
     const fn text(self) -> &'static str {
         match self {
-            Problem::Empty => "is empty",
-            Problem::ControlCharacter => "contains a control character (CR, LF, NUL, ...)",
-            Problem::SurroundingWhitespace => "starts or ends with white space",
-            Problem::Colon => "contains ':'",
-            Problem::DotSegment => "is '.' or '..'",
-            Problem::Malformed => "is not of the form https://host[:port]",
+            InputProblem::Empty => "is empty",
+            InputProblem::ControlCharacter => "contains a control character (CR, LF, NUL, ...)",
+            InputProblem::SurroundingWhitespace => "starts or ends with white space",
+            InputProblem::Colon => "contains ':'",
+            InputProblem::DotSegment => "is '.' or '..'",
+            InputProblem::Malformed => "is not of the form https://host[:port]",
         }
     }
 }
 
-/// Everything that can go wrong in juspay-core.
-///
-/// `E` is the error type of the connection the [`driver`](crate::driver) runs over; functions
-/// that do no I/O use the default, [`Infallible`].
-///
-/// The variants fall in three groups a caller can branch on: the caller's input
-/// ([`InvalidInput`](Error::InvalidInput), [`BufferTooSmall`](Error::BufferTooSmall)),
-/// a response that breaks HTTP or JSON ([`is_protocol`](Error::is_protocol)), and the
-/// connection ([`Io`](Error::Io), [`ConnectionClosed`](Error::ConnectionClosed)).
-///
-/// The API's own errors are not in here: they are an answer, not a failure, and come as
-/// [`ApiError`](crate::ApiError) in [`Reply::result`](crate::driver::Reply). An `ApiError`
-/// holds about 1 KiB of text; as a variant it would make every `Result` in this crate
-/// that large on a firmware stack of a few KiB.
-#[derive(Debug, Clone, PartialEq)]
+/// How a response broke HTTP/1.1 or the JSON the API documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
-pub enum Error<E = Infallible> {
-    /// A value given by the caller would corrupt the request; nothing was encoded.
-    InvalidInput {
-        /// Which value.
-        input: Input,
-        /// What is wrong with it.
-        problem: Problem,
-    },
-    /// The output buffer cannot hold the encoded request.
-    BufferTooSmall {
-        /// Bytes the request needs.
-        required: usize,
-    },
+pub enum ProtocolError {
     /// The status line or a header is not valid HTTP/1.1.
     MalformedHead,
     /// The response head does not fit in the buffer.
@@ -150,155 +127,187 @@ pub enum Error<E = Infallible> {
     },
     /// A timestamp is in neither documented format.
     InvalidTimestamp,
-    /// The connection was closed before any byte of the response arrived
-    /// (typically a kept-alive connection the server closed meanwhile).
-    ConnectionClosed,
-    /// The connection failed.
-    Io(E),
 }
 
-impl<E> Error<E> {
-    /// True for a response that breaks HTTP/1.1 or the expected JSON.
-    pub fn is_protocol(&self) -> bool {
-        matches!(
-            self,
-            Error::MalformedHead
-                | Error::HeadTooLarge { .. }
-                | Error::TooManyHeaders
-                | Error::InvalidContentLength
-                | Error::UnsupportedTransferEncoding
-                | Error::UnsupportedContentEncoding
-                | Error::UnexpectedStatus { .. }
-                | Error::MalformedChunk
-                | Error::BodyTooLarge { .. }
-                | Error::Truncated
-                | Error::InvalidJson
-                | Error::MissingField { .. }
-                | Error::InvalidField { .. }
-                | Error::FieldTooLong { .. }
-                | Error::InvalidTimestamp
-        )
-    }
-}
-
-impl<E> Error<E> {
-    /// The same error typed for another connection error type `F`, or, for
-    /// [`Error::Io`], the I/O error itself.
-    pub fn retype<F>(self) -> core::result::Result<Error<F>, E> {
-        Ok(match self {
-            Error::Io(e) => return Err(e),
-            Error::InvalidInput { input, problem } => Error::InvalidInput { input, problem },
-            Error::BufferTooSmall { required } => Error::BufferTooSmall { required },
-            Error::MalformedHead => Error::MalformedHead,
-            Error::HeadTooLarge { capacity } => Error::HeadTooLarge { capacity },
-            Error::TooManyHeaders => Error::TooManyHeaders,
-            Error::InvalidContentLength => Error::InvalidContentLength,
-            Error::UnsupportedTransferEncoding => Error::UnsupportedTransferEncoding,
-            Error::UnsupportedContentEncoding => Error::UnsupportedContentEncoding,
-            Error::UnexpectedStatus { status } => Error::UnexpectedStatus { status },
-            Error::MalformedChunk => Error::MalformedChunk,
-            Error::BodyTooLarge { capacity } => Error::BodyTooLarge { capacity },
-            Error::Truncated => Error::Truncated,
-            Error::InvalidJson => Error::InvalidJson,
-            Error::MissingField { field } => Error::MissingField { field },
-            Error::InvalidField { field } => Error::InvalidField { field },
-            Error::FieldTooLong { field, capacity } => Error::FieldTooLong { field, capacity },
-            Error::InvalidTimestamp => Error::InvalidTimestamp,
-            Error::ConnectionClosed => Error::ConnectionClosed,
-        })
-    }
-}
-
-impl Error<Infallible> {
-    /// The same error, typed for a connection whose error type is `E`.
-    pub fn with_io<E>(self) -> Error<E> {
-        match self.retype() {
-            Ok(e) => e,
-            Err(never) => match never {},
-        }
-    }
-}
-
-impl<E: fmt::Debug> fmt::Display for Error<E> {
+impl fmt::Display for ProtocolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidInput { input, problem } => {
-                write!(f, "invalid {}: it {}", input.name(), problem.text())
-            }
-            Error::BufferTooSmall { required } => {
-                write!(f, "buffer too small: the request needs {required} bytes")
-            }
-            Error::MalformedHead => f.write_str("malformed HTTP response head"),
-            Error::HeadTooLarge { capacity } => {
+            ProtocolError::MalformedHead => f.write_str("malformed HTTP response head"),
+            ProtocolError::HeadTooLarge { capacity } => {
                 write!(
                     f,
                     "HTTP response head larger than the {capacity}-byte buffer"
                 )
             }
-            Error::TooManyHeaders => f.write_str("too many HTTP response headers"),
-            Error::InvalidContentLength => f.write_str("invalid Content-Length"),
-            Error::UnsupportedTransferEncoding => f.write_str("unsupported Transfer-Encoding"),
-            Error::UnsupportedContentEncoding => f.write_str("unsupported Content-Encoding"),
-            Error::UnexpectedStatus { status } => write!(f, "unexpected HTTP status {status}"),
-            Error::MalformedChunk => f.write_str("malformed chunked body"),
-            Error::BodyTooLarge { capacity } => {
+            ProtocolError::TooManyHeaders => f.write_str("too many HTTP response headers"),
+            ProtocolError::InvalidContentLength => f.write_str("invalid Content-Length"),
+            ProtocolError::UnsupportedTransferEncoding => {
+                f.write_str("unsupported Transfer-Encoding")
+            }
+            ProtocolError::UnsupportedContentEncoding => {
+                f.write_str("unsupported Content-Encoding")
+            }
+            ProtocolError::UnexpectedStatus { status } => {
+                write!(f, "unexpected HTTP status {status}")
+            }
+            ProtocolError::MalformedChunk => f.write_str("malformed chunked body"),
+            ProtocolError::BodyTooLarge { capacity } => {
                 write!(f, "response body larger than the {capacity}-byte buffer")
             }
-            Error::Truncated => f.write_str("connection closed before the response was complete"),
-            Error::InvalidJson => f.write_str("response body is not the expected JSON"),
-            Error::MissingField { field } => write!(f, "response has no `{field}`"),
-            Error::InvalidField { field } => write!(f, "invalid value for `{field}`"),
-            Error::FieldTooLong { field, capacity } => {
+            ProtocolError::Truncated => {
+                f.write_str("connection closed before the response was complete")
+            }
+            ProtocolError::InvalidJson => f.write_str("response body is not the expected JSON"),
+            ProtocolError::MissingField { field } => write!(f, "response has no `{field}`"),
+            ProtocolError::InvalidField { field } => write!(f, "invalid value for `{field}`"),
+            ProtocolError::FieldTooLong { field, capacity } => {
                 write!(f, "`{field}` is longer than its {capacity}-byte capacity")
             }
-            Error::InvalidTimestamp => f.write_str("invalid timestamp"),
-            Error::ConnectionClosed => {
-                f.write_str("connection closed before any response byte arrived")
-            }
-            Error::Io(e) => write!(f, "I/O error: {e:?}"),
+            ProtocolError::InvalidTimestamp => f.write_str("invalid timestamp"),
         }
     }
 }
 
-impl<E: fmt::Debug> core::error::Error for Error<E> {}
+impl core::error::Error for ProtocolError {}
+
+/// What a caller (or a script reading the `get_customer` command's exit status) does
+/// about an error: the same four classes for every transport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ErrorClass {
+    /// Refused before anything was sent: fix the input or the configuration.
+    Input,
+    /// The API answered with its own error (HTTP status and body).
+    Api,
+    /// No response could be had: connect, TLS, certificate, timeout, I/O. Worth another try.
+    Transport,
+    /// A response came but broke HTTP or the expected JSON, or did not fit.
+    Protocol,
+}
+
+/// Everything that can go wrong in juspay-core, in the groups a caller branches on; see
+/// [`Error::class`].
+///
+/// `E` is the error type of the connection the [`driver`](crate::driver) runs over; functions
+/// that do no I/O use the default, [`Infallible`].
+///
+/// The API's own errors are not in here: they are an answer, not a failure, and come as
+/// [`ApiError`](crate::ApiError) in [`Reply::result`](crate::Reply). An `ApiError` holds
+/// about 1 KiB of text; as a variant it would make every `Result` in this crate that large
+/// on a firmware stack of a few KiB.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error<E = Infallible> {
+    /// A value given by the caller would corrupt the request; nothing was encoded.
+    InvalidInput {
+        /// Which value.
+        field: InputField,
+        /// What is wrong with it.
+        problem: InputProblem,
+    },
+    /// The output buffer cannot hold the encoded request.
+    BufferTooSmall {
+        /// Bytes the request needs.
+        required: usize,
+    },
+    /// The response broke HTTP/1.1 or the expected JSON.
+    Protocol(ProtocolError),
+    /// The connection was closed before any byte of the response arrived (typically a
+    /// kept-alive connection the server closed meanwhile).
+    ConnectionClosed,
+    /// The connection failed; the connection's error is the [`source`](core::error::Error::source).
+    Io(E),
+}
+
+impl<E> Error<E> {
+    /// The class of this error: its variant, never a list to keep up to date.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::InvalidInput { .. } | Error::BufferTooSmall { .. } => ErrorClass::Input,
+            Error::Protocol(_) => ErrorClass::Protocol,
+            Error::ConnectionClosed | Error::Io(_) => ErrorClass::Transport,
+        }
+    }
+
+    /// The connection's error apart (`Err`), or this error without one (`Ok`): the one
+    /// place where a transport turns juspay-core's error into its own.
+    pub fn split_io(self) -> core::result::Result<Error, E> {
+        Ok(match self {
+            Error::Io(e) => return Err(e),
+            Error::InvalidInput { field, problem } => Error::InvalidInput { field, problem },
+            Error::BufferTooSmall { required } => Error::BufferTooSmall { required },
+            Error::Protocol(e) => Error::Protocol(e),
+            Error::ConnectionClosed => Error::ConnectionClosed,
+        })
+    }
+}
+
+impl<E> Error<E> {
+    /// The same error with the connection's error converted by `f`.
+    pub fn map_io<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
+        match self {
+            Error::Io(e) => Error::Io(f(e)),
+            Error::InvalidInput { field, problem } => Error::InvalidInput { field, problem },
+            Error::BufferTooSmall { required } => Error::BufferTooSmall { required },
+            Error::Protocol(e) => Error::Protocol(e),
+            Error::ConnectionClosed => Error::ConnectionClosed,
+        }
+    }
+}
+
+impl Error<Infallible> {
+    /// This error of a function that does no I/O, typed for a connection whose error type
+    /// is `E`.
+    pub fn for_connection<E>(self) -> Error<E> {
+        self.map_io(|never| match never {})
+    }
+}
+
+impl<E> From<ProtocolError> for Error<E> {
+    fn from(e: ProtocolError) -> Self {
+        Error::Protocol(e)
+    }
+}
+
+impl<E> fmt::Display for Error<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput { field, problem } => {
+                write!(f, "invalid {}: it {}", field.name(), problem.text())
+            }
+            Error::BufferTooSmall { required } => {
+                write!(f, "buffer too small: the request needs {required} bytes")
+            }
+            Error::Protocol(e) => fmt::Display::fmt(e, f),
+            Error::ConnectionClosed => {
+                f.write_str("connection closed before any response byte arrived")
+            }
+            Error::Io(_) => f.write_str("connection failed"),
+        }
+    }
+}
+
+impl<E: core::error::Error + 'static> core::error::Error for Error<E> {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Error::Io(e) => Some(e),
+            Error::Protocol(e) => Some(e),
+            _ => None,
+        }
+    }
+}
 
 #[cfg(feature = "defmt")]
 impl<E: defmt::Format> defmt::Format for Error<E> {
     fn format(&self, f: defmt::Formatter<'_>) {
         match self {
-            Error::InvalidInput { input, problem } => {
-                defmt::write!(f, "InvalidInput({}, {})", input, problem)
+            Error::InvalidInput { field, problem } => {
+                defmt::write!(f, "InvalidInput({}, {})", field, problem)
             }
             Error::BufferTooSmall { required } => defmt::write!(f, "BufferTooSmall({})", required),
-            Error::HeadTooLarge { capacity } => defmt::write!(f, "HeadTooLarge({})", capacity),
-            Error::UnexpectedStatus { status } => defmt::write!(f, "UnexpectedStatus({})", status),
-            Error::BodyTooLarge { capacity } => defmt::write!(f, "BodyTooLarge({})", capacity),
-            Error::MissingField { field } => defmt::write!(f, "MissingField({=str})", field),
-            Error::InvalidField { field } => defmt::write!(f, "InvalidField({=str})", field),
-            Error::FieldTooLong { field, capacity } => {
-                defmt::write!(f, "FieldTooLong({=str}, {})", field, capacity)
-            }
+            Error::Protocol(e) => defmt::write!(f, "Protocol({})", e),
+            Error::ConnectionClosed => defmt::write!(f, "ConnectionClosed"),
             Error::Io(e) => defmt::write!(f, "Io({})", e),
-            other => defmt::write!(f, "{=str}", other.kind_name()),
-        }
-    }
-}
-
-#[cfg(feature = "defmt")]
-impl<E> Error<E> {
-    fn kind_name(&self) -> &'static str {
-        match self {
-            Error::MalformedHead => "MalformedHead",
-            Error::TooManyHeaders => "TooManyHeaders",
-            Error::InvalidContentLength => "InvalidContentLength",
-            Error::UnsupportedTransferEncoding => "UnsupportedTransferEncoding",
-            Error::UnsupportedContentEncoding => "UnsupportedContentEncoding",
-            Error::MalformedChunk => "MalformedChunk",
-            Error::Truncated => "Truncated",
-            Error::InvalidJson => "InvalidJson",
-            Error::InvalidTimestamp => "InvalidTimestamp",
-            Error::ConnectionClosed => "ConnectionClosed",
-            _ => "Error",
         }
     }
 }
@@ -307,48 +316,61 @@ impl<E> Error<E> {
 mod tests {
     use super::*;
 
+    fn text(e: &dyn fmt::Display) -> heapless::String<128> {
+        let mut s = heapless::String::new();
+        core::fmt::write(&mut s, format_args!("{e}")).unwrap();
+        s
+    }
+
     #[test]
     fn display_names_the_input_and_the_problem() {
         let e: Error = Error::InvalidInput {
-            input: Input::CustomerId,
-            problem: Problem::ControlCharacter,
+            field: InputField::CustomerId,
+            problem: InputProblem::ControlCharacter,
         };
-        let mut s = heapless::String::<96>::new();
-        core::fmt::write(&mut s, format_args!("{e}")).unwrap();
         assert_eq!(
-            s.as_str(),
+            text(&e).as_str(),
             "invalid customer id: it contains a control character (CR, LF, NUL, ...)"
         );
     }
 
     #[test]
-    fn protocol_errors_are_told_apart_from_io_and_api() {
-        assert!(Error::<()>::Truncated.is_protocol());
-        assert!(
-            Error::<()>::FieldTooLong {
-                field: "id",
-                capacity: 64
-            }
-            .is_protocol()
+    fn the_class_is_the_variant() {
+        let truncated: Error<()> = ProtocolError::Truncated.into();
+        assert_eq!(truncated.class(), ErrorClass::Protocol);
+        assert_eq!(Error::Io(()).class(), ErrorClass::Transport);
+        assert_eq!(Error::<()>::ConnectionClosed.class(), ErrorClass::Transport);
+        assert_eq!(
+            Error::<()>::BufferTooSmall { required: 3 }.class(),
+            ErrorClass::Input
         );
-        assert!(!Error::<()>::Io(()).is_protocol());
-        assert!(!Error::<()>::ConnectionClosed.is_protocol());
-        assert!(!Error::<()>::BufferTooSmall { required: 3 }.is_protocol());
     }
 
     #[test]
-    fn with_io_keeps_the_variant() {
-        let e: Error = Error::FieldTooLong {
+    fn an_io_error_is_the_source_not_the_text() {
+        #[derive(Debug)]
+        struct Refused;
+        impl fmt::Display for Refused {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("connection refused")
+            }
+        }
+        impl core::error::Error for Refused {}
+        let e = Error::Io(Refused);
+        assert_eq!(text(&e).as_str(), "connection failed");
+        let source = core::error::Error::source(&e).unwrap();
+        assert_eq!(text(&source).as_str(), "connection refused");
+    }
+
+    #[test]
+    fn split_io_and_for_connection_keep_the_variant() {
+        let e: Error = ProtocolError::FieldTooLong {
             field: "first_name",
             capacity: 128,
-        };
-        let typed: Error<u8> = e.with_io();
-        assert_eq!(
-            typed,
-            Error::FieldTooLong {
-                field: "first_name",
-                capacity: 128
-            }
-        );
+        }
+        .into();
+        let typed: Error<u8> = e.clone().for_connection();
+        assert_eq!(typed.clone().split_io(), Ok(e));
+        assert_eq!(Error::Io(7u8).split_io(), Err(7));
     }
 }

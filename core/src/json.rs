@@ -12,7 +12,7 @@
 use heapless::String;
 use heapless::string::StringView;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ProtocolError, Result};
 
 /// Deepest nesting of arrays and objects skipped inside an unknown field.
 const MAX_DEPTH: usize = 32;
@@ -29,7 +29,7 @@ pub(crate) enum Kind {
 }
 
 /// A pull reader over one JSON text. Every method either consumes exactly one syntactic
-/// element or fails with [`Error::InvalidJson`]; it never panics on any input.
+/// element or fails with [`Error::Protocol(ProtocolError::InvalidJson)`]; it never panics on any input.
 pub(crate) struct Reader<'a> {
     text: &'a str,
     pos: usize,
@@ -38,7 +38,8 @@ pub(crate) struct Reader<'a> {
 impl<'a> Reader<'a> {
     /// A reader over `body`, which must be UTF-8.
     pub(crate) fn new(body: &'a [u8]) -> Result<Self> {
-        let text = core::str::from_utf8(body).map_err(|_| Error::InvalidJson)?;
+        let text =
+            core::str::from_utf8(body).map_err(|_| Error::Protocol(ProtocolError::InvalidJson))?;
         Ok(Reader { text, pos: 0 })
     }
 
@@ -65,7 +66,7 @@ impl<'a> Reader<'a> {
             self.pos += 1;
             Ok(())
         } else {
-            Err(Error::InvalidJson)
+            Err(Error::Protocol(ProtocolError::InvalidJson))
         }
     }
 
@@ -74,20 +75,25 @@ impl<'a> Reader<'a> {
             self.pos += literal.len();
             Ok(())
         } else {
-            Err(Error::InvalidJson)
+            Err(Error::Protocol(ProtocolError::InvalidJson))
         }
     }
 
     /// What the next value is, without consuming it.
     pub(crate) fn kind(&mut self) -> Result<Kind> {
-        Ok(match self.peek().ok_or(Error::InvalidJson)? {
-            b'"' => Kind::String,
-            b'n' => Kind::Null,
-            b'{' => Kind::Object,
-            b'[' => Kind::Array,
-            b'-' | b'0'..=b'9' | b't' | b'f' => Kind::Scalar,
-            _ => return Err(Error::InvalidJson),
-        })
+        Ok(
+            match self
+                .peek()
+                .ok_or(Error::Protocol(ProtocolError::InvalidJson))?
+            {
+                b'"' => Kind::String,
+                b'n' => Kind::Null,
+                b'{' => Kind::Object,
+                b'[' => Kind::Array,
+                b'-' | b'0'..=b'9' | b't' | b'f' => Kind::Scalar,
+                _ => return Err(Error::Protocol(ProtocolError::InvalidJson)),
+            },
+        )
     }
 
     /// A string, still escaped (decode it with [`unescape_into`]).
@@ -100,12 +106,12 @@ impl<'a> Reader<'a> {
             let stop = rest
                 .iter()
                 .position(|&b| b == b'"' || b == b'\\')
-                .ok_or(Error::InvalidJson)?;
+                .ok_or(Error::Protocol(ProtocolError::InvalidJson))?;
             if rest.get(stop) == Some(&b'"') {
                 let raw = self
                     .text
                     .get(start..self.pos + stop)
-                    .ok_or(Error::InvalidJson)?;
+                    .ok_or(Error::Protocol(ProtocolError::InvalidJson))?;
                 self.pos += stop + 1;
                 return Ok(raw);
             }
@@ -115,7 +121,11 @@ impl<'a> Reader<'a> {
                 .text
                 .get(self.pos + stop + 1..)
                 .and_then(|r| r.chars().next());
-            self.pos += stop + 1 + escaped.ok_or(Error::InvalidJson)?.len_utf8();
+            self.pos += stop
+                + 1
+                + escaped
+                    .ok_or(Error::Protocol(ProtocolError::InvalidJson))?
+                    .len_utf8();
         }
     }
 
@@ -149,7 +159,7 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     return Ok(true);
                 }
-                _ => return Err(Error::InvalidJson),
+                _ => return Err(Error::Protocol(ProtocolError::InvalidJson)),
             }
         }
     }
@@ -176,7 +186,7 @@ impl<'a> Reader<'a> {
                     self.pos += 1;
                     return Ok(true);
                 }
-                _ => return Err(Error::InvalidJson),
+                _ => return Err(Error::Protocol(ProtocolError::InvalidJson)),
             }
         }
     }
@@ -188,7 +198,7 @@ impl<'a> Reader<'a> {
 
     fn skip_nested(&mut self, depth: usize) -> Result<()> {
         if depth > MAX_DEPTH {
-            return Err(Error::InvalidJson);
+            return Err(Error::Protocol(ProtocolError::InvalidJson));
         }
         match self.kind()? {
             Kind::String => self.string().map(|_| ()),
@@ -219,12 +229,12 @@ impl<'a> Reader<'a> {
             Some(b'1'..=b'9') => {
                 digits(self);
             }
-            _ => return Err(Error::InvalidJson),
+            _ => return Err(Error::Protocol(ProtocolError::InvalidJson)),
         }
         if self.rest().first() == Some(&b'.') {
             self.pos += 1;
             if digits(self) == 0 {
-                return Err(Error::InvalidJson);
+                return Err(Error::Protocol(ProtocolError::InvalidJson));
             }
         }
         if matches!(self.rest().first(), Some(b'e' | b'E')) {
@@ -233,7 +243,7 @@ impl<'a> Reader<'a> {
                 self.pos += 1;
             }
             if digits(self) == 0 {
-                return Err(Error::InvalidJson);
+                return Err(Error::Protocol(ProtocolError::InvalidJson));
             }
         }
         Ok(())
@@ -243,14 +253,14 @@ impl<'a> Reader<'a> {
     pub(crate) fn end(&mut self) -> Result<()> {
         match self.peek() {
             None => Ok(()),
-            Some(_) => Err(Error::InvalidJson),
+            Some(_) => Err(Error::Protocol(ProtocolError::InvalidJson)),
         }
     }
 }
 
 /// What went wrong decoding one string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Unescape {
+pub(crate) enum UnescapeError {
     /// A bad escape, a lone surrogate, or a raw control character.
     Invalid,
     /// The decoded text does not fit.
@@ -264,7 +274,7 @@ pub(crate) fn unescape_into(
     raw: &str,
     out: &mut StringView,
     truncate: bool,
-) -> core::result::Result<(), Unescape> {
+) -> core::result::Result<(), UnescapeError> {
     // Most strings hold no escape: one branch-free pass (it vectorises) says so, then a
     // single copy.
     let special = raw.as_bytes().iter().fold(0u8, |special, &b| {
@@ -284,7 +294,7 @@ pub(crate) fn unescape_into(
             .bytes()
             .fold(false, |control, b| control | (b < 0x20))
         {
-            return Err(Unescape::Invalid);
+            return Err(UnescapeError::Invalid);
         }
         if out.push_str(literal).is_err() {
             return fill_then_stop(out, literal, truncate);
@@ -297,7 +307,7 @@ pub(crate) fn unescape_into(
             return if truncate {
                 Ok(())
             } else {
-                Err(Unescape::Full)
+                Err(UnescapeError::Full)
             };
         }
         rest = after_escape;
@@ -309,9 +319,9 @@ fn fill_then_stop(
     out: &mut StringView,
     text: &str,
     truncate: bool,
-) -> core::result::Result<(), Unescape> {
+) -> core::result::Result<(), UnescapeError> {
     if !truncate {
-        return Err(Unescape::Full);
+        return Err(UnescapeError::Full);
     }
     for c in text.chars() {
         if out.push(c).is_err() {
@@ -322,7 +332,7 @@ fn fill_then_stop(
 }
 
 /// Decodes the escape after a backslash; returns the character and the text after it.
-fn decode_escape(s: &str) -> core::result::Result<(char, &str), Unescape> {
+fn decode_escape(s: &str) -> core::result::Result<(char, &str), UnescapeError> {
     let mut bytes = s.bytes();
     let simple = match bytes.next() {
         Some(b'"') => '"',
@@ -335,33 +345,33 @@ fn decode_escape(s: &str) -> core::result::Result<(char, &str), Unescape> {
         Some(b't') => '\t',
         Some(b'u') => {
             let first = hex4(s.get(1..5))?;
-            let after = s.get(5..).ok_or(Unescape::Invalid)?;
+            let after = s.get(5..).ok_or(UnescapeError::Invalid)?;
             return match first {
                 0xD800..=0xDBFF => {
-                    let low_text = after.strip_prefix("\\u").ok_or(Unescape::Invalid)?;
+                    let low_text = after.strip_prefix("\\u").ok_or(UnescapeError::Invalid)?;
                     let low = hex4(low_text.get(..4))?;
                     if !(0xDC00..=0xDFFF).contains(&low) {
-                        return Err(Unescape::Invalid);
+                        return Err(UnescapeError::Invalid);
                     }
                     let code = 0x10000 + ((first - 0xD800) << 10) + (low - 0xDC00);
-                    let c = char::from_u32(code).ok_or(Unescape::Invalid)?;
-                    Ok((c, low_text.get(4..).ok_or(Unescape::Invalid)?))
+                    let c = char::from_u32(code).ok_or(UnescapeError::Invalid)?;
+                    Ok((c, low_text.get(4..).ok_or(UnescapeError::Invalid)?))
                 }
-                0xDC00..=0xDFFF => Err(Unescape::Invalid),
-                _ => Ok((char::from_u32(first).ok_or(Unescape::Invalid)?, after)),
+                0xDC00..=0xDFFF => Err(UnescapeError::Invalid),
+                _ => Ok((char::from_u32(first).ok_or(UnescapeError::Invalid)?, after)),
             };
         }
-        _ => return Err(Unescape::Invalid),
+        _ => return Err(UnescapeError::Invalid),
     };
-    Ok((simple, s.get(1..).ok_or(Unescape::Invalid)?))
+    Ok((simple, s.get(1..).ok_or(UnescapeError::Invalid)?))
 }
 
-fn hex4(digits: Option<&str>) -> core::result::Result<u32, Unescape> {
-    let digits = digits.ok_or(Unescape::Invalid)?;
+fn hex4(digits: Option<&str>) -> core::result::Result<u32, UnescapeError> {
+    let digits = digits.ok_or(UnescapeError::Invalid)?;
     if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Unescape::Invalid);
+        return Err(UnescapeError::Invalid);
     }
-    u32::from_str_radix(digits, 16).map_err(|_| Unescape::Invalid)
+    u32::from_str_radix(digits, 16).map_err(|_| UnescapeError::Invalid)
 }
 
 /// Reads a text value that must fit into `out`: a value that is neither a string nor
@@ -379,7 +389,7 @@ pub(crate) fn read_text<const N: usize>(
             let raw = reader.string()?;
             decode_text(field, raw, out.insert(String::new()).as_mut_view(), N)
         }
-        _ => Err(Error::InvalidField { field }),
+        _ => Err(Error::Protocol(ProtocolError::InvalidField { field })),
     }
 }
 
@@ -391,8 +401,11 @@ fn decode_text(
 ) -> Result<()> {
     match unescape_into(raw, out, false) {
         Ok(()) => Ok(()),
-        Err(Unescape::Full) => Err(Error::FieldTooLong { field, capacity }),
-        Err(Unescape::Invalid) => Err(Error::InvalidField { field }),
+        Err(UnescapeError::Full) => Err(Error::Protocol(ProtocolError::FieldTooLong {
+            field,
+            capacity,
+        })),
+        Err(UnescapeError::Invalid) => Err(Error::Protocol(ProtocolError::InvalidField { field })),
     }
 }
 
@@ -418,7 +431,7 @@ pub(crate) fn read_lenient_text<const N: usize>(
 mod tests {
     use super::*;
 
-    fn strict<const N: usize>(raw: &str) -> core::result::Result<String<N>, Unescape> {
+    fn strict<const N: usize>(raw: &str) -> core::result::Result<String<N>, UnescapeError> {
         let mut out = String::new();
         unescape_into(raw, out.as_mut_view(), false).map(|()| out)
     }
@@ -478,15 +491,15 @@ mod tests {
             "raw\ncontrol",
             "tab\tinside",
         ] {
-            assert_eq!(strict::<64>(raw), Err(Unescape::Invalid), "{raw:?}");
+            assert_eq!(strict::<64>(raw), Err(UnescapeError::Invalid), "{raw:?}");
         }
     }
 
     #[test]
     fn capacity_is_exact() {
         assert_eq!(strict::<5>("hello").unwrap(), "hello");
-        assert_eq!(strict::<4>("hello"), Err(Unescape::Full));
-        assert_eq!(strict::<4>(r"abc\u00e9"), Err(Unescape::Full));
+        assert_eq!(strict::<4>("hello"), Err(UnescapeError::Full));
+        assert_eq!(strict::<4>(r"abc\u00e9"), Err(UnescapeError::Full));
         assert_eq!(strict::<5>(r"abc\u00e9").unwrap(), "abcé");
     }
 
@@ -502,22 +515,22 @@ mod tests {
     fn text_field_names_the_field() {
         assert_eq!(
             text_field::<4>("first_name", r#""hello""#),
-            Err(Error::FieldTooLong {
+            Err(Error::Protocol(ProtocolError::FieldTooLong {
                 field: "first_name",
                 capacity: 4
-            })
+            }))
         );
         assert_eq!(
             text_field::<4>("first_name", "12"),
-            Err(Error::InvalidField {
+            Err(Error::Protocol(ProtocolError::InvalidField {
                 field: "first_name"
-            })
+            }))
         );
         assert_eq!(
             text_field::<4>("first_name", "[]"),
-            Err(Error::InvalidField {
+            Err(Error::Protocol(ProtocolError::InvalidField {
                 field: "first_name"
-            })
+            }))
         );
         assert_eq!(text_field::<4>("first_name", " null "), Ok(None));
         assert_eq!(
@@ -539,7 +552,7 @@ mod tests {
         for unterminated in [r#"""#, r#""abc"#, r#""abc\""#, r#""\"#] {
             assert_eq!(
                 Reader::new(unterminated.as_bytes()).unwrap().string(),
-                Err(Error::InvalidJson),
+                Err(Error::Protocol(ProtocolError::InvalidJson)),
                 "{unterminated}"
             );
         }
@@ -602,6 +615,9 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_refused() {
-        assert_eq!(Reader::new(b"\"\xff\"").err(), Some(Error::InvalidJson));
+        assert_eq!(
+            Reader::new(b"\"\xff\"").err(),
+            Some(Error::Protocol(ProtocolError::InvalidJson))
+        );
     }
 }

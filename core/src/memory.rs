@@ -1,5 +1,7 @@
-//! An in-memory connection for host-side tests of firmware: it serves recorded response
-//! bytes, optionally in given pieces, and keeps what was written.
+//! A test double, not a transport: an in-memory connection that serves recorded response
+//! bytes, optionally in given pieces, and keeps what was written. For tests on the host
+//! and for firmware self-tests (the `examples/firmware` images run juspay-core over it on
+//! the target); nothing in it talks to a network.
 
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
 

@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::config::{Credentials, Endpoint, check_header_value};
-use crate::error::{Error, Input, Problem, Result};
+use crate::error::{Error, InputField, InputProblem, Result};
 
 /// Bytes a segment may carry unencoded: RFC 3986 unreserved characters and `@`
 /// (kept readable for e-mail-shaped object_reference_ids). Everything else, `/`, `?`, `#`,
@@ -94,27 +94,33 @@ impl<'a> GetCustomer<'a> {
         match self.customer_id {
             "" => {
                 return Err(Error::InvalidInput {
-                    input: Input::CustomerId,
-                    problem: Problem::Empty,
+                    field: InputField::CustomerId,
+                    problem: InputProblem::Empty,
                 });
             }
             "." | ".." => {
                 return Err(Error::InvalidInput {
-                    input: Input::CustomerId,
-                    problem: Problem::DotSegment,
+                    field: InputField::CustomerId,
+                    problem: InputProblem::DotSegment,
                 });
             }
             id if id.chars().any(char::is_control) => {
                 return Err(Error::InvalidInput {
-                    input: Input::CustomerId,
-                    problem: Problem::ControlCharacter,
+                    field: InputField::CustomerId,
+                    problem: InputProblem::ControlCharacter,
                 });
             }
             _ => {}
         }
-        check_header_value(Input::RoutingId, self.effective_routing_id())?;
+        // Without a routing id of its own the customer id is sent as one, and it is the
+        // customer id the caller must fix.
+        let routing_field = match self.routing_id {
+            Some(_) => InputField::RoutingId,
+            None => InputField::CustomerId,
+        };
+        check_header_value(routing_field, self.effective_routing_id())?;
         if let Some(version) = self.version {
-            check_header_value(Input::Version, version)?;
+            check_header_value(InputField::Version, version)?;
         }
         Ok(())
     }
@@ -137,7 +143,7 @@ impl<'a> GetCustomer<'a> {
             w.put(b"?options.get_client_auth_token=true");
         }
         w.put(b" HTTP/1.1\r\nHost: ");
-        w.put(endpoint.host().as_bytes());
+        w.put(endpoint.uri_host().as_bytes());
         if endpoint.port() != 443 {
             w.put(b":");
             let mut digits = [0u8; 5];
@@ -231,14 +237,34 @@ mod tests {
         Credentials::new("my_api_key", "merchant_1").unwrap()
     }
 
+    #[test]
+    fn a_padded_id_is_blamed_on_the_id_unless_a_routing_id_was_given() {
+        let padded = GetCustomer::new(" cst_1");
+        assert_eq!(
+            padded.validate(),
+            Err(Error::InvalidInput {
+                field: InputField::CustomerId,
+                problem: InputProblem::SurroundingWhitespace,
+            })
+        );
+        let routed = GetCustomer::new("cst_1").routing_id("cart_1 ");
+        assert_eq!(
+            routed.validate(),
+            Err(Error::InvalidInput {
+                field: InputField::RoutingId,
+                problem: InputProblem::SurroundingWhitespace,
+            })
+        );
+    }
+
     fn encode(req: GetCustomer<'_>, endpoint: &Endpoint<'_>) -> heapless::Vec<u8, 1024> {
         let mut buf = [0u8; 1024];
         let n = req.encode(endpoint, &creds(), &mut buf).unwrap();
         heapless::Vec::from_slice(&buf[..n]).unwrap()
     }
 
-    fn invalid(input: Input, problem: Problem) -> Error {
-        Error::InvalidInput { input, problem }
+    fn invalid(field: InputField, problem: InputProblem) -> Error {
+        Error::InvalidInput { field, problem }
     }
 
     #[test]
@@ -341,48 +367,49 @@ mod tests {
         };
         check(
             GetCustomer::new(""),
-            invalid(Input::CustomerId, Problem::Empty),
+            invalid(InputField::CustomerId, InputProblem::Empty),
         );
         check(
             GetCustomer::new(".."),
-            invalid(Input::CustomerId, Problem::DotSegment),
+            invalid(InputField::CustomerId, InputProblem::DotSegment),
         );
         check(
             GetCustomer::new("."),
-            invalid(Input::CustomerId, Problem::DotSegment),
+            invalid(InputField::CustomerId, InputProblem::DotSegment),
         );
         check(
             GetCustomer::new("cst\r\nHost: evil"),
-            invalid(Input::CustomerId, Problem::ControlCharacter),
+            invalid(InputField::CustomerId, InputProblem::ControlCharacter),
         );
         check(
             GetCustomer::new("cst\0"),
-            invalid(Input::CustomerId, Problem::ControlCharacter),
+            invalid(InputField::CustomerId, InputProblem::ControlCharacter),
         );
         check(
             GetCustomer::new("cst\t1"),
-            invalid(Input::CustomerId, Problem::ControlCharacter),
+            invalid(InputField::CustomerId, InputProblem::ControlCharacter),
         );
         check(
             GetCustomer::new("c").routing_id("r\n"),
-            invalid(Input::RoutingId, Problem::ControlCharacter),
+            invalid(InputField::RoutingId, InputProblem::ControlCharacter),
         );
         check(
             GetCustomer::new("c").routing_id(""),
-            invalid(Input::RoutingId, Problem::Empty),
+            invalid(InputField::RoutingId, InputProblem::Empty),
         );
         check(
             GetCustomer::new("c").version("2018\r"),
-            invalid(Input::Version, Problem::ControlCharacter),
+            invalid(InputField::Version, InputProblem::ControlCharacter),
         );
         check(
             GetCustomer::new("c").version(" 2018"),
-            invalid(Input::Version, Problem::SurroundingWhitespace),
+            invalid(InputField::Version, InputProblem::SurroundingWhitespace),
         );
-        // A customer id with a space is encoded, but as a routing id it must not be padded.
+        // A customer id with a space is encoded, but sent as the routing id it must not
+        // be padded: the customer id is what to fix.
         check(
             GetCustomer::new("c "),
-            invalid(Input::RoutingId, Problem::SurroundingWhitespace),
+            invalid(InputField::CustomerId, InputProblem::SurroundingWhitespace),
         );
     }
 

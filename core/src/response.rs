@@ -21,7 +21,7 @@
 
 use core::mem::MaybeUninit;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ProtocolError, Result};
 
 /// Headers the parser makes room for; CDNs and proxies add many (40 and more are seen).
 pub const MAX_HEADERS: usize = 64;
@@ -36,9 +36,10 @@ pub enum Status {
     Complete,
 }
 
-/// A complete response.
+/// A complete HTTP response as it arrived: status, de-chunked body, framing facts. What it
+/// means for the call is a [`Reply`](crate::Reply).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Response<'b> {
+pub struct HttpResponse<'b> {
     /// HTTP status code.
     pub status: u16,
     /// The body, de-chunked.
@@ -130,7 +131,7 @@ impl<'b> ResponseParser<'b> {
     /// The free part of the buffer, for reading straight into it; follow with
     /// [`advance`](Self::advance). With a known Content-Length it is no longer than the
     /// rest of the body, so a read never takes bytes of a following response.
-    /// A full buffer is an error ([`Error::HeadTooLarge`] or [`Error::BodyTooLarge`]).
+    /// A full buffer is an error ([`Error::Protocol(ProtocolError::HeadTooLarge)`] or [`Error::Protocol(ProtocolError::BodyTooLarge)`]).
     pub fn unfilled(&mut self) -> Result<&mut [u8]> {
         let capacity = self.buf.len();
         let limit = match self.state {
@@ -141,8 +142,10 @@ impl<'b> ResponseParser<'b> {
         let end = self.filled.saturating_add(limit).min(capacity);
         if end == self.filled && self.state != State::Complete {
             return Err(match self.state {
-                State::Head => self.head_verdict(Error::HeadTooLarge { capacity }),
-                _ => Error::BodyTooLarge { capacity },
+                State::Head => {
+                    self.head_verdict(Error::Protocol(ProtocolError::HeadTooLarge { capacity }))
+                }
+                _ => Error::Protocol(ProtocolError::BodyTooLarge { capacity }),
             });
         }
         Ok(self.buf.get_mut(self.filled..end).unwrap_or_default())
@@ -172,7 +175,7 @@ impl<'b> ResponseParser<'b> {
     }
 
     /// Tells the parser the connection ended. A body delimited by the close is complete
-    /// then; anything else unfinished is [`Error::Truncated`], or
+    /// then; anything else unfinished is [`Error::Protocol(ProtocolError::Truncated)`], or
     /// [`Error::ConnectionClosed`] when no byte of the response had arrived.
     pub fn finish(&mut self) -> Result<Status> {
         match self.state {
@@ -183,33 +186,33 @@ impl<'b> ResponseParser<'b> {
                 Ok(Status::Complete)
             }
             State::Head if !self.started => Err(Error::ConnectionClosed),
-            State::Head => Err(self.head_verdict(Error::Truncated)),
-            _ => Err(Error::Truncated),
+            State::Head => Err(self.head_verdict(Error::Protocol(ProtocolError::Truncated))),
+            _ => Err(Error::Protocol(ProtocolError::Truncated)),
         }
     }
 
     /// The response, once complete.
-    pub fn response(&self) -> Option<Response<'_>> {
+    pub fn response(&self) -> Option<HttpResponse<'_>> {
         let head = self.head()?;
-        Some(Response {
+        Some(HttpResponse {
             body: self.buf.get(..self.body_len).unwrap_or_default(),
             ..head
         })
     }
 
     /// The response, once complete, keeping the buffer's borrow.
-    pub fn into_response(self) -> Option<Response<'b>> {
+    pub fn into_response(self) -> Option<HttpResponse<'b>> {
         let head = self.head()?;
         let buf: &'b [u8] = self.buf;
-        Some(Response {
+        Some(HttpResponse {
             body: buf.get(..self.body_len).unwrap_or_default(),
             ..head
         })
     }
 
     /// The complete response without its body.
-    fn head(&self) -> Option<Response<'static>> {
-        (self.state == State::Complete).then_some(Response {
+    fn head(&self) -> Option<HttpResponse<'static>> {
+        (self.state == State::Complete).then_some(HttpResponse {
             status: self.status,
             body: &[],
             reusable: self.reusable,
@@ -247,7 +250,9 @@ impl<'b> ResponseParser<'b> {
         let Some(head_len) = parse_http_head(&mut parsed, received, &mut headers)? else {
             return Ok(false);
         };
-        let status = parsed.code.ok_or(Error::MalformedHead)?;
+        let status = parsed
+            .code
+            .ok_or(Error::Protocol(ProtocolError::MalformedHead))?;
         let head = interpret_head(status, parsed.version == Some(0), parsed.headers)?;
 
         // The head is no longer needed: move what followed it to the front.
@@ -264,9 +269,9 @@ impl<'b> ResponseParser<'b> {
         self.retry_after = head.retry_after;
         self.state = match head.framing {
             Framing::Length { remaining } if remaining > self.buf.len() => {
-                return Err(Error::BodyTooLarge {
+                return Err(Error::Protocol(ProtocolError::BodyTooLarge {
                     capacity: self.buf.len(),
-                });
+                }));
             }
             Framing::Length { remaining: 0 } => State::Complete,
             framing => State::Body(framing),
@@ -310,24 +315,25 @@ impl<'b> ResponseParser<'b> {
             match chunk {
                 Chunk::Size => {
                     if raw.first().is_some_and(|b| !b.is_ascii_hexdigit()) {
-                        break Err(Error::MalformedChunk);
+                        break Err(Error::Protocol(ProtocolError::MalformedChunk));
                     }
                     match httparse::parse_chunk_size(raw) {
                         Ok(httparse::Status::Complete((line_len, size))) => {
                             self.raw_start += line_len;
-                            let size = usize::try_from(size).map_err(|_| Error::MalformedChunk)?;
+                            let size = usize::try_from(size)
+                                .map_err(|_| Error::Protocol(ProtocolError::MalformedChunk))?;
                             if size == 0 {
                                 chunk = Chunk::Trailers;
                             } else if size > self.buf.len().saturating_sub(self.body_len) {
-                                break Err(Error::BodyTooLarge {
+                                break Err(Error::Protocol(ProtocolError::BodyTooLarge {
                                     capacity: self.buf.len(),
-                                });
+                                }));
                             } else {
                                 chunk = Chunk::Data { remaining: size };
                             }
                         }
                         Ok(httparse::Status::Partial) => break Ok(Status::Partial),
-                        Err(_) => break Err(Error::MalformedChunk),
+                        Err(_) => break Err(Error::Protocol(ProtocolError::MalformedChunk)),
                     }
                 }
                 Chunk::Data { remaining } => {
@@ -353,7 +359,7 @@ impl<'b> ResponseParser<'b> {
                         chunk = Chunk::Size;
                     }
                     [] | [b'\r'] => break Ok(Status::Partial),
-                    _ => break Err(Error::MalformedChunk),
+                    _ => break Err(Error::Protocol(ProtocolError::MalformedChunk)),
                 },
                 Chunk::Trailers => match raw {
                     [b'\r', b'\n', ..] => {
@@ -361,7 +367,7 @@ impl<'b> ResponseParser<'b> {
                         break Ok(Status::Complete);
                     }
                     [] | [b'\r'] => break Ok(Status::Partial),
-                    [b'\r', _, ..] => break Err(Error::MalformedChunk),
+                    [b'\r', _, ..] => break Err(Error::Protocol(ProtocolError::MalformedChunk)),
                     _ => match raw.windows(2).position(|w| w == b"\r\n") {
                         Some(line_end) => self.raw_start += line_end + 2,
                         None => break Ok(Status::Partial),
@@ -401,8 +407,8 @@ fn parse_http_head<'h, 'b>(
     {
         Ok(httparse::Status::Complete(len)) => Ok(Some(len)),
         Ok(httparse::Status::Partial) => Ok(None),
-        Err(httparse::Error::TooManyHeaders) => Err(Error::TooManyHeaders),
-        Err(_) => Err(Error::MalformedHead),
+        Err(httparse::Error::TooManyHeaders) => Err(Error::Protocol(ProtocolError::TooManyHeaders)),
+        Err(_) => Err(Error::Protocol(ProtocolError::MalformedHead)),
     }
 }
 
@@ -414,7 +420,7 @@ struct Head {
 
 fn interpret_head(status: u16, http10: bool, headers: &[httparse::Header<'_>]) -> Result<Head> {
     if status == 101 || !(100..=999).contains(&status) {
-        return Err(Error::UnexpectedStatus { status });
+        return Err(Error::Protocol(ProtocolError::UnexpectedStatus { status }));
     }
     let mut content_length: Option<usize> = None;
     let mut chunked = false;
@@ -427,28 +433,29 @@ fn interpret_head(status: u16, http10: bool, headers: &[httparse::Header<'_>]) -
         let value = header.value;
         if name.eq_ignore_ascii_case("content-length") {
             for item in list_items(value) {
-                let n = parse_decimal(item).ok_or(Error::InvalidContentLength)?;
+                let n = parse_decimal(item)
+                    .ok_or(Error::Protocol(ProtocolError::InvalidContentLength))?;
                 if content_length.is_some_and(|previous| previous != n) {
-                    return Err(Error::InvalidContentLength);
+                    return Err(Error::Protocol(ProtocolError::InvalidContentLength));
                 }
                 content_length = Some(n);
             }
             if content_length.is_none() {
-                return Err(Error::InvalidContentLength);
+                return Err(Error::Protocol(ProtocolError::InvalidContentLength));
             }
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
             for item in list_items(value) {
                 // Only one coding, `chunked`, may appear, once: anything else is a body we
                 // cannot decode.
                 if chunked || !item.eq_ignore_ascii_case(b"chunked") {
-                    return Err(Error::UnsupportedTransferEncoding);
+                    return Err(Error::Protocol(ProtocolError::UnsupportedTransferEncoding));
                 }
                 chunked = true;
             }
             transfer_encoding = true;
         } else if name.eq_ignore_ascii_case("content-encoding") {
             if list_items(value).any(|item| !item.eq_ignore_ascii_case(b"identity")) {
-                return Err(Error::UnsupportedContentEncoding);
+                return Err(Error::Protocol(ProtocolError::UnsupportedContentEncoding));
             }
         } else if name.eq_ignore_ascii_case("connection") {
             for item in list_items(value) {
@@ -460,7 +467,7 @@ fn interpret_head(status: u16, http10: bool, headers: &[httparse::Header<'_>]) -
         }
     }
     if transfer_encoding && !chunked {
-        return Err(Error::UnsupportedTransferEncoding);
+        return Err(Error::Protocol(ProtocolError::UnsupportedTransferEncoding));
     }
     let mut keep_alive = !close && (!http10 || keep_alive_token);
     let framing = if status == 204 || status == 304 || (100..200).contains(&status) {
@@ -575,13 +582,13 @@ mod tests {
         content_length: b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" => ok(200, b"hello", true);
         content_length_zero: b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n" => ok(200, b"", true);
         content_length_repeated_equal: b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\ncontent-length: 2, 2\r\n\r\nhi" => ok(200, b"hi", true);
-        content_length_conflicting: b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi!" => Err(Error::InvalidContentLength);
-        content_length_not_a_number: b"HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n" => Err(Error::InvalidContentLength);
-        content_length_signed: b"HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\nabc" => Err(Error::InvalidContentLength);
-        content_length_empty: b"HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n" => Err(Error::InvalidContentLength);
-        content_length_overflow: b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n" => Err(Error::InvalidContentLength);
-        content_length_over_capacity: b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" => Err(Error::BodyTooLarge { capacity: 512 });
-        content_length_short_body: b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello" => Err(Error::Truncated);
+        content_length_conflicting: b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nhi!" => Err(Error::Protocol(ProtocolError::InvalidContentLength));
+        content_length_not_a_number: b"HTTP/1.1 200 OK\r\nContent-Length: 0x10\r\n\r\n" => Err(Error::Protocol(ProtocolError::InvalidContentLength));
+        content_length_signed: b"HTTP/1.1 200 OK\r\nContent-Length: +3\r\n\r\nabc" => Err(Error::Protocol(ProtocolError::InvalidContentLength));
+        content_length_empty: b"HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n" => Err(Error::Protocol(ProtocolError::InvalidContentLength));
+        content_length_overflow: b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n" => Err(Error::Protocol(ProtocolError::InvalidContentLength));
+        content_length_over_capacity: b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" => Err(Error::Protocol(ProtocolError::BodyTooLarge { capacity: 512 }));
+        content_length_short_body: b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nhello" => Err(Error::Protocol(ProtocolError::Truncated));
         content_length_extra_bytes: b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiGARBAGE" => ok(200, b"hi", false);
         connection_close: b"HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}" => ok(404, b"{}", false);
         http10_default_close: b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}" => ok(200, b"{}", false);
@@ -589,29 +596,29 @@ mod tests {
         until_close: b"HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\n\r\n<html>bad</html>" => ok(502, b"<html>bad</html>", false);
         no_content: b"HTTP/1.1 204 No Content\r\nContent-Length: 7\r\n\r\n" => ok(204, b"", true);
         interim_responses_skipped: b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" => ok(200, b"ok", true);
-        switching_protocols: b"HTTP/1.1 101 Switching Protocols\r\n\r\n" => Err(Error::UnexpectedStatus { status: 101 });
+        switching_protocols: b"HTTP/1.1 101 Switching Protocols\r\n\r\n" => Err(Error::Protocol(ProtocolError::UnexpectedStatus { status: 101 }));
         chunked: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n" => ok(200, b"hello world", true);
         chunked_case_extensions_leading_zeros: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n00000A;name=\"v\";x\r\n0123456789\r\n0b\r\nABCDEFGHIJK\r\n000\r\n\r\n" => ok(200, b"0123456789ABCDEFGHIJK", true);
         chunked_trailers: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\nX-Checksum: 1\r\nX-Other: 2\r\n\r\n" => ok(200, b"hi", true);
-        chunked_size_overflow: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nx" => Err(Error::MalformedChunk);
-        chunked_size_over_capacity: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffff\r\nx" => Err(Error::BodyTooLarge { capacity: 512 });
-        chunked_bad_size: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n" => Err(Error::MalformedChunk);
-        chunked_missing_size: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n" => Err(Error::MalformedChunk);
-        chunked_missing_crlf_after_data: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiX\r\n0\r\n\r\n" => Err(Error::MalformedChunk);
-        chunked_cut_short: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel" => Err(Error::Truncated);
-        chunked_no_last_chunk: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n" => Err(Error::Truncated);
+        chunked_size_overflow: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffff\r\nx" => Err(Error::Protocol(ProtocolError::MalformedChunk));
+        chunked_size_over_capacity: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nffffff\r\nx" => Err(Error::Protocol(ProtocolError::BodyTooLarge { capacity: 512 }));
+        chunked_bad_size: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n" => Err(Error::Protocol(ProtocolError::MalformedChunk));
+        chunked_missing_size: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n" => Err(Error::Protocol(ProtocolError::MalformedChunk));
+        chunked_missing_crlf_after_data: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhiX\r\n0\r\n\r\n" => Err(Error::Protocol(ProtocolError::MalformedChunk));
+        chunked_cut_short: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel" => Err(Error::Protocol(ProtocolError::Truncated));
+        chunked_no_last_chunk: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n" => Err(Error::Protocol(ProtocolError::Truncated));
         chunked_with_content_length: b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n" => ok(200, b"hi", false);
-        transfer_encoding_gzip: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n" => Err(Error::UnsupportedTransferEncoding);
-        transfer_encoding_twice_chunked: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" => Err(Error::UnsupportedTransferEncoding);
-        content_encoding_gzip: b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 1\r\n\r\nx" => Err(Error::UnsupportedContentEncoding);
-        malformed_status_line: b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n" => Err(Error::MalformedHead);
-        not_http: b"SSH-2.0-OpenSSH_9.6\r\n\r\n" => Err(Error::MalformedHead);
-        header_with_bare_cr: b"HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2\r\nContent-Length: 0\r\n\r\n" => Err(Error::MalformedHead);
-        truncated_head: b"HTTP/1.1 200 OK\r\nContent-Le" => Err(Error::Truncated);
+        transfer_encoding_gzip: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n" => Err(Error::Protocol(ProtocolError::UnsupportedTransferEncoding));
+        transfer_encoding_twice_chunked: b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n" => Err(Error::Protocol(ProtocolError::UnsupportedTransferEncoding));
+        content_encoding_gzip: b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 1\r\n\r\nx" => Err(Error::Protocol(ProtocolError::UnsupportedContentEncoding));
+        malformed_status_line: b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n" => Err(Error::Protocol(ProtocolError::MalformedHead));
+        not_http: b"SSH-2.0-OpenSSH_9.6\r\n\r\n" => Err(Error::Protocol(ProtocolError::MalformedHead));
+        header_with_bare_cr: b"HTTP/1.1 200 OK\r\nX-A: 1\rX-B: 2\r\nContent-Length: 0\r\n\r\n" => Err(Error::Protocol(ProtocolError::MalformedHead));
+        truncated_head: b"HTTP/1.1 200 OK\r\nContent-Le" => Err(Error::Protocol(ProtocolError::Truncated));
         nothing_at_all: b"" => Err(Error::ConnectionClosed);
-        leading_empty_line_then_garbage: b"\n\r\n{\"id\":1}" => Err(Error::MalformedHead);
-        bad_byte_after_the_last_line_end: b"HTTP/1.1 200 OK\r\nX: y\r\n\xff" => Err(Error::MalformedHead);
-        empty_line_then_bad_byte: b"\n\xff" => Err(Error::MalformedHead);
+        leading_empty_line_then_garbage: b"\n\r\n{\"id\":1}" => Err(Error::Protocol(ProtocolError::MalformedHead));
+        bad_byte_after_the_last_line_end: b"HTTP/1.1 200 OK\r\nX: y\r\n\xff" => Err(Error::Protocol(ProtocolError::MalformedHead));
+        empty_line_then_bad_byte: b"\n\xff" => Err(Error::Protocol(ProtocolError::MalformedHead));
         bare_lf_line_endings: b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok" => ok(200, b"ok", true);
     }
 
@@ -633,7 +640,9 @@ mod tests {
         assert_eq!((taken, status), (32, Status::Partial));
         assert_eq!(
             p.feed(&head[taken..]),
-            Err(Error::HeadTooLarge { capacity: 32 })
+            Err(Error::Protocol(ProtocolError::HeadTooLarge {
+                capacity: 32
+            }))
         );
     }
 
@@ -648,7 +657,10 @@ mod tests {
                 Err(e) => break e,
             }
         };
-        assert_eq!(err, Error::BodyTooLarge { capacity: 64 });
+        assert_eq!(
+            err,
+            Error::Protocol(ProtocolError::BodyTooLarge { capacity: 64 })
+        );
     }
 
     #[test]
@@ -680,7 +692,7 @@ mod tests {
         input.extend_from_slice(b"\r\n").unwrap();
         assert_eq!(
             parse_in_pieces::<2048>(&input, 5),
-            Err(Error::TooManyHeaders)
+            Err(Error::Protocol(ProtocolError::TooManyHeaders))
         );
     }
 

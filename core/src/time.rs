@@ -1,6 +1,6 @@
 //! UTC instants, parsed from the API's two timestamp formats.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ProtocolError, Result};
 
 /// A UTC instant in whole seconds since 1970-01-01T00:00:00Z. Time comes from the caller:
 /// this crate never reads a clock.
@@ -42,7 +42,7 @@ impl Timestamp {
             && b.get(13) == Some(&b':')
             && b.get(16) == Some(&b':');
         if !separators_ok {
-            return Err(Error::InvalidTimestamp);
+            return Err(Error::Protocol(ProtocolError::InvalidTimestamp));
         }
         let (year, month, day) = (field(0, 4)?, field(5, 2)?, field(8, 2)?);
         let (hour, minute, second) = (field(11, 2)?, field(14, 2)?, field(17, 2)?);
@@ -53,13 +53,13 @@ impl Timestamp {
             || minute > 59
             || second > 60
         {
-            return Err(Error::InvalidTimestamp);
+            return Err(Error::Protocol(ProtocolError::InvalidTimestamp));
         }
         let mut rest = b.get(19..).unwrap_or_default();
         if let [b'.', fraction @ ..] = rest {
             let digits_len = fraction.iter().take_while(|c| c.is_ascii_digit()).count();
             if digits_len == 0 {
-                return Err(Error::InvalidTimestamp);
+                return Err(Error::Protocol(ProtocolError::InvalidTimestamp));
             }
             rest = fraction.get(digits_len..).unwrap_or_default();
         }
@@ -70,12 +70,12 @@ impl Timestamp {
                 let hours = digits(Some(&[*h1, *h2]))?;
                 let minutes = digits(Some(&[*m1, *m2]))?;
                 if hours > 23 || minutes > 59 {
-                    return Err(Error::InvalidTimestamp);
+                    return Err(Error::Protocol(ProtocolError::InvalidTimestamp));
                 }
                 let magnitude = hours * 3600 + minutes * 60;
                 if *sign == b'-' { -magnitude } else { magnitude }
             }
-            _ => return Err(Error::InvalidTimestamp),
+            _ => return Err(Error::Protocol(ProtocolError::InvalidTimestamp)),
         };
         // A leap second reads as the last second of its minute.
         let time_of_day = hour * 3600 + minute * 60 + second.min(59) - offset_seconds;
@@ -224,10 +224,10 @@ mod text {
 
 /// At most four digits (a year), so an `i32` always holds the value.
 fn digits(bytes: Option<&[u8]>) -> Result<i32> {
-    let bytes = bytes.ok_or(Error::InvalidTimestamp)?;
+    let bytes = bytes.ok_or(Error::Protocol(ProtocolError::InvalidTimestamp))?;
     bytes.iter().try_fold(0i32, |n, &b| match b {
         b'0'..=b'9' => Ok(n * 10 + i32::from(b - b'0')),
-        _ => Err(Error::InvalidTimestamp),
+        _ => Err(Error::Protocol(ProtocolError::InvalidTimestamp)),
     })
 }
 
@@ -306,7 +306,7 @@ mod tests {
         ] {
             assert_eq!(
                 Timestamp::parse(text),
-                Err(Error::InvalidTimestamp),
+                Err(Error::Protocol(ProtocolError::InvalidTimestamp)),
                 "{text:?}"
             );
         }

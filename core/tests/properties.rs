@@ -7,14 +7,14 @@ use juspay_core::{Credentials, Customer, Endpoint, GetCustomer};
 use proptest::prelude::*;
 
 const VECTORS: [&[u8]; 8] = [
-    include_bytes!("../../tests/vectors/customer_200.http"),
-    include_bytes!("../../tests/vectors/customer_token_chunked.http"),
-    include_bytes!("../../tests/vectors/customer_cdn_headers.http"),
-    include_bytes!("../../tests/vectors/customer_escapes.http"),
-    include_bytes!("../../tests/vectors/error_404.http"),
-    include_bytes!("../../tests/vectors/error_502_html.http"),
-    include_bytes!("../../tests/vectors/truncated_chunk.http"),
-    include_bytes!("../../tests/vectors/field_over_capacity.http"),
+    include_bytes!("vectors/customer_200.http"),
+    include_bytes!("vectors/customer_token_chunked.http"),
+    include_bytes!("vectors/customer_cdn_headers.http"),
+    include_bytes!("vectors/customer_escapes.http"),
+    include_bytes!("vectors/error_404.http"),
+    include_bytes!("vectors/error_502_html.http"),
+    include_bytes!("vectors/truncated_chunk.http"),
+    include_bytes!("vectors/field_over_capacity.http"),
 ];
 
 fn drive(response: &[u8], pieces: &[usize]) -> String {

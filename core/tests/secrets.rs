@@ -1,7 +1,7 @@
 //! Secrets (the API key, a client auth token) never reach Debug, Display or defmt output.
 //! The defmt part runs with `--features defmt` (as `.ci/run` does).
 
-use juspay_core::{Credentials, Customer, Error};
+use juspay_core::{Credentials, Customer, Error, ProtocolError};
 
 const KEY: &str = "sk_live_SECRETKEY0123456789";
 const TOKEN: &str = "tkn_SECRET8649cd66d30c47728b8dd2fb";
@@ -27,9 +27,9 @@ fn debug_and_display_hold_no_secret() {
         format!("{:?}", juspay.client_auth_token),
         format!(
             "{}",
-            Error::<()>::InvalidField {
+            Error::<()>::Protocol(ProtocolError::InvalidField {
                 field: "juspay.client_auth_token"
-            }
+            })
         ),
     ];
     for text in &texts {

@@ -2,9 +2,12 @@
 //! in-memory connection: whole, one byte at a time, and in every two-piece split. The
 //! outcome must not depend on how the bytes arrived.
 
-use juspay_core::driver::{self, Reply};
+use juspay_core::driver;
 use juspay_core::memory::{MemoryConnection, MemoryError};
-use juspay_core::{ApiErrorKind, Credentials, Customer, Endpoint, Error, GetCustomer, Timestamp};
+use juspay_core::{
+    ApiErrorKind, Credentials, Customer, Endpoint, Error, GetCustomer, ProtocolError, Reply,
+    Timestamp,
+};
 
 type Outcome = Result<Reply, Error<MemoryError>>;
 
@@ -69,10 +72,7 @@ fn api_error(name: &str, response: &[u8]) -> (juspay_core::ApiError, bool) {
 
 macro_rules! vector {
     ($file:literal) => {
-        (
-            $file,
-            &include_bytes!(concat!("../../tests/vectors/", $file))[..],
-        )
+        ($file, &include_bytes!(concat!("vectors/", $file))[..])
     };
 }
 
@@ -201,13 +201,9 @@ fn proxy_html_until_close() {
     let (name, bytes) = vector!("error_502_html.http");
     let (e, reusable) = api_error(name, bytes);
     assert!(!reusable);
-    assert_eq!(
-        e,
-        juspay_core::ApiError {
-            http_status: 502,
-            ..Default::default()
-        }
-    );
+    let mut status_only = juspay_core::ApiError::default();
+    status_only.http_status = 502;
+    assert_eq!(e, status_only);
     assert!(e.is_server());
 }
 
@@ -230,16 +226,16 @@ macro_rules! hostile {
 }
 
 hostile! {
-    truncated_body: "truncated_body.http" => Error::Truncated;
-    truncated_chunk: "truncated_chunk.http" => Error::Truncated;
-    field_over_capacity: "field_over_capacity.http" => Error::FieldTooLong { field: "first_name", capacity: 128 };
-    invalid_json: "invalid_json.http" => Error::InvalidJson;
-    invalid_utf8: "invalid_utf8.http" => Error::InvalidJson;
-    lone_surrogate: "lone_surrogate.http" => Error::InvalidField { field: "first_name" };
-    missing_id: "missing_id.http" => Error::MissingField { field: "id" };
-    conflicting_content_length: "conflicting_content_length.http" => Error::InvalidContentLength;
-    chunk_size_overflow: "chunk_size_overflow.http" => Error::MalformedChunk;
-    malformed_status: "malformed_status.http" => Error::MalformedHead;
+    truncated_body: "truncated_body.http" => Error::Protocol(ProtocolError::Truncated);
+    truncated_chunk: "truncated_chunk.http" => Error::Protocol(ProtocolError::Truncated);
+    field_over_capacity: "field_over_capacity.http" => Error::Protocol(ProtocolError::FieldTooLong { field: "first_name", capacity: 128 });
+    invalid_json: "invalid_json.http" => Error::Protocol(ProtocolError::InvalidJson);
+    invalid_utf8: "invalid_utf8.http" => Error::Protocol(ProtocolError::InvalidJson);
+    lone_surrogate: "lone_surrogate.http" => Error::Protocol(ProtocolError::InvalidField { field: "first_name" });
+    missing_id: "missing_id.http" => Error::Protocol(ProtocolError::MissingField { field: "id" });
+    conflicting_content_length: "conflicting_content_length.http" => Error::Protocol(ProtocolError::InvalidContentLength);
+    chunk_size_overflow: "chunk_size_overflow.http" => Error::Protocol(ProtocolError::MalformedChunk);
+    malformed_status: "malformed_status.http" => Error::Protocol(ProtocolError::MalformedHead);
 }
 
 #[test]
@@ -273,9 +269,9 @@ fn body_larger_than_the_buffer_is_an_error_not_a_cut() {
     assert!(body_len > request_len);
     assert_eq!(
         call(body_len - 1),
-        Err(Error::BodyTooLarge {
+        Err(Error::Protocol(ProtocolError::BodyTooLarge {
             capacity: body_len - 1
-        })
+        }))
     );
     assert_eq!(call(body_len + 300), Ok(()));
 }
@@ -283,5 +279,8 @@ fn body_larger_than_the_buffer_is_an_error_not_a_cut() {
 #[test]
 fn an_idle_connection_closed_by_the_server_is_told_apart() {
     assert_eq!(run(b"", &[]).0, Err(Error::ConnectionClosed));
-    assert_eq!(run(b"HTTP/1.1 200", &[]).0, Err(Error::Truncated));
+    assert_eq!(
+        run(b"HTTP/1.1 200", &[]).0,
+        Err(Error::Protocol(ProtocolError::Truncated))
+    );
 }

@@ -6,5 +6,6 @@ fn main() {
     fs::copy("memory.x", out.join("memory.x")).expect("memory.x is next to build.rs");
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
-    println!("cargo:rerun-if-changed=../../tests/vectors");
+    println!("cargo:rerun-if-changed=../../core/tests/vectors");
+    println!("cargo:rerun-if-changed=../../transport-embedded/tests/vectors");
 }

@@ -3,7 +3,10 @@
 # prints its footprint:
 #   flash_bytes=N  static_ram_bytes=N  stack_peak_bytes=N  scenarios: P/N pass
 # then the same for the certificate-verifier firmware (src/bin/verify.rs), each key
-# prefixed with verify_.
+# prefixed with verify_, and the instructions each accepted handshake takes to verify
+#   verify_instructions_p256=N  verify_instructions_rsa2048=N
+# (QEMU runs with -icount shift=0: one virtual nanosecond per instruction, which the
+# firmware reads from the board's FPGA counter; see instructions in src/lib.rs).
 # Exit status: QEMU's (0 when every scenario passed), or 1 when over budget or when the
 # customer the firmware prints as JSON (through serde-json-core) is not the expected line.
 set -euo pipefail
@@ -55,7 +58,7 @@ run_firmware() {
   echo "${prefix}flash_bytes=$flash"
   echo "${prefix}static_ram_bytes=$static_ram"
   set +e
-  output=$(timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+  output=$(timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -icount shift=0 -nographic \
     -semihosting-config enable=on,target=native -kernel "$elf")
   status=$?
   set -e
@@ -84,3 +87,7 @@ fi
 
 # The certificate verifier alone (src/bin/verify.rs): its flash and the stack it takes.
 run_firmware "target/$TARGET/release/verify" "verify_" $VERIFY_FLASH_BUDGET $VERIFY_RAM_BUDGET
+if ! grep -q '^verify_instructions_rsa2048=' <<<"$output"; then
+  echo "the verify firmware printed no instruction counts" >&2
+  exit 1
+fi

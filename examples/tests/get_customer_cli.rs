@@ -231,7 +231,54 @@ fn demo_against_the_built_in_sandbox() {
     assert_eq!(customer["id"], "cst_om2l6ctlptxwxuzj");
     assert_eq!(customer["mobile_country_code"], "91");
     assert_eq!(customer["juspay"], Value::Null);
-    assert!(out.stderr.is_empty());
+    // It says who answered, on stderr, so that nobody takes the demo for Juspay.
+    assert!(
+        out.stderr
+            .starts_with("get_customer: demo: the built-in loopback sandbox answers"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1);
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    use std::process::Stdio;
+    let mut child = Command::new(binary())
+        .env_remove("JUSPAY_API_KEY")
+        .env_remove("JUSPAY_MERCHANT_ID")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before the command writes (`get_customer | head -c0`).
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn version_and_short_flags_are_in_the_help() {
+    let help = run(&["--help"], &[]);
+    for flag in ["-v, --verbose", "-V, --version", "-h, --help"] {
+        assert!(help.stdout.contains(flag), "{flag}: {}", help.stdout);
+    }
+    let version = run(&["--version"], &[]);
+    assert_eq!(version.code, 0);
+    assert!(
+        version.stdout.starts_with("get_customer 0."),
+        "{}",
+        version.stdout
+    );
+}
+
+#[test]
+fn a_padded_id_is_blamed_on_the_id() {
+    let out = run(&[" cst_1"], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("invalid customer id"), "{}", out.stderr);
 }
 
 #[test]
@@ -490,10 +537,12 @@ fn verbose_and_trace_logs_hold_no_secret() {
             .as_str()
             .unwrap()
             .to_owned();
-        if transport == "std" {
-            assert!(stderr.contains("request head"), "{stderr}");
-            assert!(stderr.contains("Authorization: <redacted>"), "{stderr}");
-        }
+        assert!(stderr.contains("request head"), "{transport}: {stderr}");
+        assert!(stderr.contains("response head"), "{transport}: {stderr}");
+        assert!(
+            stderr.contains("Authorization: <redacted>"),
+            "{transport}: {stderr}"
+        );
         assert!(!stderr.contains(DEMO_API_KEY), "{transport}: {stderr}");
         let encoded_key = "c2FuZGJveF9kZW1vX2tleV8wMTIzNDU2Nzg5YWJjZGVmOg=="; // base64 of "key:"
         assert!(!stderr.contains(encoded_key), "{transport}: {stderr}");

@@ -1,28 +1,29 @@
 //! A verified TLS connection to Juspay over any embedded-nal stack, carrying
 //! juspay-core's driver.
 
-use core::fmt;
 use core::net::{IpAddr, SocketAddr};
 
-use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use embedded_nal::{AddrType, Dns, TcpClientStack};
 use embedded_tls::blocking::{
     Aes128GcmSha256, CryptoProvider, TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
 };
-use juspay_core::driver::{self, Reply};
-use juspay_core::{Credentials, Endpoint, GetCustomer};
+use juspay_core::driver::{self, CloseAsEof};
+use juspay_core::{Credentials, Endpoint, GetCustomer, InputField, InputProblem, Reply};
 use rand_core::CryptoRngCore;
 use rustls_pki_types::{ServerName, TrustAnchor};
 
+use crate::error::{Error, Result};
 use crate::socket::{Clock, NalSocket, SocketError, Timer};
-use crate::verifier::{CertificateError, CertificateTime, Verifier};
+use crate::verifier::{CertificateTime, Verifier};
 
 /// Size of the TLS read buffer that holds any TLS record (16 KiB of data plus overhead).
 pub const TLS_READ_BUFFER: usize = 16_640;
 /// Size of the TLS write buffer that fits a Get Customer request in one record.
 pub const TLS_WRITE_BUFFER: usize = 2048;
+
 /// Where and how to call.
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct Config<'a> {
     /// The API host; its name (or IP address) is checked against the server certificate.
     pub endpoint: Endpoint<'a>,
@@ -37,99 +38,28 @@ pub struct Config<'a> {
     pub timeout_ms: u64,
 }
 
-/// What connecting or calling ended in. `E` is the network stack's error type.
-#[derive(Debug, Clone)]
-#[non_exhaustive]
-pub enum Error<E> {
-    /// A value was refused before anything was sent.
-    InvalidInput(juspay_core::Error),
-    /// The host name did not resolve.
-    Dns,
-    /// TCP connect failed.
-    Connect(E),
-    /// The server's certificate or handshake signature was refused; nothing was sent.
-    Certificate(CertificateError),
-    /// TLS failed: the server's parameters are not what embedded-tls speaks (TLS 1.3,
-    /// AES-128-GCM, a P-256 key share), an alert, or bytes that are not TLS.
-    Tls(TlsError),
-    /// The deadline passed.
-    Timeout,
-    /// The connection failed after it was established.
-    Io(ErrorKind),
-    /// The connection was closed (by the server, or after a response that does not allow
-    /// reuse): connect again.
-    ConnectionClosed,
-    /// The response broke HTTP/1.1 or the expected JSON.
-    Protocol(juspay_core::Error),
-}
-
-/// The classes of [`Error`], as in juspay-transport-std.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Refused before sending.
-    Input,
-    /// No response: DNS, connect, TLS, timeout, I/O.
-    Transport,
-    /// A malformed, incomplete or too large response.
-    Protocol,
-}
-
-impl<E> Error<E> {
-    /// The class of this error.
-    pub fn class(&self) -> ErrorClass {
-        match self {
-            Error::InvalidInput(_) => ErrorClass::Input,
-            Error::Protocol(_) => ErrorClass::Protocol,
-            _ => ErrorClass::Transport,
+impl<'a> Config<'a> {
+    /// A configuration with a 30 s deadline per connect and per call.
+    pub fn new(
+        endpoint: Endpoint<'a>,
+        credentials: Credentials<'a>,
+        trust_anchors: &'a [TrustAnchor<'a>],
+        time: CertificateTime,
+    ) -> Self {
+        Config {
+            endpoint,
+            credentials,
+            trust_anchors,
+            time,
+            timeout_ms: 30_000,
         }
     }
 
-    fn from_socket(e: SocketError<E>) -> Self {
-        match e {
-            SocketError::Timeout => Error::Timeout,
-            SocketError::Stack(e) => Error::Connect(e),
-        }
-    }
-
-    fn from_tls(e: TlsError) -> Self {
-        match e {
-            TlsError::Io(ErrorKind::TimedOut) => Error::Timeout,
-            TlsError::Io(kind) => Error::Io(kind),
-            TlsError::ConnectionClosed | TlsError::IoError => Error::ConnectionClosed,
-            other => Error::Tls(other),
-        }
-    }
-
-    fn from_core(e: juspay_core::Error<TlsError>) -> Self {
-        use juspay_core::Error as Core;
-        match e.retype() {
-            Err(tls) => Error::from_tls(tls),
-            Ok(Core::ConnectionClosed) => Error::ConnectionClosed,
-            Ok(input @ (Core::InvalidInput { .. } | Core::BufferTooSmall { .. })) => {
-                Error::InvalidInput(input)
-            }
-            Ok(protocol) => Error::Protocol(protocol),
-        }
+    /// The same with another deadline.
+    pub fn timeout_ms(self, timeout_ms: u64) -> Self {
+        Config { timeout_ms, ..self }
     }
 }
-
-impl<E: fmt::Debug> fmt::Display for Error<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidInput(e) => fmt::Display::fmt(e, f),
-            Error::Dns => f.write_str("host name did not resolve"),
-            Error::Connect(e) => write!(f, "cannot connect: {e:?}"),
-            Error::Certificate(e) => fmt::Display::fmt(e, f),
-            Error::Tls(e) => write!(f, "TLS failure: {e:?}"),
-            Error::Timeout => f.write_str("timed out"),
-            Error::Io(kind) => write!(f, "connection failed: {kind:?}"),
-            Error::ConnectionClosed => f.write_str("connection closed"),
-            Error::Protocol(e) => write!(f, "malformed response: {e}"),
-        }
-    }
-}
-
-impl<E: fmt::Debug> core::error::Error for Error<E> {}
 
 /// The caller's buffers for TLS records.
 pub struct Buffers<'b> {
@@ -159,36 +89,6 @@ impl<R: CryptoRngCore> CryptoProvider for Provider<'_, R> {
     }
 }
 
-/// Reads the end of the TLS stream (close_notify, or TCP closed) as the end of the data,
-/// so that juspay-core's parser tells a cut response from an idle connection closed by
-/// the server.
-struct EndAsEof<'c, C>(&'c mut C);
-
-impl<C: ErrorType> ErrorType for EndAsEof<'_, C> {
-    type Error = C::Error;
-}
-
-impl<'c, 'b, S: TcpClientStack, C: Clock> Read
-    for EndAsEof<'c, TlsConnection<'b, NalSocket<'b, S, C>, Aes128GcmSha256>>
-{
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize, TlsError> {
-        match self.0.read(buf) {
-            Err(TlsError::ConnectionClosed | TlsError::IoError) => Ok(0),
-            other => other,
-        }
-    }
-}
-
-impl<C: Write> Write for EndAsEof<'_, C> {
-    fn write(&mut self, buf: &[u8]) -> Result<usize, C::Error> {
-        self.0.write(buf)
-    }
-
-    fn flush(&mut self) -> Result<(), C::Error> {
-        self.0.flush()
-    }
-}
-
 /// A TLS connection to the API, kept for the next call while responses allow it.
 pub struct Client<'b, S: TcpClientStack, C: Clock> {
     tls: TlsConnection<'b, NalSocket<'b, S, C>, Aes128GcmSha256>,
@@ -210,13 +110,13 @@ where
         rng: impl CryptoRngCore,
         config: Config<'b>,
         buffers: Buffers<'b>,
-    ) -> Result<Self, Error<<S as TcpClientStack>::Error>>
+    ) -> Result<Self>
     where
         S: Dns,
     {
         // One deadline for the whole connect, name resolution included.
         timer.start(config.timeout_ms);
-        let host = config.endpoint.hostname();
+        let host = config.endpoint.host();
         let address = match host.parse::<IpAddr>() {
             Ok(ip) => ip,
             Err(_) => resolve(stack, timer, host)?,
@@ -234,7 +134,7 @@ where
         config: Config<'b>,
         buffers: Buffers<'b>,
         address: SocketAddr,
-    ) -> Result<Self, Error<S::Error>> {
+    ) -> Result<Self> {
         timer.start(config.timeout_ms);
         Self::open(stack, timer, rng, config, buffers, address)
     }
@@ -247,12 +147,12 @@ where
         config: Config<'b>,
         buffers: Buffers<'b>,
         address: SocketAddr,
-    ) -> Result<Self, Error<S::Error>> {
-        let host = config.endpoint.hostname();
+    ) -> Result<Self> {
+        let host = config.endpoint.host();
         let server_name = ServerName::try_from(host).map_err(|_| {
-            Error::InvalidInput(juspay_core::Error::InvalidInput {
-                input: juspay_core::Input::BaseUrl,
-                problem: juspay_core::Problem::Malformed,
+            Error::Core(juspay_core::Error::InvalidInput {
+                field: InputField::BaseUrl,
+                problem: InputProblem::Malformed,
             })
         })?;
         // SNI carries host names only (RFC 6066, 3): an IP address is checked against the
@@ -294,22 +194,27 @@ where
 
     /// One Get Customer call on this connection. `buf` holds the request, then the
     /// response (2 KiB is enough for the API's responses). After a response that does
-    /// not allow reuse, or any error, the next call returns [`Error::ConnectionClosed`]:
-    /// connect again.
-    pub fn get_customer(
-        &mut self,
-        request: &GetCustomer<'_>,
-        buf: &mut [u8],
-    ) -> Result<Reply, Error<S::Error>> {
-        request.validate().map_err(Error::InvalidInput)?;
+    /// not allow reuse, or any error, the next call returns
+    /// `Error::Core(juspay_core::Error::ConnectionClosed)`: connect again.
+    pub fn get_customer(&mut self, request: &GetCustomer<'_>, buf: &mut [u8]) -> Result<Reply> {
+        request.validate()?;
         if !self.reusable {
-            return Err(Error::ConnectionClosed);
+            return Err(Error::Core(juspay_core::Error::ConnectionClosed));
         }
         self.reusable = false;
         self.timer.start(self.config.timeout_ms);
         let config = &self.config;
+
+        // embedded-tls reports close_notify or a closed socket as an error.
+        let connection = CloseAsEof::new(&mut self.tls, |e: &TlsError| {
+            matches!(e, TlsError::ConnectionClosed | TlsError::IoError)
+        });
+        #[cfg(feature = "log")]
+        let mut connection = crate::head_log::HeadLog::new(connection);
+        #[cfg(not(feature = "log"))]
+        let mut connection = connection;
         let reply = driver::get_customer(
-            &mut EndAsEof(&mut self.tls),
+            &mut connection,
             &config.endpoint,
             &config.credentials,
             request,
@@ -327,11 +232,7 @@ where
     }
 }
 
-fn resolve<S: Dns, C: Clock, E>(
-    stack: &mut S,
-    timer: &Timer<C>,
-    host: &str,
-) -> Result<IpAddr, Error<E>> {
+fn resolve<S: Dns, C: Clock>(stack: &mut S, timer: &Timer<C>, host: &str) -> Result<IpAddr> {
     for ipv6 in [false, true] {
         let kind = || if ipv6 { AddrType::IPv6 } else { AddrType::IPv4 };
         match timer.poll(|| stack.get_host_by_name(host, kind())) {

@@ -1,10 +1,5 @@
-//! Logging through defmt or log, whichever feature is on (never both), or nowhere.
-//! Only fixed texts and flags are logged: never a request, a response body or a key.
-
-#[cfg(all(feature = "defmt", feature = "log"))]
-compile_error!(
-    "features `defmt` and `log` exclude each other: pick defmt on firmware, log on hosts"
-);
+//! Logging through defmt, log, both (features are additive), or nowhere. Only fixed texts
+//! and flags are logged: never a request, a response body or a key.
 
 macro_rules! debug {
     ($($arg:tt)*) => {{

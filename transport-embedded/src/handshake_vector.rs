@@ -1,4 +1,4 @@
-//! The recorded handshakes of `tests/vectors/handshakes/`, for the verifier's tests, the
+//! The recorded handshakes of `tests/vectors/handshakes/` (in this crate), for the verifier's tests, the
 //! firmware that measures it under QEMU and its fuzz target: one reader for all three.
 //! Not part of the API.
 //!

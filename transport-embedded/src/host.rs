@@ -11,26 +11,26 @@ use crate::verifier::CertificateTime;
 
 /// The host's monotonic clock for deadlines; waits yield the CPU for 100 µs.
 #[derive(Debug, Clone, Copy)]
-pub struct SystemClock {
+pub struct MonotonicClock {
     start: Instant,
 }
 
-impl SystemClock {
+impl MonotonicClock {
     /// A clock counting from now.
     pub fn new() -> Self {
-        SystemClock {
+        MonotonicClock {
             start: Instant::now(),
         }
     }
 }
 
-impl Default for SystemClock {
+impl Default for MonotonicClock {
     fn default() -> Self {
-        SystemClock::new()
+        MonotonicClock::new()
     }
 }
 
-impl Clock for SystemClock {
+impl Clock for MonotonicClock {
     fn now_ms(&self) -> u64 {
         u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX)
     }

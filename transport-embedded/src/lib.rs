@@ -19,7 +19,7 @@
 //! ```
 //! # #[cfg(feature = "std")] {
 //! use juspay_core::{Credentials, Endpoint, GetCustomer};
-//! use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+//! use juspay_transport_embedded::host::{OsRng, Stack, MonotonicClock, wall_clock};
 //! use juspay_transport_embedded::{
 //!     Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
 //! };
@@ -28,17 +28,17 @@
 //! let url = format!("https://localhost:{}", sandbox.address().port());
 //! let root = sandbox.ca_der(); // on firmware: certificates in flash, anchors made at start
 //! let anchors = [trust_anchor(&root).unwrap()];
-//! let config = Config {
-//!     endpoint: Endpoint::parse(&url).unwrap(),
-//!     credentials: Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
-//!     trust_anchors: &anchors,
-//!     time: wall_clock(), // on firmware: CertificateTime::Now(rtc) or ::AtLeast(build time)
-//!     timeout_ms: 5_000,
-//! };
+//! let config = Config::new(
+//!     Endpoint::parse(&url).unwrap(),
+//!     Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
+//!     &anchors,
+//!     wall_clock(), // on firmware: CertificateTime::Now(rtc) or ::AtLeast(build time)
+//! )
+//! .timeout_ms(5_000);
 //! // On firmware these are static buffers, the network stack, a hardware RNG and timer.
 //! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
 //! let mut stack = Stack;
-//! let timer = Timer::new(SystemClock::new());
+//! let timer = Timer::new(MonotonicClock::new());
 //! let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
 //! let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
 //!
@@ -112,7 +112,9 @@
 //!   embedded-tls still offers Ed25519 in its ClientHello (0.19 has no way to take it
 //!   out), and a server that picks it is refused with
 //!   [`CertificateError::UnsupportedSignatureScheme`].
-//! - `defmt`: log through defmt (firmware); `log`: log through log (hosts). Not both.
+//! - `defmt`: log through defmt and `defmt::Format` for the errors (firmware); `log`: log
+//!   through log, and the request and response heads (secrets redacted) at debug (hosts).
+//!   Additive: with both, both get the messages.
 //! - `std`: host support ([`host`]): system clock, OS RNG, std-embedded-nal stack.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
@@ -127,17 +129,22 @@
 )]
 
 mod client;
+mod error;
 mod fmt;
 #[doc(hidden)]
 pub mod handshake_vector;
+#[cfg(feature = "log")]
+mod head_log;
 #[cfg(feature = "std")]
 pub mod host;
 pub mod signature;
 mod socket;
 mod verifier;
 
-pub use client::{Buffers, Client, Config, Error, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
+pub use client::{Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
 pub use embedded_tls::blocking::TlsError;
+pub use error::{Error, Result, TlsFailure};
+pub use juspay_core::{self, ErrorClass};
 pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
 pub use socket::{Clock, NalSocket, SocketError, Timer};
 pub use verifier::{

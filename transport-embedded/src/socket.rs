@@ -73,11 +73,13 @@ pub enum SocketError<E> {
     Stack(E),
 }
 
-impl<E: fmt::Debug> fmt::Display for SocketError<E> {
+impl<E> fmt::Display for SocketError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The stack's error is only `Debug` (embedded-nal asks no more): it stays in the
+        // value, for `{:?}`, and out of the text.
         match self {
             SocketError::Timeout => f.write_str("timed out"),
-            SocketError::Stack(e) => write!(f, "network stack error: {e:?}"),
+            SocketError::Stack(_) => f.write_str("network stack error"),
         }
     }
 }

@@ -80,7 +80,9 @@ pub enum CertificateError {
 impl core::fmt::Display for CertificateError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
-            CertificateError::Invalid(e) => write!(f, "server certificate not trusted: {e}"),
+            CertificateError::Invalid(e) => {
+                write!(f, "server certificate not trusted: {}", reason(e))
+            }
             CertificateError::Missing => f.write_str("server sent no usable certificate"),
             CertificateError::UnsupportedSignatureScheme => {
                 f.write_str("server key or signature scheme not supported")
@@ -93,7 +95,45 @@ impl core::fmt::Display for CertificateError {
     }
 }
 
+/// A fixed text for webpki's reason: its own `Display` prints its `Debug`.
+fn reason(e: &webpki::Error) -> &'static str {
+    match e {
+        webpki::Error::CertExpired { .. } => "expired",
+        webpki::Error::CertNotValidYet { .. } => "not valid yet",
+        webpki::Error::CertNotValidForName(_) => "not valid for the host name",
+        webpki::Error::UnknownIssuer => "issued by an unknown CA",
+        webpki::Error::EndEntityUsedAsCa => "signed by a certificate that is not a CA",
+        webpki::Error::CaUsedAsEndEntity => "a CA certificate used as the server's",
+        webpki::Error::RequiredEkuNotFoundContext(_) => "not for TLS servers (extended key usage)",
+        webpki::Error::InvalidSignatureForPublicKey => "a signature does not verify",
+        webpki::Error::UnsupportedSignatureAlgorithmContext(_)
+        | webpki::Error::UnsupportedSignatureAlgorithmForPublicKeyContext(_) => {
+            "a signature algorithm or key this client does not accept"
+        }
+        webpki::Error::PathLenConstraintViolated => "path length constraint exceeded",
+        webpki::Error::NameConstraintViolation => "outside its CA's name constraints",
+        webpki::Error::UnsupportedCriticalExtension => "an unknown critical extension",
+        webpki::Error::BadDer | webpki::Error::BadDerTime => "malformed",
+        _ => "invalid",
+    }
+}
+
 impl core::error::Error for CertificateError {}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for CertificateError {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        match self {
+            CertificateError::Invalid(e) => defmt::write!(f, "Invalid({=str})", reason(e)),
+            CertificateError::Missing => defmt::write!(f, "Missing"),
+            CertificateError::UnsupportedSignatureScheme => {
+                defmt::write!(f, "UnsupportedSignatureScheme")
+            }
+            CertificateError::BadSignature => defmt::write!(f, "BadSignature"),
+            CertificateError::NotVerified => defmt::write!(f, "NotVerified"),
+        }
+    }
+}
 
 /// A trust anchor from a root certificate (DER), for [`Verifier::new`] and the client's
 /// configuration. Do this once, at start: the anchor borrows from `root`.

@@ -5,7 +5,7 @@
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_sandbox::certificates::{self, Verdict};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
-use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
 use juspay_transport_embedded::{
     Buffers, Client, Config, Error, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
 };
@@ -13,7 +13,7 @@ use juspay_transport_embedded::{
 #[test]
 fn every_row_gets_the_verdict_rustls_gives() {
     let mut stack = Stack;
-    let timer = Timer::new(SystemClock::new());
+    let timer = Timer::new(MonotonicClock::new());
     let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
     let mut buf = [0u8; 2048];
     let mut mismatches = Vec::new();
@@ -25,13 +25,13 @@ fn every_row_gets_the_verdict_rustls_gives() {
             .iter()
             .map(|root| trust_anchor(root).unwrap())
             .collect();
-        let config = Config {
-            endpoint: Endpoint::parse(&url).unwrap(),
-            credentials: Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-            trust_anchors: &anchors,
-            time: wall_clock(),
-            timeout_ms: 5_000,
-        };
+        let config = Config::new(
+            Endpoint::parse(&url).unwrap(),
+            Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
+            &anchors,
+            wall_clock(),
+        )
+        .timeout_ms(5_000);
         let buffers = Buffers {
             tls_read: &mut tls_read,
             tls_write: &mut tls_write,

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_sandbox::faults::{self, Expected};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
-use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
 use juspay_transport_embedded::{
     Buffers, Client, Config, Error, ErrorClass, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
     trust_anchor,
@@ -18,7 +18,7 @@ const SLACK: Duration = Duration::from_millis(1500);
 #[test]
 fn every_fault_ends_in_its_class_and_the_next_call_works() {
     let mut stack = Stack;
-    let timer = Timer::new(SystemClock::new());
+    let timer = Timer::new(MonotonicClock::new());
     let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
     let mut buf = [0u8; 2048];
     let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
@@ -30,13 +30,13 @@ fn every_fault_ends_in_its_class_and_the_next_call_works() {
         let root = sandbox.ca_der();
         let anchors = [trust_anchor(&root).unwrap()];
         let timeout_ms = u64::try_from(fault.deadline.as_millis()).unwrap();
-        let config = Config {
-            endpoint: Endpoint::parse(&url).unwrap(),
+        let config = Config::new(
+            Endpoint::parse(&url).unwrap(),
             credentials,
-            trust_anchors: &anchors,
-            time: wall_clock(),
-            timeout_ms,
-        };
+            &anchors,
+            wall_clock(),
+        )
+        .timeout_ms(timeout_ms);
 
         let mut call = || {
             let buffers = Buffers {

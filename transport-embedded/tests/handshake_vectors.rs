@@ -11,14 +11,8 @@ use juspay_transport_embedded::{
 };
 
 const RECORDED: [(&str, &[u8]); 2] = [
-    (
-        "p256",
-        include_bytes!("../../tests/vectors/handshakes/p256.bin"),
-    ),
-    (
-        "rsa2048",
-        include_bytes!("../../tests/vectors/handshakes/rsa2048.bin"),
-    ),
+    ("p256", include_bytes!("vectors/handshakes/p256.bin")),
+    ("rsa2048", include_bytes!("vectors/handshakes/rsa2048.bin")),
 ];
 
 /// Verifies `bytes` (a vector) for `name` at `time`, trusting its own root.

@@ -3,19 +3,17 @@
 
 use std::time::{Duration, Instant};
 
-use juspay_core::driver::Reply;
 use juspay_core::{Credentials, Endpoint, GetCustomer};
+use juspay_core::{ProtocolError, Reply};
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
 };
-use juspay_transport_embedded::host::{OsRng, Stack, SystemClock, wall_clock};
+use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
 use juspay_transport_embedded::webpki;
 use juspay_transport_embedded::{
     Buffers, CertificateError, CertificateTime, Client, Config, Error, ErrorClass, TLS_READ_BUFFER,
     TLS_WRITE_BUFFER, Timer, trust_anchor,
 };
-
-type StackError = <Stack as embedded_nal::TcpClientStack>::Error;
 
 /// Connects to `sandbox` by name, trusting `root`, runs `requests` on the one connection,
 /// and returns what each brought.
@@ -25,19 +23,19 @@ fn calls_with(
     time: CertificateTime,
     timeout_ms: u64,
     requests: &[GetCustomer<'_>],
-) -> Result<Vec<Result<Reply, Error<StackError>>>, Error<StackError>> {
+) -> Result<Vec<Result<Reply, Error>>, Error> {
     let url = format!("https://localhost:{}", sandbox.address().port());
     let root = root.into();
     let anchors = [trust_anchor(&root).unwrap()];
-    let config = Config {
-        endpoint: Endpoint::parse(&url).unwrap(),
-        credentials: Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        trust_anchors: &anchors,
+    let config = Config::new(
+        Endpoint::parse(&url).unwrap(),
+        Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
+        &anchors,
         time,
-        timeout_ms,
-    };
+    )
+    .timeout_ms(timeout_ms);
     let mut stack = Stack;
-    let timer = Timer::new(SystemClock::new());
+    let timer = Timer::new(MonotonicClock::new());
     let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
     let buffers = Buffers {
         tls_read: &mut tls_read,
@@ -51,11 +49,11 @@ fn calls_with(
         .collect())
 }
 
-fn call(sandbox: &Sandbox, request: GetCustomer<'_>) -> Result<Reply, Error<StackError>> {
+fn call(sandbox: &Sandbox, request: GetCustomer<'_>) -> Result<Reply, Error> {
     calls_with(sandbox, &sandbox.ca_der(), wall_clock(), 5_000, &[request])?.remove(0)
 }
 
-fn refusal(result: Result<Reply, Error<StackError>>) -> webpki::Error {
+fn refusal(result: Result<Reply, Error>) -> webpki::Error {
     match result {
         Err(Error::Certificate(CertificateError::Invalid(e))) => e,
         other => panic!("expected a refused certificate, got {other:?}"),
@@ -109,21 +107,27 @@ fn api_errors() {
 #[test]
 fn malformed_responses_are_protocol_errors() {
     for (file, expected) in [
-        ("truncated_body.http", juspay_core::Error::Truncated),
+        (
+            "truncated_body.http",
+            juspay_core::Error::Protocol(ProtocolError::Truncated),
+        ),
         (
             "field_over_capacity.http",
-            juspay_core::Error::FieldTooLong {
+            juspay_core::Error::Protocol(ProtocolError::FieldTooLong {
                 field: "first_name",
                 capacity: 128,
-            },
+            }),
         ),
-        ("invalid_json.http", juspay_core::Error::InvalidJson),
+        (
+            "invalid_json.http",
+            juspay_core::Error::Protocol(ProtocolError::InvalidJson),
+        ),
     ] {
         let sandbox =
             Sandbox::scripted(vec![Step::RawThenClose(juspay_sandbox::vector(file))]).unwrap();
         let error = call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap_err();
         assert!(
-            matches!(&error, Error::Protocol(e) if *e == expected),
+            matches!(&error, Error::Core(e) if *e == expected),
             "{file}: {error:?}"
         );
         assert_eq!(error.class(), ErrorClass::Protocol);
@@ -169,7 +173,10 @@ fn a_connection_the_server_closed_says_so() {
     .unwrap();
     assert!(replies[0].is_ok());
     assert!(
-        matches!(replies[1], Err(Error::ConnectionClosed)),
+        matches!(
+            replies[1],
+            Err(Error::Core(juspay_core::Error::ConnectionClosed))
+        ),
         "{:?}",
         replies[1]
     );
@@ -211,7 +218,7 @@ fn an_expired_certificate_is_refused() {
     assert_eq!(sandbox.requests(), 0);
 }
 
-fn connect_at(sandbox: &Sandbox, time: CertificateTime) -> Result<(), Error<StackError>> {
+fn connect_at(sandbox: &Sandbox, time: CertificateTime) -> Result<(), Error> {
     calls_with(sandbox, &sandbox.ca_der(), time, 5_000, &[]).map(|_| ())
 }
 
@@ -327,13 +334,13 @@ fn invalid_input_is_refused_before_sending() {
 
 #[test]
 fn debug_output_hides_the_key() {
-    let config = Config {
-        endpoint: Endpoint::SANDBOX,
-        credentials: Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        trust_anchors: &[],
-        time: wall_clock(),
-        timeout_ms: 1,
-    };
+    let config = Config::new(
+        Endpoint::SANDBOX,
+        Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
+        &[],
+        wall_clock(),
+    )
+    .timeout_ms(1);
     let text = format!("{config:?} {config:#?}");
     assert!(!text.contains(DEMO_API_KEY), "{text}");
     assert!(text.contains(DEMO_MERCHANT_ID), "{text}");

@@ -1,29 +1,33 @@
 use std::io;
 
-use juspay_core::ApiError;
+use juspay_core::{ApiError, ErrorClass};
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything a call can end in, in four classes a caller (or a script reading the
+/// Everything a call can end in, in the four classes a caller (or a script reading the
 /// command's exit status) can branch on: see [`Error::class`].
+///
+/// The API's own error is a variant here ([`Error::Api`], boxed: it holds about 1 KiB of
+/// text), where juspay-core and juspay-transport-embedded return it in
+/// [`Reply::result`](juspay_core::Reply): a firmware stack cannot afford every `Result` at
+/// 1 KiB, and a std program is better served by `?` and by retries that see 429 and 5xx.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A value given by the caller was refused before anything was sent.
-    #[error("{0}")]
-    InvalidInput(juspay_core::Error),
+    /// What juspay-core decided: input refused or the buffer too small (nothing sent), a
+    /// response that broke HTTP or the JSON, or the connection closed before a response.
+    /// Its [`class`](juspay_core::Error::class) says which.
+    #[error(transparent)]
+    Core(#[from] juspay_core::Error),
     /// The configuration cannot be used (for example a PEM file without certificates).
     #[error("invalid configuration: {0}")]
     Config(String),
     /// The API answered with an error.
     #[error("{0}")]
     Api(Box<ApiError>),
-    /// The response broke HTTP/1.1 or the expected JSON.
-    #[error("malformed response: {0}")]
-    Protocol(juspay_core::Error),
     /// No connection: name resolution or TCP connect failed.
-    #[error("cannot connect to {host}: {source}")]
+    #[error("cannot connect to {host}")]
     Connect {
         /// The host tried.
         host: String,
@@ -31,36 +35,23 @@ pub enum Error {
         source: io::Error,
     },
     /// TLS failed: untrusted or mismatched certificate, alert, or not TLS at all.
-    #[error("TLS failure: {0}")]
-    Tls(rustls::Error),
+    #[error("TLS failure")]
+    Tls(#[source] rustls::Error),
     /// The call's deadline (or an I/O timeout within it) passed.
     #[error("timed out")]
     Timeout,
     /// The connection failed after it was established.
-    #[error("connection failed: {0}")]
-    Io(io::Error),
-}
-
-/// The four classes of [`Error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Refused before sending: bad input or configuration.
-    Input,
-    /// The API's own error answer.
-    Api,
-    /// No response could be had: connect, TLS, timeout, I/O.
-    Transport,
-    /// A response came but was malformed, incomplete or too large.
-    Protocol,
+    #[error("connection failed")]
+    Io(#[source] io::Error),
 }
 
 impl Error {
     /// Which of the four classes this error is in.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::InvalidInput(_) | Error::Config(_) => ErrorClass::Input,
+            Error::Core(e) => e.class(),
+            Error::Config(_) => ErrorClass::Input,
             Error::Api(_) => ErrorClass::Api,
-            Error::Protocol(_) => ErrorClass::Protocol,
             Error::Connect { .. } | Error::Tls(_) | Error::Timeout | Error::Io(_) => {
                 ErrorClass::Transport
             }
@@ -94,17 +85,9 @@ impl Error {
 
     /// Sorts what juspay-core's driver returned.
     pub(crate) fn from_core(e: juspay_core::Error<io::Error>) -> Error {
-        use juspay_core::Error as Core;
-        match e.retype() {
+        match e.split_io() {
+            Ok(core) => Error::Core(core),
             Err(io) => Error::from_io(io),
-            Ok(Core::ConnectionClosed) => Error::Io(io::Error::new(
-                io::ErrorKind::ConnectionAborted,
-                "connection closed before any response byte arrived",
-            )),
-            Ok(input @ (Core::InvalidInput { .. } | Core::BufferTooSmall { .. })) => {
-                Error::InvalidInput(input)
-            }
-            Ok(protocol) => Error::Protocol(protocol),
         }
     }
 }

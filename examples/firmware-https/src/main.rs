@@ -23,9 +23,9 @@ use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
-use juspay_core::driver::Reply;
+use juspay_core::Reply;
 use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, Timestamp};
-use juspay_firmware::{Check, ScenarioWith, decimal, ensure, host, print, stack};
+use juspay_firmware::{Check, ScenarioWith, decimal, ensure, host, instructions, print, stack};
 use juspay_transport_embedded::{
     Buffers, CertificateDer, CertificateError, CertificateTime, Client, Config, Error,
     TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
@@ -37,7 +37,7 @@ use smoltcp::socket::tcp;
 use smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address};
 
 use crate::lan9118::{Frame, Lan9118};
-use crate::net::{BoardClock, NetError, Network, Stack, Tcp};
+use crate::net::{BoardClock, Network, Stack, Tcp};
 
 /// The guest's fixed address in QEMU's user network (10.0.2.0/24, gateway 10.0.2.2).
 const GUEST: Ipv4Address = Ipv4Address::new(10, 0, 2, 15);
@@ -101,9 +101,8 @@ macro_rules! take {
     };
 }
 
-type TransportError = Error<NetError>;
 type Connection<'c> = Client<'c, Tcp<'static>, BoardClock<'static>>;
-type Outcome = Result<Reply, TransportError>;
+type Outcome = Result<Reply, Error>;
 
 /// Everything a scenario needs, made once by `main`: what connections are made from, and
 /// the call buffer apart from it, so that a scenario holds a connection and the buffer at
@@ -133,18 +132,14 @@ impl Tls {
     /// against our two roots and `localhost`. Its instructions (waiting for the network
     /// left out) are the network's [`Network::work_instructions`] afterwards.
     #[inline(never)]
-    fn connect(
-        &mut self,
-        server: SocketAddr,
-        timeout_ms: u64,
-    ) -> Result<Connection<'_>, TransportError> {
-        let config = Config {
-            endpoint: self.endpoint,
-            credentials: self.credentials,
-            trust_anchors: &self.anchors,
-            time: CertificateTime::Now(self.now + clock::millis() / 1_000),
-            timeout_ms,
-        };
+    fn connect(&mut self, server: SocketAddr, timeout_ms: u64) -> Result<Connection<'_>, Error> {
+        let config = Config::new(
+            self.endpoint,
+            self.credentials,
+            &self.anchors,
+            CertificateTime::Now(self.now + clock::millis() / 1_000),
+        )
+        .timeout_ms(timeout_ms);
         let buffers = Buffers {
             tls_read: &mut self.read[..],
             tls_write: &mut self.write[..],
@@ -171,7 +166,7 @@ fn call(
 
 /// The client of a connect that succeeded.
 fn connected<'a, 'c>(
-    connection: &'a mut Result<Connection<'c>, TransportError>,
+    connection: &'a mut Result<Connection<'c>, Error>,
 ) -> Result<&'a mut Connection<'c>, &'static str> {
     connection.as_mut().map_err(|_| "connect failed")
 }
@@ -180,8 +175,8 @@ fn connected<'a, 'c>(
 /// moving the client out of the connect's result copies its 1.3 KiB, which belongs in
 /// this frame, not in the scenario's (the handshake stacks on that one).
 #[inline(never)]
-fn close(connection: &mut Result<Connection<'_>, TransportError>) {
-    if let Ok(client) = core::mem::replace(connection, Err(Error::ConnectionClosed)) {
+fn close(connection: &mut Result<Connection<'_>, Error>) {
+    if let Ok(client) = core::mem::replace(connection, Err(Error::Timeout)) {
         client.close();
     }
 }
@@ -333,7 +328,10 @@ fn closed_then_reconnect(cx: &mut Context) -> Check {
         })?;
         call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
             ensure(
-                matches!(outcome, Err(Error::ConnectionClosed)),
+                matches!(
+                    outcome,
+                    Err(Error::Core(juspay_core::Error::ConnectionClosed))
+                ),
                 "a call on the closed connection did not end in ConnectionClosed",
             )
         })?;
@@ -510,10 +508,10 @@ fn main() -> ! {
     let setup_stack = stack::peak(bottom);
     let context = context.unwrap_or_else(|what| fail(what));
     figure("setup_stack_bytes", setup_stack as u64);
-    match clock::calibrated() {
-        Ok(counted) => figure("calibration_loop_instructions", counted),
+    match instructions::calibrated() {
+        Ok(counted) => figure("calibration_loop_instructions", u64::from(counted)),
         Err(counted) => {
-            figure("calibration_loop_instructions", counted);
+            figure("calibration_loop_instructions", u64::from(counted));
             fail("the clock does not count instructions: run QEMU with -icount shift=0")
         }
     }

@@ -32,6 +32,8 @@ use smoltcp::iface::{Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::socket::tcp::{self, ConnectError, RecvError, SendError, State};
 use smoltcp::time::Instant;
 
+use juspay_firmware::instructions::{self, INSTRUCTIONS_PER_TICK};
+
 use crate::clock;
 use crate::lan9118::{self, Lan9118};
 
@@ -126,13 +128,13 @@ impl Stack {
 /// for the network has cost.
 pub struct Network {
     stack: RefCell<Stack>,
-    /// Ticks spent polling while nothing arrived or left, since [`Network::measure`]
-    /// began.
-    waited: Cell<u64>,
+    /// Instruction counter ticks spent polling while nothing arrived or left, since
+    /// [`Network::measure`] began.
+    waited: Cell<u32>,
     /// When the last poll that found nothing to do began.
-    idle_since: Cell<Option<u64>>,
+    idle_since: Cell<Option<u32>>,
     /// Ticks of the last measured work, waiting left out.
-    work: Cell<u64>,
+    work: Cell<u32>,
 }
 
 impl Network {
@@ -161,9 +163,9 @@ impl Network {
     /// transport's own retry that follows them: that is waiting for the server, which a
     /// real board would spend asleep, not work.
     fn idle(&self) {
-        let now = clock::ticks();
+        let now = instructions::ticks();
         if let Some(since) = self.idle_since.take() {
-            self.waited.set(self.waited.get() + (now - since));
+            self.waited.set(self.waited.get() + now.wrapping_sub(since));
         }
         let frames = lan9118::counters();
         let changed = self.stack.borrow_mut().poll();
@@ -178,21 +180,21 @@ impl Network {
     pub fn measure<R>(&self, work: impl FnOnce() -> R) -> R {
         self.waited.set(0);
         self.idle_since.set(None);
-        let start = clock::ticks();
+        let start = instructions::ticks();
         let result = work();
-        let end = clock::ticks();
+        let end = instructions::ticks();
         // Work that ended in a wait (a deadline) waited up to its end.
         if let Some(since) = self.idle_since.take() {
-            self.waited.set(self.waited.get() + (end - since));
+            self.waited.set(self.waited.get() + end.wrapping_sub(since));
         }
         self.work
-            .set((end - start).saturating_sub(self.waited.get()));
+            .set(end.wrapping_sub(start).saturating_sub(self.waited.get()));
         result
     }
 
     /// The instructions of the last [`Network::measure`], waiting left out.
     pub fn work_instructions(&self) -> u64 {
-        clock::instructions(self.work.get())
+        u64::from(self.work.get()) * u64::from(INSTRUCTIONS_PER_TICK)
     }
 }
 

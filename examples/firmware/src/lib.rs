@@ -97,6 +97,76 @@ pub mod host {
     }
 }
 
+pub mod instructions {
+    //! Instruction counts on QEMU's mps2-an386, read from a clock the firmware can see.
+    //!
+    //! Run QEMU with `-icount shift=0`: its virtual clock then advances exactly 2^0 = 1 ns
+    //! per guest instruction, whatever the host's speed. The clock read here is the FPGA
+    //! I/O block's COUNTER (0x4002_8018 on mps2-an385/an386; QEMU 7.2's `mps2-fpgaio`),
+    //! which counts the 25 MHz prescaler clock of the virtual clock: PRESCALE resets to 0, so
+    //! COUNTER steps once every 40 ns, that is once every 40 instructions, and a difference
+    //! of N ticks is 40 × N instructions, to within 40. It is 32 bits wide and wraps after
+    //! 2^32 ticks (172 billion instructions), so one difference never wraps here. (SysTick
+    //! counts the same 25 MHz clock but is 24 bits wide, and DWT CYCCNT is not modelled.)
+    //!
+    //! [`calibrated`] checks the conversion against a loop of known length; without
+    //! `-icount` the counter follows the host's time and the check fails.
+
+    /// The FPGA I/O block's COUNTER register.
+    const COUNTER: *const u32 = 0x4002_8018 as *const u32;
+    /// Nanoseconds per COUNTER tick: 10^9 / 25,000,000 (the `prescale-clk` QEMU gives the
+    /// FPGA I/O block on mps2 boards). At 1 instruction per ns this is also instructions.
+    pub const INSTRUCTIONS_PER_TICK: u32 = 1_000_000_000 / 25_000_000;
+    /// Iterations of the calibration loop, two instructions each.
+    const LOOP_ITERATIONS: u32 = 1_000_000;
+    /// The instructions the calibration loop executes.
+    pub const LOOP_INSTRUCTIONS: u32 = 2 * LOOP_ITERATIONS;
+
+    /// The counter, in ticks of 40 instructions; it wraps, so take differences with
+    /// `wrapping_sub` (exact across one wrap: 172 seconds of virtual time).
+    pub fn ticks() -> u32 {
+        // SAFETY: an aligned read of a read-only register of the board's FPGA I/O block.
+        unsafe { core::ptr::read_volatile(COUNTER) }
+    }
+
+    /// Runs `work` and returns its result with the instructions it took (to within
+    /// [`INSTRUCTIONS_PER_TICK`], counting the few instructions of the call itself).
+    pub fn count<R>(work: impl FnOnce() -> R) -> (R, u32) {
+        let start = ticks();
+        let result = work();
+        let elapsed = ticks().wrapping_sub(start);
+        (result, elapsed.saturating_mul(INSTRUCTIONS_PER_TICK))
+    }
+
+    /// Exactly `2 × iterations` instructions (`iterations` ≥ 1): a subtract and a branch
+    /// per iteration.
+    #[inline(never)]
+    fn known_loop(iterations: u32) {
+        // SAFETY: touches only the register it is given.
+        unsafe {
+            core::arch::asm!(
+                "2:",
+                "subs {0}, {0}, #1",
+                "bne 2b",
+                inout(reg) iterations => _,
+                options(nomem, nostack),
+            );
+        }
+    }
+
+    /// Counts a loop of [`LOOP_INSTRUCTIONS`] instructions: `Ok(count)` when the count is
+    /// within two ticks of it (the clock counts instructions: QEMU runs with `-icount
+    /// shift=0`), `Err(count)` otherwise.
+    pub fn calibrated() -> Result<u32, u32> {
+        let ((), counted) = count(|| known_loop(LOOP_ITERATIONS));
+        if counted.abs_diff(LOOP_INSTRUCTIONS) <= 2 * INSTRUCTIONS_PER_TICK {
+            Ok(counted)
+        } else {
+            Err(counted)
+        }
+    }
+}
+
 /// Runs `scenarios` one by one, each on a freshly painted stack, prints `scenario N:
 /// pass|FAIL: name (stack B)`, then `stack_peak_bytes=N` (the largest) and `scenarios: P/N
 /// pass`, and exits QEMU with success only if every scenario passed.

@@ -7,10 +7,12 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use juspay_firmware::{Check, Scenario, ensure, print};
-use juspay_core::driver::{self, Reply};
+use juspay_core::driver;
 use juspay_core::memory::{MemoryConnection, MemoryError};
-use juspay_core::{ApiError, Credentials, Customer, Endpoint, Error, GetCustomer, Timestamp};
+use juspay_core::{
+    ApiError, Credentials, Customer, Endpoint, Error, GetCustomer, ProtocolError, Reply, Timestamp,
+};
+use juspay_firmware::{Check, Scenario, ensure, print};
 
 /// Request and response share one buffer: 2 KiB holds a response head behind a proxy
 /// and the customer body.
@@ -23,7 +25,7 @@ const MERCHANT_ID: &str = "kiosk_merchant";
 
 macro_rules! vector {
     ($file:literal) => {
-        include_bytes!(concat!("../../../tests/vectors/", $file))
+        include_bytes!(concat!("../../../core/tests/vectors/", $file))
     };
 }
 
@@ -57,7 +59,6 @@ fn request_matches(written: &[u8], path: &str, routing_id: &str) -> bool {
     }
     rest.is_empty()
 }
-
 
 type Outcome = Result<Reply, Error<MemoryError>>;
 
@@ -249,7 +250,12 @@ fn truncated() -> Check {
         vector!("truncated_body.http"),
         expected,
         false,
-        &|outcome, _| ensure(matches!(outcome, Err(Error::Truncated)), "not Truncated"),
+        &|outcome, _| {
+            ensure(
+                matches!(outcome, Err(Error::Protocol(ProtocolError::Truncated))),
+                "not Truncated",
+            )
+        },
     )
 }
 
@@ -264,10 +270,10 @@ fn over_capacity() -> Check {
         &|outcome, _| {
             let named = matches!(
                 outcome,
-                Err(Error::FieldTooLong {
+                Err(Error::Protocol(ProtocolError::FieldTooLong {
                     field: "first_name",
                     capacity: 128
-                })
+                }))
             );
             ensure(named, "not FieldTooLong naming first_name")
         },

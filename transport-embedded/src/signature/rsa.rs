@@ -1,15 +1,15 @@
 //! RSA signature verification without a heap: RSAPublicKey parsed by `pkcs1`, the public
-//! operation s^e mod n in `crypto-bigint`'s fixed-size Montgomery arithmetic, the padding
-//! checked by [`super::emsa`].
+//! operation s^e mod n in Montgomery arithmetic over `crypto-bigint`'s fixed-size integers
+//! ([`Montgomery`]), the padding checked by [`super::emsa`].
 //!
 //! The integer size follows the modulus (2048, 3072 or 4096 bits), so a 2048-bit key does
-//! not pay for 4096-bit arithmetic. The cost is mostly `DynResidueParams::new` (R^2 mod n
-//! by bitwise long division): on a Cortex-M4 (QEMU instruction counts, opt-level 3) a
-//! 2048-bit verification is about 22 million instructions and 12 KB of stack, a 4096-bit
-//! one about 88 million and 23 KB, of which the parameters are 94%.
+//! not pay for 4096-bit arithmetic. On a Cortex-M4 (QEMU with `-icount`, opt-level "z"), a
+//! PKCS#1 verification with a 2048-bit key takes about 1.7 million instructions and 3.3 KB
+//! of stack, with a 4096-bit key 6.7 million and 5.4 KB (crypto-bigint's
+//! `DynResidueParams` took 37 million and 13 KB, 140 million and 25 KB).
 
-use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
-use crypto_bigint::{Encoding, Integer, U2048, U3072, U4096, Uint};
+use core::cmp::Ordering;
+use crypto_bigint::{Limb, U2048, U3072, U4096, Uint, Word};
 use pkcs1::RsaPublicKey;
 use pkcs1::der::Decode;
 use rustls_pki_types::InvalidSignature;
@@ -119,62 +119,209 @@ fn public_operation<'a>(
 /// not below the modulus (RSAVP1 step 1).
 ///
 /// Not inlined: inlined into its caller at opt-level "z", the three sizes' stack frames
-/// were laid out side by side (25 KB instead of 15 KB for a 2048-bit key on a Cortex-M4).
+/// were laid out side by side.
 #[inline(never)]
 fn raise_to_65537<const LIMBS: usize>(
     modulus: &[u8],
     signature: &[u8],
     out: &mut [u8],
-) -> Result<(), InvalidSignature>
-where
-    Uint<LIMBS>: Encoding,
-{
-    let modulus = uint_from_be_bytes::<LIMBS>(modulus).ok_or(InvalidSignature)?;
-    let signature = uint_from_be_bytes::<LIMBS>(signature).ok_or(InvalidSignature)?;
-    if signature >= modulus {
-        return Err(InvalidSignature);
-    }
-    // Montgomery arithmetic needs an odd modulus, and DynResidueParams::new panics on an
-    // even one (its checked variant is deprecated), so refuse it here. An RSA modulus is
-    // the product of two odd primes; an even one is not a key.
-    if !bool::from(modulus.is_odd()) {
-        return Err(InvalidSignature);
-    }
-    let params = DynResidueParams::new(&modulus);
-    let base = DynResidue::new(&signature, params);
-    // 65537 = 2^16 + 1: square 16 times, then multiply by the base once.
-    let mut power = base;
-    for _ in 0..16 {
-        power = power.square();
-    }
-    let message = power.mul(&base).retrieve().to_be_bytes();
-    // The result is below the modulus, so it fits in out's length; the bytes before are
-    // zero.
-    let message = message.as_ref();
-    let leading = message
-        .len()
-        .checked_sub(out.len())
+) -> Result<(), InvalidSignature> {
+    let n = Montgomery::new(uint_from_be_bytes::<LIMBS>(modulus).ok_or(InvalidSignature)?)
         .ok_or(InvalidSignature)?;
-    let (_, significant) = message.split_at_checked(leading).ok_or(InvalidSignature)?;
-    out.copy_from_slice(significant);
+    let signature = uint_from_be_bytes::<LIMBS>(signature).ok_or(InvalidSignature)?;
+    if signature.cmp_vartime(&n.modulus) != Ordering::Less {
+        return Err(InvalidSignature);
+    }
+    // Into Montgomery form: s·R = MontMul(s, R^2).
+    let mut power = n.r_squared();
+    power = n.mul(&power, &signature);
+    // 65537 = 2^16 + 1: square 16 times, giving s^65536·R ...
+    for _ in 0..16 {
+        power = n.mul(&power, &power);
+    }
+    // ... then one multiplication by s itself rather than by s·R, which takes the result
+    // out of Montgomery form on the way: s^65536·R · s · R^-1 = s^65537 mod n, reduced.
+    power = n.mul(&power, &signature);
+    write_be_bytes(&power, out)
+}
+
+/// Montgomery arithmetic modulo an odd n > 1 with R = 2^W, W = `LIMBS` × w, w the bits of
+/// a word.
+///
+/// Written here, over crypto-bigint's integers and word operations, because
+/// crypto-bigint 0.5's `DynResidueParams::new` finds R mod n and R^2 mod n by bit-by-bit
+/// long division in constant time: on a Cortex-M4 that was 94% of a verification's time
+/// and, with the copies of the parameters every `DynResidue` carries, most of its stack
+/// (the module's figures). crypto-bigint 0.7's `MontyParams::new_vartime` divides a word at
+/// a time but squares R with Karatsuba: the recorded RSA handshake of examples/firmware
+/// still took 27 KB of stack (12 KB here) and 30 KB more flash. The modulus is public, so
+/// nothing here needs to be constant time.
+struct Montgomery<const LIMBS: usize> {
+    modulus: Uint<LIMBS>,
+    /// -n^-1 mod 2^w.
+    mod_neg_inv: Limb,
+}
+
+impl<const LIMBS: usize> Montgomery<LIMBS> {
+    /// The arithmetic modulo `modulus`, or None if it is even (Montgomery reduction needs
+    /// an odd modulus; an RSA modulus is the product of two odd primes) or 1.
+    fn new(modulus: Uint<LIMBS>) -> Option<Self> {
+        let &low = modulus.as_words().first()?;
+        if low & 1 == 0 || modulus == Uint::ONE {
+            return None;
+        }
+        // n^-1 mod 2^w depends only on n's lowest word.
+        let [inverse] = *Uint::<1>::from_word(low)
+            .inv_mod2k_vartime(Word::BITS as usize)
+            .as_words();
+        Some(Self {
+            modulus,
+            mod_neg_inv: Limb(inverse.wrapping_neg()),
+        })
+    }
+
+    /// a·b·R^-1 mod n, reduced, for a and b below n.
+    ///
+    /// Montgomery multiplication a word of b at a time (FIOS, HAC 14.36): t = (t + a·b_i +
+    /// m·n) / 2^w, with m chosen to make the division exact. t stays below 2n, so one
+    /// subtraction reduces it. Written out rather than crypto-bigint's `mul_wide` and
+    /// `montgomery_reduction`, which take a double-width product and then a copy of it:
+    /// 3.6 KB of stack for 4096 bits, against t's 0.5 KB here.
+    #[inline(never)]
+    fn mul(&self, a: &Uint<LIMBS>, b: &Uint<LIMBS>) -> Uint<LIMBS> {
+        let mut t = Uint::<LIMBS>::ZERO;
+        // t's word above its LIMBS words: 0 or 1, since t < 2n < 2R.
+        let mut t_top = Limb::ZERO;
+        let (Some((&a_0, a_rest)), Some((&n_0, n_rest))) = (
+            a.as_limbs().split_first(),
+            self.modulus.as_limbs().split_first(),
+        ) else {
+            return t;
+        };
+        for &b_i in b.as_limbs() {
+            let Some((t_0, t_rest)) = t.as_limbs_mut().split_first_mut() else {
+                return Uint::ZERO;
+            };
+            // Word 0: t_0 + a_0·b_i, then m such that adding m·n_0 clears it.
+            let (low, mut carry_ab) = t_0.mac(a_0, b_i, Limb::ZERO);
+            let m = low.wrapping_mul(self.mod_neg_inv);
+            let (_, mut carry_mn) = low.mac(m, n_0, Limb::ZERO);
+            // Words 1 and up, each stored a word lower: the division by 2^w.
+            let mut below = t_0;
+            for ((t_j, &a_j), &n_j) in t_rest.iter_mut().zip(a_rest).zip(n_rest) {
+                let (sum, carry) = t_j.mac(a_j, b_i, carry_ab);
+                carry_ab = carry;
+                let (sum, carry) = sum.mac(m, n_j, carry_mn);
+                carry_mn = carry;
+                *below = sum;
+                below = t_j;
+            }
+            let (sum, carry_1) = t_top.adc(carry_ab, Limb::ZERO);
+            let (sum, carry_2) = sum.adc(carry_mn, Limb::ZERO);
+            *below = sum;
+            t_top = carry_1.wrapping_add(carry_2);
+        }
+        self.subtract_if_not_below(&mut t, t_top != Limb::ZERO);
+        t
+    }
+
+    /// x = 2x mod n, for x below n.
+    fn double(&self, x: &mut Uint<LIMBS>) {
+        let mut carry = 0;
+        for limb in x.as_limbs_mut() {
+            let shifted_out = limb.0 >> (Word::BITS - 1);
+            limb.0 = (limb.0 << 1) | carry;
+            carry = shifted_out;
+        }
+        self.subtract_if_not_below(x, carry != 0);
+    }
+
+    /// t = t - n if t + `carry`·R is at least n, for t + `carry`·R below 2n.
+    fn subtract_if_not_below(&self, t: &mut Uint<LIMBS>, carry: bool) {
+        if carry || t.cmp_vartime(&self.modulus) != Ordering::Less {
+            let mut borrow = Limb::ZERO;
+            for (t_j, &n_j) in t.as_limbs_mut().iter_mut().zip(self.modulus.as_limbs()) {
+                (*t_j, borrow) = t_j.sbb(n_j, borrow);
+            }
+        }
+    }
+
+    /// R^2 mod n, that is R in Montgomery form, without dividing.
+    ///
+    /// Write W = k·2^j with k odd (W = 2048: k = 1, j = 11; 3072: k = 3, j = 10; 4096:
+    /// k = 1, j = 12). Starting from 2^(b-1) < n (b the modulus's bits), doubling modulo n
+    /// up to 2^(W+k) mod n gives 2^k in Montgomery form, 2^k·R. A Montgomery squaring
+    /// turns x·R into x^2·R, so j of them give 2^(k·2^j)·R = R·R. A modulus of W bits
+    /// takes k + 1 doublings; a shorter one (2049 bits in 3072-bit integers) up to W more,
+    /// each a shift and a subtraction.
+    ///
+    /// Inlined so that x is the caller's integer rather than one more in a frame of its own.
+    #[inline(always)]
+    fn r_squared(&self) -> Uint<LIMBS> {
+        let bits = self.modulus.bits_vartime();
+        let width = Uint::<LIMBS>::BITS;
+        let j = width.trailing_zeros();
+        let k = width >> j;
+        // n is odd and above 1, so it has at least 2 bits and 2^(b-1) < n.
+        let mut x = Uint::<LIMBS>::ONE.shl_vartime(bits.saturating_sub(1));
+        for _ in 0..(width + k + 1).saturating_sub(bits) {
+            self.double(&mut x);
+        }
+        for _ in 0..j {
+            x = self.mul(&x, &x);
+        }
+        x
+    }
+}
+
+/// Writes `value` into `out` as big-endian bytes, as long as `out` is; fails if it does not
+/// fit.
+fn write_be_bytes<const LIMBS: usize>(
+    value: &Uint<LIMBS>,
+    out: &mut [u8],
+) -> Result<(), InvalidSignature> {
+    let mut words = value.as_words().iter();
+    // From the least significant end, a word per chunk; the first chunk of out may be
+    // shorter than a word.
+    for chunk in out.rchunks_mut(size_of::<Word>()) {
+        let bytes = words.next().copied().unwrap_or(0).to_be_bytes();
+        let start = bytes
+            .len()
+            .checked_sub(chunk.len())
+            .ok_or(InvalidSignature)?;
+        let (high, low) = bytes.split_at_checked(start).ok_or(InvalidSignature)?;
+        if high.iter().any(|&byte| byte != 0) {
+            return Err(InvalidSignature);
+        }
+        chunk.copy_from_slice(low);
+    }
+    if words.any(|&word| word != 0) {
+        return Err(InvalidSignature);
+    }
     Ok(())
 }
 
-/// The integer whose big-endian bytes are `bytes`, or None if it does not fit `LIMBS`.
-fn uint_from_be_bytes<const LIMBS: usize>(bytes: &[u8]) -> Option<Uint<LIMBS>>
-where
-    Uint<LIMBS>: Encoding,
-{
-    let mut repr = Uint::<LIMBS>::ZERO.to_be_bytes();
-    let buffer = repr.as_mut();
-    let start = buffer.len().checked_sub(bytes.len())?;
-    buffer.get_mut(start..)?.copy_from_slice(bytes);
-    Some(Uint::from_be_bytes(repr))
+/// The integer whose big-endian bytes are `bytes`, or None if there are more bytes than
+/// `LIMBS` words hold. Word by word, without a byte copy of the integer on the stack.
+fn uint_from_be_bytes<const LIMBS: usize>(bytes: &[u8]) -> Option<Uint<LIMBS>> {
+    let mut value = Uint::<LIMBS>::ZERO;
+    // From the least significant end, a chunk per word; the last chunk may be shorter.
+    let mut chunks = bytes.rchunks(size_of::<Word>());
+    for (word, chunk) in value.as_words_mut().iter_mut().zip(&mut chunks) {
+        let mut buffer = [0u8; size_of::<Word>()];
+        let start = buffer.len().checked_sub(chunk.len())?;
+        buffer.get_mut(start..)?.copy_from_slice(chunk);
+        *word = Word::from_be_bytes(buffer);
+    }
+    // A chunk left over: longer than the integer.
+    chunks.next().is_none().then_some(value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crypto_bigint::modular::montgomery_reduction;
+    use crypto_bigint::modular::runtime_mod::{DynResidue, DynResidueParams};
     use pkcs1::der::Encode;
     use pkcs1::der::asn1::UintRef;
     use sha2::{Sha256, Sha384, Sha512};
@@ -470,6 +617,116 @@ mod tests {
         assert!(verify_pss::<Sha256>(RSA_2048, MESSAGE, &[0u8; 256]).is_err());
     }
 
+    /// Moduli for the Montgomery tests, as `LIMBS`-limb integers: the test keys' that fit,
+    /// and odd edge cases: all ones, 2^(W-1) + 1, and small ones far below R.
+    fn test_moduli<const LIMBS: usize>() -> Vec<Uint<LIMBS>> {
+        let mut moduli: Vec<Uint<LIMBS>> = [
+            RSA_2048,
+            include_bytes!("testdata/rsa2049.der").as_slice(),
+            include_bytes!("testdata/rsa3072.der").as_slice(),
+            include_bytes!("testdata/rsa3073.der").as_slice(),
+            include_bytes!("testdata/rsa4096.der").as_slice(),
+        ]
+        .into_iter()
+        .filter_map(|der| uint_from_be_bytes(modulus_of(der)))
+        .collect();
+        moduli.push(Uint::MAX);
+        moduli.push(
+            Uint::ONE
+                .shl_vartime(Uint::<LIMBS>::BITS - 1)
+                .wrapping_add(&Uint::ONE),
+        );
+        moduli.push(Uint::from_u64(0xffff_ffff_ffff_ffc5)); // the largest 64-bit prime
+        moduli.push(Uint::from_u8(3));
+        moduli
+    }
+
+    /// Pseudo-random integers below `modulus` (xorshift64, fixed seed), then 0, 1, n - 1.
+    fn values_below<const LIMBS: usize>(modulus: &Uint<LIMBS>) -> Vec<Uint<LIMBS>> {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut values = Vec::new();
+        for _ in 0..8 {
+            let mut value = Uint::<LIMBS>::ZERO;
+            for word in value.as_words_mut() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                *word = state as Word;
+            }
+            // Fewer bits than the modulus: below it.
+            let shift = Uint::<LIMBS>::BITS - (modulus.bits_vartime() - 1);
+            values.push(value.shr_vartime(shift));
+        }
+        values.extend([Uint::ZERO, Uint::ONE, modulus.wrapping_sub(&Uint::ONE)]);
+        values
+    }
+
+    fn montgomery_matches_crypto_bigint<const LIMBS: usize>() {
+        for modulus in test_moduli::<LIMBS>() {
+            let n = Montgomery::new(modulus).unwrap();
+            // -n^-1: n·(-n^-1) = -1 mod 2^w.
+            assert_eq!(
+                modulus.as_words()[0].wrapping_mul(n.mod_neg_inv.0),
+                Word::MAX,
+                "{modulus}"
+            );
+            // R^2 mod n as crypto-bigint's DynResidueParams finds it: R in Montgomery form.
+            let params = DynResidueParams::new(&modulus);
+            let r = *DynResidue::one(params).as_montgomery();
+            let r_squared = *DynResidue::new(&r, params).as_montgomery();
+            assert_eq!(n.r_squared(), r_squared, "{modulus}");
+            // Products against crypto-bigint's schoolbook product and Montgomery reduction.
+            let values = values_below(&modulus);
+            for a in &values {
+                for b in &values {
+                    let expected = montgomery_reduction(&a.mul_wide(b), &modulus, n.mod_neg_inv);
+                    assert_eq!(n.mul(a, b), expected, "{modulus}: {a} · {b}");
+                }
+                // Doubling.
+                let mut doubled = *a;
+                n.double(&mut doubled);
+                assert_eq!(doubled, a.add_mod(a, &modulus), "{modulus}: 2 · {a}");
+            }
+        }
+    }
+
+    #[test]
+    fn montgomery_arithmetic_matches_crypto_bigint_at_every_size() {
+        montgomery_matches_crypto_bigint::<{ U2048::LIMBS }>();
+        montgomery_matches_crypto_bigint::<{ U3072::LIMBS }>();
+        montgomery_matches_crypto_bigint::<{ U4096::LIMBS }>();
+    }
+
+    #[test]
+    fn montgomery_refuses_even_moduli_and_one() {
+        assert!(Montgomery::new(U2048::ZERO).is_none());
+        assert!(Montgomery::new(U2048::ONE).is_none());
+        assert!(Montgomery::new(U2048::from_u8(2)).is_none());
+        assert!(Montgomery::new(U2048::MAX.wrapping_sub(&U2048::ONE)).is_none());
+    }
+
+    #[test]
+    fn write_be_bytes_pads_and_refuses_what_does_not_fit() {
+        let value = U2048::from_u32(0x0102_0304);
+        let mut out = [0xffu8; 5];
+        write_be_bytes(&value, &mut out).unwrap();
+        assert_eq!(out, [0x00, 0x01, 0x02, 0x03, 0x04]);
+        let mut out = [0u8; 3];
+        assert!(write_be_bytes(&value, &mut out).is_err());
+        let mut out = [0u8; 4];
+        write_be_bytes(&value, &mut out).unwrap();
+        assert_eq!(out, [0x01, 0x02, 0x03, 0x04]);
+        // Above a word: the higher word must land before.
+        let value = U2048::ONE.shl_vartime(64);
+        let mut out = [0u8; 9];
+        write_be_bytes(&value, &mut out).unwrap();
+        assert_eq!(out, [1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(write_be_bytes(&value, &mut [0u8; 8]).is_err());
+        let mut out = [0u8; 256];
+        write_be_bytes(&U2048::MAX, &mut out).unwrap();
+        assert!(out.iter().all(|&byte| byte == 0xff));
+    }
+
     #[test]
     fn uint_from_be_bytes_pads_and_refuses_oversized_input() {
         assert_eq!(
@@ -482,5 +739,22 @@ mod tests {
         );
         assert!(uint_from_be_bytes::<{ U2048::LIMBS }>(&[0u8; 256]).is_some());
         assert!(uint_from_be_bytes::<{ U2048::LIMBS }>(&[0u8; 257]).is_none());
+        // Word order and the short chunk at the front.
+        let mut bytes = [0u8; 9];
+        bytes[0] = 0x05;
+        bytes[8] = 0x07;
+        assert_eq!(
+            uint_from_be_bytes::<{ U2048::LIMBS }>(&bytes),
+            Some(
+                U2048::from_u8(5)
+                    .shl_vartime(64)
+                    .wrapping_add(&U2048::from_u8(7))
+            )
+        );
+        let all_ones = [0xffu8; 256];
+        assert_eq!(
+            uint_from_be_bytes::<{ U2048::LIMBS }>(&all_ones),
+            Some(U2048::MAX)
+        );
     }
 }

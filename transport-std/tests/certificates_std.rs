@@ -5,10 +5,9 @@
 
 use std::time::Duration;
 
-use juspay_core::GetCustomer;
 use juspay_sandbox::certificates::{self, Case, Verdict};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
-use juspay_transport_std::{Client, Config, Error, ErrorClass};
+use juspay_transport_std::{Client, Config, Error, ErrorClass, GetCustomer};
 
 #[test]
 fn every_certificate_gets_its_verdict() {

@@ -3,21 +3,19 @@
 
 use std::time::{Duration, Instant};
 
-use juspay_core::{GetCustomer, Timestamp};
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
 };
-use juspay_transport_std::{Client, Config, Error, ErrorClass, RetryPolicy};
+use juspay_transport_std::juspay_core::ProtocolError;
+use juspay_transport_std::{
+    Client, Config, Error, ErrorClass, GetCustomer, RetryPolicy, Timestamp,
+};
 
 fn config_for(sandbox: &Sandbox) -> Config {
     let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
     config.extra_roots.push(sandbox.ca_der());
     config.deadline = Duration::from_secs(10);
-    config.retry = RetryPolicy {
-        max_retries: 2,
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_secs(1),
-    };
+    config.retry = RetryPolicy::new(2, Duration::from_millis(10), Duration::from_secs(1));
     config
 }
 
@@ -255,18 +253,24 @@ fn a_long_retry_after_is_not_waited_for() {
 #[test]
 fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
     for (file, expected) in [
-        ("truncated_body.http", juspay_core::Error::Truncated),
+        (
+            "truncated_body.http",
+            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::Truncated),
+        ),
         (
             "field_over_capacity.http",
-            juspay_core::Error::FieldTooLong {
+            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::FieldTooLong {
                 field: "first_name",
                 capacity: 128,
-            },
+            }),
         ),
-        ("invalid_json.http", juspay_core::Error::InvalidJson),
+        (
+            "invalid_json.http",
+            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::InvalidJson),
+        ),
         (
             "chunk_size_overflow.http",
-            juspay_core::Error::MalformedChunk,
+            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::MalformedChunk),
         ),
     ] {
         let sandbox = Sandbox::scripted(vec![
@@ -279,7 +283,7 @@ fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
             .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
             .unwrap_err();
         assert!(
-            matches!(&error, Error::Protocol(e) if *e == expected),
+            matches!(&error, Error::Core(e) if *e == expected),
             "{file}: {error:?}"
         );
         assert_eq!(error.class(), ErrorClass::Protocol);

@@ -3,10 +3,9 @@
 
 use std::time::{Duration, Instant};
 
-use juspay_core::GetCustomer;
 use juspay_sandbox::faults::{self, Expected};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
-use juspay_transport_std::{Client, Config, Error, ErrorClass};
+use juspay_transport_std::{Client, Config, Error, ErrorClass, GetCustomer};
 
 /// Slack over a deadline for a stalled call to come back.
 const SLACK: Duration = Duration::from_millis(1500);

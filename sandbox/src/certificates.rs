@@ -477,7 +477,7 @@ impl Key {
         KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).map(Key::Ring)
     }
 
-    /// An RSA key from a PKCS#8 file of `tests/keys/`, signing with SHA-256.
+    /// An RSA key from a PKCS#8 file of `sandbox/keys/`, signing with SHA-256.
     fn rsa(pkcs8: &'static [u8]) -> Result<Key, rcgen::Error> {
         KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(pkcs8), &PKCS_RSA_SHA256)
             .map(Key::Ring)
@@ -586,7 +586,7 @@ impl SignedHandshake {
         signed_handshake(keys).unwrap_or_else(|e| panic!("making a signed handshake: {e}"))
     }
 
-    /// The file format of `tests/vectors/handshakes/*.bin`, read by
+    /// The file format of `transport-embedded/tests/vectors/handshakes/*.bin`, read by
     /// `juspay_transport_embedded::handshake_vector`: scheme (u16), signature (u16 length),
     /// transcript (u16 length), root (u24 length), then the certificate_list of a TLS 1.3
     /// Certificate message (u24 length, DER, u16 extensions length 0, for each).
@@ -623,7 +623,7 @@ impl std::fmt::Debug for Chain {
 }
 
 impl Chain {
-    /// Makes one (new keys for P-256; the fixed RSA keys of `tests/keys/`).
+    /// Makes one (new keys for P-256; the fixed RSA keys of `sandbox/keys/`).
     ///
     /// # Panics
     /// If rcgen cannot make it: a bug here, not in a verifier.

@@ -56,9 +56,12 @@ const UNAUTHORIZED: &str = r#"{"status":"error","error_code":"access_denied","er
 /// Names and addresses in the server certificate.
 const CERTIFICATE_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
-/// A recorded response from `tests/vectors/`, for tests that make the sandbox send it.
+/// A recorded response from `core/tests/vectors/`, for tests that make the sandbox send it.
 pub fn vector(name: &str) -> Vec<u8> {
-    let path = format!("{}/vectors/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../core/tests/vectors/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -641,8 +644,8 @@ pub mod faults {
         pub deadline: Duration,
     }
 
-    const CUSTOMER: &[u8] = include_bytes!("../vectors/customer_200.http");
-    const CHUNKED: &[u8] = include_bytes!("../vectors/customer_token_chunked.http");
+    const CUSTOMER: &[u8] = include_bytes!("../../core/tests/vectors/customer_200.http");
+    const CHUNKED: &[u8] = include_bytes!("../../core/tests/vectors/customer_token_chunked.http");
 
     fn head_len(response: &[u8]) -> usize {
         response
