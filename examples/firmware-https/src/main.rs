@@ -28,7 +28,7 @@ use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, Timestamp};
 use juspay_firmware::{Check, ScenarioWith, decimal, ensure, host, instructions, print, stack};
 use juspay_transport_embedded::{
     Buffers, CertificateDer, CertificateError, CertificateTime, Client, Config, Error,
-    TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
+    TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor, webpki,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -176,6 +176,7 @@ fn connected<'a, 'c>(
 /// this frame, not in the scenario's (the handshake stacks on that one).
 #[inline(never)]
 fn close(connection: &mut Result<Connection<'_>, Error>) {
+    // What stays behind is a placeholder: the connection is gone.
     if let Ok(client) = core::mem::replace(connection, Err(Error::Timeout)) {
         client.close();
     }
@@ -350,7 +351,11 @@ fn closed_then_reconnect(cx: &mut Context) -> Check {
 /// handshake, before a request could be written.
 fn forged_chain(cx: &mut Context) -> Check {
     match cx.tls.connect(FORGED, TIMEOUT_MS) {
-        Err(Error::Certificate(CertificateError::Invalid(_))) => Ok(()),
+        // The other site's certificate says CA:FALSE, and it is what signed the leaf.
+        Err(Error::Certificate(CertificateError::Invalid(webpki::Error::EndEntityUsedAsCa))) => {
+            Ok(())
+        }
+        Err(Error::Certificate(_)) => Err("refused, but not as an end entity used as a CA"),
         Err(_) => Err("refused, but not for its certificate"),
         Ok(_) => Err("a forged chain was accepted"),
     }

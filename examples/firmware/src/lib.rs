@@ -77,14 +77,12 @@ pub mod host {
         }
         // SAFETY: SYS_FLEN on the handle just opened.
         let length = unsafe { syscall!(FLEN, fd) };
-        let read = match buf.get_mut(..length) {
+        // (-1 for an error: no buffer is that long.)
+        let read = buf.get_mut(..length).and_then(|into| {
             // SAFETY: SYS_READ writes at most `length` bytes into `into`, which has them;
             // it returns how many it did not read.
-            Some(into) if length as isize >= 0 => {
-                (unsafe { syscall!(READ, fd, into.as_mut_ptr(), length) } == 0).then_some(length)
-            }
-            _ => None,
-        };
+            (unsafe { syscall!(READ, fd, into.as_mut_ptr(), length) } == 0).then_some(length)
+        });
         // SAFETY: SYS_CLOSE on the handle opened above.
         unsafe { syscall!(CLOSE, fd) };
         read
