@@ -63,6 +63,7 @@ fi
 work=$(mktemp -d)
 sandbox_pid="" qemu_pid=""
 cleanup() {
+  trap '' INT TERM
   exec 3>&- || true
   [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
   [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
