@@ -163,6 +163,17 @@ impl Registers {
         Ok(self.mac_read(MII_DATA)? & 0xFFFF)
     }
 
+    /// Polls PHY `register` until `done` holds for its value.
+    fn phy_wait(self, register: u32, done: impl Fn(u32) -> bool) -> Result<u32, Error> {
+        for _ in 0..POLLS {
+            let value = self.phy_read(register)?;
+            if done(value) {
+                return Ok(value);
+            }
+        }
+        Err(Error::Timeout)
+    }
+
     fn phy_write(self, register: u32, value: u32) -> Result<(), Error> {
         self.mac_write(MII_DATA, value)?;
         self.mii_access(register, true)
@@ -241,22 +252,13 @@ impl Lan9118 {
         }
 
         registers.phy_write(PHY_BASIC_CONTROL, PHY_CONTROL_RESET)?;
-        for _ in 0..POLLS {
-            if registers.phy_read(PHY_BASIC_CONTROL)? & PHY_CONTROL_RESET == 0 {
-                break;
-            }
-        }
+        registers.phy_wait(PHY_BASIC_CONTROL, |control| {
+            control & PHY_CONTROL_RESET == 0
+        })?;
         registers.phy_write(PHY_BASIC_CONTROL, PHY_CONTROL_AUTONEGOTIATE)?;
-        let mut link = false;
-        for _ in 0..POLLS {
-            if registers.phy_read(PHY_BASIC_STATUS)? & PHY_STATUS_LINK != 0 {
-                link = true;
-                break;
-            }
-        }
-        if !link {
-            return Err(Error::NoLink);
-        }
+        registers
+            .phy_wait(PHY_BASIC_STATUS, |status| status & PHY_STATUS_LINK != 0)
+            .map_err(|_| Error::NoLink)?;
         // The MAC's duplex must match what autonegotiation settled on.
         let common =
             registers.phy_read(PHY_ADVERTISEMENT)? & registers.phy_read(PHY_PARTNER_ABILITY)?;
