@@ -137,15 +137,17 @@ pub mod handshake_vector;
 mod head_log;
 #[cfg(feature = "std")]
 pub mod host;
+mod session;
 pub mod signature;
 mod socket;
 mod verifier;
 
-pub use client::{Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
+pub use client::Client;
 pub use embedded_tls::blocking::TlsError;
 pub use error::{Error, Result, TlsFailure};
 pub use juspay_core::{self, ErrorClass};
 pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
+pub use session::{Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
 pub use socket::{Clock, NalSocket, SocketError, Timer};
 pub use verifier::{
     CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
