@@ -80,6 +80,51 @@ impl Case {
     }
 }
 
+/// Runs every row of [`table`] against a verifier: for each, starts its sandbox
+/// ([`Case::start`]) and hands it to `call`, which connects to [`Sandbox::address`] as
+/// [`Case::base_url`] trusting [`Case::roots`] only, makes one call and says what it
+/// amounted to: `Some(Accepted)` when the customer arrived, `Some(Refused)` when the
+/// certificate was refused, `None` for anything else; and why (rustls's or our
+/// verifier's reason), for the report. A refusal after a request reached the server
+/// counts as a mismatch. Prints one line per row (`--nocapture` shows them); every row
+/// runs, and the mismatches are reported together.
+///
+/// # Panics
+/// When any row's verdict differs from [`Case::expected`].
+pub fn run(mut call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String)) {
+    let table = table();
+    let mut mismatches = Vec::new();
+    for case in &table {
+        let sandbox = match case.start() {
+            Ok(sandbox) => sandbox,
+            Err(e) => {
+                mismatches.push(format!("{}: the sandbox did not start: {e}", case.name));
+                continue;
+            }
+        };
+        let (mut verdict, mut reason) = call(case, &sandbox);
+        if verdict == Some(Verdict::Refused) && sandbox.requests() != 0 {
+            verdict = None;
+            reason = format!("refused after a request was sent: {reason}");
+        }
+        let shown = verdict.map_or("neither".to_owned(), |verdict| format!("{verdict:?}"));
+        println!("{:<72} {shown:<8} {reason}", case.name);
+        if verdict != Some(case.expected) {
+            mismatches.push(format!(
+                "{}: expected {:?}, got {shown}: {reason}",
+                case.name, case.expected
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} rows differ:\n{}",
+        mismatches.len(),
+        table.len(),
+        mismatches.join("\n")
+    );
+}
+
 /// Every row, in a fixed order.
 ///
 /// # Panics
