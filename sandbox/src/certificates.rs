@@ -1,5 +1,6 @@
-//! The certificate table both transports' verifiers are tested against: chains a server
-//! may present, sound and forged, each with the verdict a correct verifier gives.
+//! The certificate table every client's verifier is tested against (juspay-transport-std,
+//! juspay-transport-embedded's blocking and async clients): chains a server may present,
+//! sound and forged, each with the verdict a correct verifier gives.
 //! juspay-transport-std (rustls) gives the reference verdicts.
 //!
 //! Every certificate is made when [`table`] is called (rcgen), valid from a day ago for a
@@ -11,7 +12,8 @@
 //! A transport's test, for each [`Case`]: start it ([`Case::start`]), trust
 //! [`Case::roots`] only, call [`Case::base_url`] while connecting to
 //! [`Sandbox::address`] (never resolve [`Case::server_name`]: `api.localhost` is no name to
-//! ask a resolver about), and compare the outcome with [`Case::expected`].
+//! ask a resolver about), and compare the outcome with [`Case::expected`]. [`run`] does
+//! all but the call, the same way for every client.
 //!
 //! ```
 //! use juspay_sandbox::certificates::{self, Verdict};
