@@ -40,8 +40,10 @@ keys in the API's order: pretty-printed when stdout is a terminal, on one line o
                          JUSPAY_API_KEY is unset, Juspay's sandbox when it is set)
   --production           Juspay's production host
   --ca-file PEM          extra trusted root certificate(s); may be repeated
-  --transport std|embedded  which transport carries the call (default std; embedded:
-                         juspay-transport-embedded on this host, TLS 1.3 only, no retries)
+  --transport std|embedded|embedded-async
+                         which transport carries the call (default std; embedded:
+                         juspay-transport-embedded on this host, TLS 1.3 only, no retries;
+                         embedded-async: its async client, on std-embedded-nal-async)
   --timeout SECS         deadline for the whole call, retries included (default 30)
   -v, --verbose          request and response heads on stderr, secrets redacted
   -h, --help             this text
@@ -50,10 +52,11 @@ keys in the API's order: pretty-printed when stdout is a terminal, on one line o
 Credentials: JUSPAY_API_KEY and JUSPAY_MERCHANT_ID (unset: the sandbox's demo pair).
 Exit status: 0 ok, 2 invalid input, 3 API error, 4 no response, 5 malformed response.";
 
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 enum Transport {
     Std,
     Embedded,
+    EmbeddedAsync,
 }
 
 #[derive(Debug)]
@@ -136,9 +139,10 @@ fn parse_args() -> Result<Command, Failure> {
                 args.transport = match text(parser.value().map_err(bad)?)?.as_str() {
                     "std" => Transport::Std,
                     "embedded" => Transport::Embedded,
+                    "embedded-async" => Transport::EmbeddedAsync,
                     other => {
                         return Err(input_error(format!(
-                            "--transport: expected std or embedded, got {other:?}"
+                            "--transport: expected std, embedded or embedded-async, got {other:?}"
                         )));
                     }
                 }
@@ -281,17 +285,22 @@ fn run() -> Result<String, Failure> {
                     other => failure(&other, other.class()),
                 })
         }
-        Transport::Embedded => embedded::get_customer(&config, &request),
+        Transport::Embedded => embedded::get_customer(&config, &request, false),
+        Transport::EmbeddedAsync => embedded::get_customer(&config, &request, true),
     }
 }
 
 /// The same call through juspay-transport-embedded: std-embedded-nal as the network
-/// stack, the OS RNG, the system clock.
+/// stack (std-embedded-nal-async and async-io's executor for the async client), the OS
+/// RNG, the system clock.
 mod embedded {
-    use juspay_core::{Credentials, Endpoint, GetCustomer};
-    use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
+    use juspay_core::{Credentials, Endpoint, GetCustomer, Reply};
+    use juspay_transport_embedded::host::{
+        AsyncStack, MonotonicClock, OsRng, Stack, block_on, wall_clock,
+    };
     use juspay_transport_embedded::{
-        Buffers, Client, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
+        AsyncClient, Buffers, Client, Error, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor,
+        trust_anchor,
     };
     use juspay_transport_std::Config;
 
@@ -300,6 +309,7 @@ mod embedded {
     pub(super) fn get_customer(
         config: &Config,
         request: &GetCustomer<'_>,
+        asynchronous: bool,
     ) -> Result<String, Failure> {
         let endpoint = Endpoint::parse(&config.base_url).map_err(|e| input_error(e.to_string()))?;
         let credentials = Credentials::new(config.api_key.expose(), &config.merchant_id)
@@ -321,7 +331,6 @@ mod embedded {
             wall_clock(),
         )
         .timeout_ms(timeout_ms);
-        let mut stack = Stack;
         let timer = Timer::new(MonotonicClock::new());
         let (mut tls_read, mut tls_write) =
             (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
@@ -329,15 +338,25 @@ mod embedded {
             tls_read: &mut tls_read,
             tls_write: &mut tls_write,
         };
-        let transport_failure =
-            |error: juspay_transport_embedded::Error| failure(&error, error.class());
-        let mut client = Client::connect(&mut stack, &timer, OsRng, settings, buffers)
-            .map_err(transport_failure)?;
         let mut buf = vec![0u8; config.buffer_size];
-        let reply = client
-            .get_customer(request, &mut buf)
-            .map_err(transport_failure)?;
-        client.close();
+        let reply = if asynchronous {
+            let stack = AsyncStack::default();
+            block_on(async {
+                let mut client =
+                    AsyncClient::connect(&stack, &stack, &timer, OsRng, settings, buffers).await?;
+                let reply = client.get_customer(request, &mut buf).await?;
+                client.close().await;
+                Ok::<Reply, Error>(reply)
+            })
+        } else {
+            let mut stack = Stack;
+            Client::connect(&mut stack, &timer, OsRng, settings, buffers).and_then(|mut client| {
+                let reply = client.get_customer(request, &mut buf)?;
+                client.close();
+                Ok(reply)
+            })
+        }
+        .map_err(|error| failure(&error, error.class()))?;
         match reply.result {
             Ok(customer) => Ok(customer_json(&customer)),
             Err(api) => Err(api_error(&api)),

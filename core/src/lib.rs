@@ -4,7 +4,8 @@
 //! It turns a typed [`GetCustomer`] request into HTTP/1.1 bytes in a caller buffer, parses
 //! the response from bytes fed in any split ([`response::ResponseParser`]), and decodes the
 //! customer object into fixed-capacity [`Customer`] fields, or the API's error body into
-//! an [`ApiError`]. [`driver`] runs that over any `embedded_io` connection; transports
+//! an [`ApiError`]. [`driver`] runs that over any `embedded_io` connection (or, with the
+//! feature `async`, any `embedded_io_async` one); transports
 //! (std sockets with rustls, embedded-nal with embedded-tls) only supply the connection.
 //!
 //! ```
@@ -38,6 +39,10 @@
 //! ```
 //!
 //! # Crate features
+//! - `async`: [`driver::get_customer_async`], the same call over an `embedded_io_async`
+//!   connection (embassy-net's sockets, embedded-tls's async connection), on any
+//!   executor. It steps the same [`driver::Exchange`] as the blocking driver, so both
+//!   behave alike and return the same [`Reply`].
 //! - `defmt`: `defmt::Format` for the public types; secrets print as `<redacted>`.
 //! - `serde`: `serde::Serialize` and `Deserialize` for [`Customer`], [`Juspay`],
 //!   [`ClientAuthToken`], [`ApiError`], [`ErrorInfo`], [`FieldError`], [`ApiErrorKind`]

@@ -121,6 +121,25 @@ impl Write for MemoryConnection<'_> {
     }
 }
 
+// The same connection for the async driver (feature `async`): every call completes at once.
+#[cfg(feature = "async")]
+impl embedded_io_async::Read for MemoryConnection<'_> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, MemoryError> {
+        Read::read(self, buf)
+    }
+}
+
+#[cfg(feature = "async")]
+impl embedded_io_async::Write for MemoryConnection<'_> {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, MemoryError> {
+        Write::write(self, buf)
+    }
+
+    async fn flush(&mut self) -> Result<(), MemoryError> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

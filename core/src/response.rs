@@ -191,6 +191,11 @@ impl<'b> ResponseParser<'b> {
         }
     }
 
+    /// Whether the whole response has arrived.
+    pub(crate) fn is_complete(&self) -> bool {
+        self.state == State::Complete
+    }
+
     /// The response, once complete.
     pub fn response(&self) -> Option<HttpResponse<'_>> {
         let head = self.head()?;

@@ -1,6 +1,7 @@
 //! The recorded responses in `tests/vectors/`, driven through the driver over the
 //! in-memory connection: whole, one byte at a time, and in every two-piece split. The
-//! outcome must not depend on how the bytes arrived.
+//! outcome must not depend on how the bytes arrived. With the feature `async`, every run
+//! is repeated through the async driver, which must agree.
 
 use juspay_core::driver;
 use juspay_core::memory::{MemoryConnection, MemoryError};
@@ -30,6 +31,30 @@ fn run(response: &[u8], pieces: &[usize]) -> (Outcome, Vec<u8>) {
         &request(),
         &mut buf,
     );
+    let blocking = (outcome, connection.written().to_vec());
+    #[cfg(feature = "async")]
+    assert_eq!(
+        run_async(response, pieces),
+        blocking,
+        "the async driver differs"
+    );
+    blocking
+}
+
+/// The same through the async driver, which steps the same `Exchange`.
+#[cfg(feature = "async")]
+fn run_async(response: &[u8], pieces: &[usize]) -> (Outcome, Vec<u8>) {
+    let credentials = Credentials::new("my_api_key", "merchant_1").unwrap();
+    let mut written = [0u8; 1024];
+    let mut connection = MemoryConnection::new(response, &mut written).with_pieces(pieces);
+    let mut buf = [0u8; BUF];
+    let outcome = embassy_futures::block_on(driver::get_customer_async(
+        &mut connection,
+        &Endpoint::SANDBOX,
+        &credentials,
+        &request(),
+        &mut buf,
+    ));
     (outcome, connection.written().to_vec())
 }
 

@@ -89,10 +89,10 @@ fn run_against(sandbox: &Sandbox, extra: &[&str]) -> Run {
     run_through("std", &sandbox.base_url(), sandbox, extra)
 }
 
-/// `--transport embedded` against `sandbox`, by host name.
-fn run_embedded(sandbox: &Sandbox, extra: &[&str]) -> Run {
+/// `--transport TRANSPORT` (`embedded` or `embedded-async`) against `sandbox`, by host name.
+fn run_embedded(transport: &str, sandbox: &Sandbox, extra: &[&str]) -> Run {
     let url = format!("https://localhost:{}", sandbox.address().port());
-    run_through("embedded", &url, sandbox, extra)
+    run_through(transport, &url, sandbox, extra)
 }
 
 fn run_through(transport: &str, url: &str, sandbox: &Sandbox, extra: &[&str]) -> Run {
@@ -512,6 +512,8 @@ fn verbose_and_trace_logs_hold_no_secret() {
         ("std", &by_address),
         ("embedded", &by_name),
         ("embedded", &by_address),
+        ("embedded-async", &by_name),
+        ("embedded-async", &by_address),
     ] {
         let args = [
             "--verbose",
@@ -557,14 +559,30 @@ fn help_exits_0() {
     assert!(out.stdout.contains("--client-auth-token"));
     assert!(
         out.stdout
+            .contains("--transport std|embedded|embedded-async"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
             .contains("pretty-printed when stdout is a terminal")
     );
 }
 
 #[test]
 fn embedded_transport_meets_the_same_contract() {
+    embedded_contract("embedded");
+}
+
+#[test]
+fn embedded_async_transport_meets_the_same_contract() {
+    embedded_contract("embedded-async");
+}
+
+/// The contract, through one of juspay-transport-embedded's clients.
+fn embedded_contract(transport: &str) {
     // The demo, through the built-in sandbox.
-    let out = run(&["--transport", "embedded", "--client-auth-token"], &[]);
+    let out = run(&["--transport", transport, "--client-auth-token"], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.keys(&[]), CUSTOMER_KEYS);
     assert_eq!(out.keys(&["juspay"]), JUSPAY_KEYS);
@@ -576,7 +594,7 @@ fn embedded_transport_meets_the_same_contract() {
     );
 
     let sandbox = Sandbox::start().unwrap();
-    let out = run_embedded(&sandbox, &["customer"]);
+    let out = run_embedded(transport, &sandbox, &["customer"]);
     assert_eq!(
         (out.code, out.json()["id"].as_str()),
         (0, Some("cst_tooedar2k7j1d60b")),
@@ -585,17 +603,21 @@ fn embedded_transport_meets_the_same_contract() {
     );
 
     // By IP address: checked against the certificate's IP address SANs.
-    let out = run_through("embedded", &sandbox.base_url(), &sandbox, &["customer"]);
+    let out = run_through(transport, &sandbox.base_url(), &sandbox, &["customer"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 
-    let out = run_embedded(&sandbox, &["cst_unknown"]);
+    let out = run_embedded(transport, &sandbox, &["cst_unknown"]);
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert_eq!(out.keys(&[]), ERROR_KEYS);
     assert_eq!(out.keys(&["error_info"]), ERROR_INFO_KEYS);
     assert_eq!(out.json()["http_status"], 404);
 
     for args in [vec![""], vec!["cst\r\n1"], vec!["--timeout", "0"]] {
-        assert_eq!(run_embedded(&sandbox, &args).code, 2, "{args:?}");
+        assert_eq!(
+            run_embedded(transport, &sandbox, &args).code,
+            2,
+            "{transport} {args:?}"
+        );
     }
     assert_eq!(sandbox.requests(), 3);
 
@@ -606,7 +628,7 @@ fn embedded_transport_meets_the_same_contract() {
     let out = run(
         &[
             "--transport",
-            "embedded",
+            transport,
             "--base-url",
             &url,
             "--ca-file",
@@ -617,11 +639,11 @@ fn embedded_transport_meets_the_same_contract() {
     assert_eq!(out.code, 4, "{}", out.stderr);
 
     let other = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
-    assert_eq!(run_embedded(&other, &[]).code, 4);
+    assert_eq!(run_embedded(transport, &other, &[]).code, 4);
 
     let stalled = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let started = Instant::now();
-    let out = run_embedded(&stalled, &["--timeout", "1"]);
+    let out = run_embedded(transport, &stalled, &["--timeout", "1"]);
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert!(out.stderr.contains("timed out"), "{}", out.stderr);
     assert!(started.elapsed() < Duration::from_secs(10));
@@ -634,7 +656,7 @@ fn embedded_transport_meets_the_same_contract() {
     ] {
         let bad =
             Sandbox::scripted(vec![Step::RawThenClose(juspay_sandbox::vector(file))]).unwrap();
-        let out = run_embedded(&bad, &[]);
+        let out = run_embedded(transport, &bad, &[]);
         assert_eq!(out.code, 5, "{file}: {}", out.stderr);
     }
 
@@ -644,5 +666,5 @@ fn embedded_transport_meets_the_same_contract() {
         ..Options::default()
     })
     .unwrap();
-    assert_eq!(run_embedded(&old, &[]).code, 4);
+    assert_eq!(run_embedded(transport, &old, &[]).code, 4);
 }

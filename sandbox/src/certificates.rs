@@ -1,5 +1,6 @@
-//! The certificate table both transports' verifiers are tested against: chains a server
-//! may present, sound and forged, each with the verdict a correct verifier gives.
+//! The certificate table every client's verifier is tested against (juspay-transport-std,
+//! juspay-transport-embedded's blocking and async clients): chains a server may present,
+//! sound and forged, each with the verdict a correct verifier gives.
 //! juspay-transport-std (rustls) gives the reference verdicts.
 //!
 //! Every certificate is made when [`table`] is called (rcgen), valid from a day ago for a
@@ -11,7 +12,8 @@
 //! A transport's test, for each [`Case`]: start it ([`Case::start`]), trust
 //! [`Case::roots`] only, call [`Case::base_url`] while connecting to
 //! [`Sandbox::address`] (never resolve [`Case::server_name`]: `api.localhost` is no name to
-//! ask a resolver about), and compare the outcome with [`Case::expected`].
+//! ask a resolver about), and compare the outcome with [`Case::expected`]. [`run`] does
+//! all but the call, the same way for every client.
 //!
 //! ```
 //! use juspay_sandbox::certificates::{self, Verdict};
@@ -78,6 +80,51 @@ impl Case {
     pub fn base_url(&self, sandbox: &Sandbox) -> String {
         format!("https://{}:{}", self.server_name, sandbox.address().port())
     }
+}
+
+/// Runs every row of [`table`] against a verifier: for each, starts its sandbox
+/// ([`Case::start`]) and hands it to `call`, which connects to [`Sandbox::address`] as
+/// [`Case::base_url`] trusting [`Case::roots`] only, makes one call and says what it
+/// amounted to: `Some(Accepted)` when the customer arrived, `Some(Refused)` when the
+/// certificate was refused, `None` for anything else; and why (rustls's or our
+/// verifier's reason), for the report. A refusal after a request reached the server
+/// counts as a mismatch. Prints one line per row (`--nocapture` shows them); every row
+/// runs, and the mismatches are reported together.
+///
+/// # Panics
+/// When any row's verdict differs from [`Case::expected`].
+pub fn run(mut call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String)) {
+    let table = table();
+    let mut mismatches = Vec::new();
+    for case in &table {
+        let sandbox = match case.start() {
+            Ok(sandbox) => sandbox,
+            Err(e) => {
+                mismatches.push(format!("{}: the sandbox did not start: {e}", case.name));
+                continue;
+            }
+        };
+        let (mut verdict, mut reason) = call(case, &sandbox);
+        if verdict == Some(Verdict::Refused) && sandbox.requests() != 0 {
+            verdict = None;
+            reason = format!("refused after a request was sent: {reason}");
+        }
+        let shown = verdict.map_or("neither".to_owned(), |verdict| format!("{verdict:?}"));
+        println!("{:<72} {shown:<8} {reason}", case.name);
+        if verdict != Some(case.expected) {
+            mismatches.push(format!(
+                "{}: expected {:?}, got {shown}: {reason}",
+                case.name, case.expected
+            ));
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} rows differ:\n{}",
+        mismatches.len(),
+        table.len(),
+        mismatches.join("\n")
+    );
 }
 
 /// Every row, in a fixed order.

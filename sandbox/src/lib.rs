@@ -611,12 +611,95 @@ fn percent_decode(segment: &str) -> Option<String> {
         .map(|id| id.into_owned())
 }
 
-/// The fault-injection table both transports are tested against: what a hostile or broken
-/// network does, and how a call must end.
+/// The fault-injection table every client is tested against (juspay-transport-std, and
+/// juspay-transport-embedded's blocking and async clients): what a hostile or broken
+/// network does, and how a call must end. [`run`] is the one runner they share.
 pub mod faults {
-    use std::time::Duration;
+    use std::time::{Duration, Instant};
 
-    use super::{Handshake, Options, Step};
+    use super::{Handshake, Options, Sandbox, Step};
+
+    /// How long past its deadline a call may take to come back: scheduling on a loaded
+    /// machine, and a transport's last read or write in flight.
+    pub const SLACK: Duration = Duration::from_millis(1500);
+
+    /// How one call ended, as a transport's test reports it to [`run`].
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub enum Outcome {
+        /// The documentation customer (`cst_om2l6ctlptxwxuzj`) arrived.
+        Customer,
+        /// The call failed in this class ([`Expected::Protocol`], [`Expected::Transport`],
+        /// or [`Expected::Timeout`] for a timeout); the text is the error, for the report.
+        Failed(Expected, String),
+        /// Anything else (an API error, refused input, another customer), for the report.
+        Other(String),
+    }
+
+    impl Outcome {
+        /// Whether this is how a call under a fault expecting `expected` may end. A
+        /// timeout is a transport failure too.
+        pub fn meets(&self, expected: Expected) -> bool {
+            match (expected, self) {
+                (Expected::Customer, Outcome::Customer) => true,
+                (Expected::Transport, Outcome::Failed(Expected::Timeout, _)) => true,
+                (_, Outcome::Failed(failed, _)) => *failed == expected,
+                _ => false,
+            }
+        }
+    }
+
+    /// Runs every fault of [`table`] against a client: for each, starts its sandbox,
+    /// `prepare`s what the calls need (a client, or the settings to connect with), makes
+    /// one `call` that must end as the fault expects within its deadline (plus [`SLACK`]),
+    /// then a second that must bring the customer (the fault is over; the client, or a
+    /// new connection with the same buffers, recovers). Every fault runs; the failures are
+    /// reported together.
+    ///
+    /// # Panics
+    /// When any fault's calls did not end as they must.
+    pub fn run<S>(
+        mut prepare: impl FnMut(&Fault, &Sandbox) -> S,
+        mut call: impl FnMut(&mut S) -> Outcome,
+    ) {
+        let table = table();
+        let mut failures = Vec::new();
+        for fault in &table {
+            let sandbox = match Sandbox::start_with(fault.options.clone()) {
+                Ok(sandbox) => sandbox,
+                Err(e) => {
+                    failures.push(format!("{}: the sandbox did not start: {e}", fault.name));
+                    continue;
+                }
+            };
+            let mut state = prepare(fault, &sandbox);
+            let started = Instant::now();
+            let first = call(&mut state);
+            let elapsed = started.elapsed();
+            if !first.meets(fault.expected) {
+                failures.push(format!(
+                    "{}: expected {:?}, got {first:?}",
+                    fault.name, fault.expected
+                ));
+            }
+            if elapsed >= fault.deadline + SLACK {
+                failures.push(format!(
+                    "{}: deadline of {:?} not held: {elapsed:?}",
+                    fault.name, fault.deadline
+                ));
+            }
+            let next = call(&mut state);
+            if next != Outcome::Customer {
+                failures.push(format!("{}: the next call: {next:?}", fault.name));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {} faults:\n{}",
+            failures.len(),
+            table.len(),
+            failures.join("\n")
+        );
+    }
 
     /// How a call under a fault must end.
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -114,6 +114,18 @@ impl Error {
         }
     }
 
+    /// A failed connect of an embedded-nal-async stack, reduced to embedded-nal's kinds as
+    /// a blocking stack reports them.
+    #[cfg(feature = "async")]
+    pub(crate) fn from_connect<E: embedded_io::Error>(e: &E) -> Self {
+        #[cfg(feature = "log")]
+        log::debug!("connect failed: {e:?}");
+        match e.kind() {
+            ErrorKind::BrokenPipe => Error::Connect(TcpErrorKind::PipeClosed),
+            _ => Error::Connect(TcpErrorKind::Other),
+        }
+    }
+
     pub(crate) fn from_tls(e: TlsError) -> Self {
         match e {
             TlsError::Io(ErrorKind::TimedOut) => Error::Timeout,

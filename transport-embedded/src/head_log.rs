@@ -1,5 +1,5 @@
 //! The request and response heads at debug level, secrets redacted (feature `log`, hosts):
-//! a connection that shows what passes through it.
+//! a connection that shows what passes through it, blocking or async.
 
 use embedded_io::{ErrorType, Read, Write};
 use juspay_core::HeadCapture;
@@ -22,6 +22,24 @@ impl<C> HeadLog<C> {
             log::log_enabled!(log::Level::Debug).then(|| (HeadCapture::new(), HeadCapture::new()));
         HeadLog { connection, heads }
     }
+
+    /// `bytes` were read.
+    fn received(&mut self, bytes: Option<&[u8]>) {
+        if let (Some((_, response)), Some(bytes)) = (self.heads.as_mut(), bytes)
+            && let Some(head) = response.observe(bytes)
+        {
+            log::debug!("response head:\n{head}");
+        }
+    }
+
+    /// `bytes` were written.
+    fn sent(&mut self, bytes: Option<&[u8]>) {
+        if let (Some((request, _)), Some(bytes)) = (self.heads.as_mut(), bytes)
+            && let Some(head) = request.observe(bytes)
+        {
+            log::debug!("request head:\n{head}");
+        }
+    }
 }
 
 impl<C: ErrorType> ErrorType for HeadLog<C> {
@@ -31,11 +49,7 @@ impl<C: ErrorType> ErrorType for HeadLog<C> {
 impl<C: Read> Read for HeadLog<C> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, C::Error> {
         let n = self.connection.read(buf)?;
-        if let (Some((_, response)), Some(bytes)) = (self.heads.as_mut(), buf.get(..n))
-            && let Some(head) = response.observe(bytes)
-        {
-            log::debug!("response head:\n{head}");
-        }
+        self.received(buf.get(..n));
         Ok(n)
     }
 }
@@ -43,15 +57,33 @@ impl<C: Read> Read for HeadLog<C> {
 impl<C: Write> Write for HeadLog<C> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, C::Error> {
         let n = self.connection.write(buf)?;
-        if let (Some((request, _)), Some(bytes)) = (self.heads.as_mut(), buf.get(..n))
-            && let Some(head) = request.observe(bytes)
-        {
-            log::debug!("request head:\n{head}");
-        }
+        self.sent(buf.get(..n));
         Ok(n)
     }
 
     fn flush(&mut self) -> Result<(), C::Error> {
         self.connection.flush()
+    }
+}
+
+#[cfg(feature = "async")]
+impl<C: embedded_io_async::Read> embedded_io_async::Read for HeadLog<C> {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, C::Error> {
+        let n = self.connection.read(buf).await?;
+        self.received(buf.get(..n));
+        Ok(n)
+    }
+}
+
+#[cfg(feature = "async")]
+impl<C: embedded_io_async::Write> embedded_io_async::Write for HeadLog<C> {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, C::Error> {
+        let n = self.connection.write(buf).await?;
+        self.sent(buf.get(..n));
+        Ok(n)
+    }
+
+    async fn flush(&mut self) -> Result<(), C::Error> {
+        self.connection.flush().await
     }
 }

@@ -1,15 +1,24 @@
 //! What the host gives in place of a firmware's: the system clock, the OS RNG and
-//! std-embedded-nal's stack (feature `std`).
+//! std-embedded-nal's stack (feature `std`); with `async` too, std-embedded-nal-async's
+//! stack, async-io's timer for [`Sleep`](crate::Sleep) and async-io's [`block_on`] as
+//! the executor (any executor works: async-io runs its own reactor thread otherwise).
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+#[cfg(feature = "async")]
+pub use async_io::block_on;
 pub use rand_core::OsRng;
 pub use std_embedded_nal::Stack;
+/// The host's network stack for the [`AsyncClient`](crate::AsyncClient): std-embedded-nal-async's,
+/// which implements both `TcpConnect` and `Dns` (pass it twice).
+#[cfg(feature = "async")]
+pub use std_embedded_nal_async::Stack as AsyncStack;
 
 use crate::socket::Clock;
 use crate::verifier::CertificateTime;
 
-/// The host's monotonic clock for deadlines; waits yield the CPU for 100 µs.
+/// The host's monotonic clock for deadlines; blocking waits yield the CPU for 100 µs,
+/// async ones are async-io timers.
 #[derive(Debug, Clone, Copy)]
 pub struct MonotonicClock {
     start: Instant,
@@ -37,6 +46,21 @@ impl Clock for MonotonicClock {
 
     fn idle(&self) {
         std::thread::sleep(std::time::Duration::from_micros(100));
+    }
+}
+
+#[cfg(feature = "async")]
+impl crate::Sleep for MonotonicClock {
+    fn sleep_until(&self, deadline_ms: u64) -> impl Future<Output = ()> {
+        let at = self
+            .start
+            .checked_add(std::time::Duration::from_millis(deadline_ms));
+        async move {
+            match at {
+                Some(at) => async_io::Timer::at(at).await,
+                None => async_io::Timer::never().await,
+            };
+        }
     }
 }
 

@@ -10,6 +10,12 @@
 //! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 through
 //!   embedded-tls with the server certificate checked by our [`Verifier`] (see the trust
 //!   model below), and the connection kept for the next call while responses allow it.
+//! - [`AsyncClient`] (feature `async`): the same client for async firmware (embassy):
+//!   embedded-nal-async's `TcpConnect` and `Dns` (embassy-net's `TcpClient` and
+//!   `DnsSocket`), embedded-tls's async connection, deadlines from the firmware's clock
+//!   through the one small trait [`Sleep`], on any executor. It shares everything but the
+//!   I/O with [`Client`]: configuration, buffers, verifier, errors, connection reuse, and
+//!   juspay-core's protocol loop (`driver::Exchange`).
 //! - [`signature`]: ECDSA, Ed25519 and RSA signature verification without a heap, as
 //!   rustls-pki-types `SignatureVerificationAlgorithm`s for rustls-webpki.
 //!
@@ -47,6 +53,123 @@
 //! assert_eq!(reply.result.unwrap().last_name.as_deref(), Some("Smith"));
 //! assert!(client.is_reusable());
 //! # }
+//! ```
+//!
+//! # Async
+//! [`AsyncClient`] takes the same [`Config`] and [`Buffers`], returns the same
+//! [`Reply`](juspay_core::Reply)
+//! and [`Error`]; its futures run on any executor. On the host (features `std` and
+//! `async`: std-embedded-nal-async and async-io stand in for the firmware's):
+//!
+//! ```
+//! # #[cfg(all(feature = "std", feature = "async"))] {
+//! use juspay_core::{Credentials, Endpoint, GetCustomer};
+//! use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, block_on, wall_clock};
+//! use juspay_transport_embedded::{
+//!     AsyncClient, Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+//! };
+//!
+//! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
+//! let url = format!("https://localhost:{}", sandbox.address().port());
+//! let root = sandbox.ca_der();
+//! let anchors = [trust_anchor(&root).unwrap()];
+//! let config = Config::new(
+//!     Endpoint::parse(&url).unwrap(),
+//!     Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
+//!     &anchors,
+//!     wall_clock(),
+//! )
+//! .timeout_ms(5_000);
+//! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
+//! let stack = AsyncStack::default(); // TcpConnect and Dns in one
+//! let timer = Timer::new(MonotonicClock::new()); // Clock + Sleep
+//! block_on(async {
+//!     let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
+//!     let mut client =
+//!         AsyncClient::connect(&stack, &stack, &timer, OsRng, config, buffers).await.unwrap();
+//!     let mut buf = [0u8; 2048];
+//!     let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+//!     let reply = client.get_customer(&request, &mut buf).await.unwrap();
+//!     assert_eq!(reply.result.unwrap().last_name.as_deref(), Some("Smith"));
+//!     client.close().await;
+//! });
+//! # }
+//! ```
+//!
+//! On embassy: a task owns the client; the network stack is embassy-net's, the buffers
+//! are static, the clock is embassy-time's. (Not compiled here: the embassy firmware that
+//! runs this under QEMU is still to come, with the board's Ethernet driver.)
+//!
+//! ```ignore
+//! use embassy_net::dns::DnsSocket;
+//! use embassy_net::tcp::client::{TcpClient, TcpClientState};
+//! use embassy_time::{Duration, Instant};
+//! use juspay_core::{Credentials, Endpoint, GetCustomer};
+//! use juspay_transport_embedded::{
+//!     AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Sleep, Timer,
+//!     TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
+//! };
+//! use static_cell::StaticCell;
+//!
+//! /// embassy-time as the client's clock.
+//! struct EmbassyClock;
+//! impl Clock for EmbassyClock {
+//!     fn now_ms(&self) -> u64 {
+//!         Instant::now().as_millis()
+//!     }
+//! }
+//! impl Sleep for EmbassyClock {
+//!     async fn sleep_until(&self, deadline_ms: u64) {
+//!         embassy_time::Timer::at(Instant::from_millis(deadline_ms)).await
+//!     }
+//! }
+//!
+//! // Two roots in flash (see "Which roots to ship" below).
+//! static ROOT: CertificateDer<'static> = CertificateDer::from_slice(include_bytes!("root.der"));
+//! static NEXT_ROOT: CertificateDer<'static> =
+//!     CertificateDer::from_slice(include_bytes!("next-root.der"));
+//! const BUILD_TIME: u64 = 1_790_000_000; // seconds since 1970, set by the build
+//!
+//! #[embassy_executor::task]
+//! async fn juspay(stack: embassy_net::Stack<'static>, mut rng: board::Rng) -> ! {
+//!     // 16 KiB and more of buffers: static, not on the task's stack.
+//!     static TLS_READ: StaticCell<[u8; TLS_READ_BUFFER]> = StaticCell::new();
+//!     static TLS_WRITE: StaticCell<[u8; TLS_WRITE_BUFFER]> = StaticCell::new();
+//!     static CALL: StaticCell<[u8; 2048]> = StaticCell::new();
+//!     static TCP: StaticCell<TcpClientState<1, 2048, 2048>> = StaticCell::new();
+//!     let (tls_read, tls_write) = (TLS_READ.init([0; TLS_READ_BUFFER]), TLS_WRITE.init([0; TLS_WRITE_BUFFER]));
+//!     let buf = CALL.init([0; 2048]);
+//!     let tcp = TcpClient::new(stack, TCP.init(TcpClientState::new()));
+//!     let dns = DnsSocket::new(stack);
+//!     let timer = Timer::new(EmbassyClock);
+//!     let anchors = [trust_anchor(&ROOT).unwrap(), trust_anchor(&NEXT_ROOT).unwrap()];
+//!     let credentials = Credentials::new(env!("JUSPAY_API_KEY"), env!("JUSPAY_MERCHANT_ID")).unwrap();
+//!     let config = Config::new(Endpoint::PRODUCTION, credentials, &anchors, CertificateTime::AtLeast(BUILD_TIME));
+//!     loop {
+//!         stack.wait_config_up().await;
+//!         let buffers = Buffers { tls_read: &mut tls_read[..], tls_write: &mut tls_write[..] };
+//!         match AsyncClient::connect(&tcp, &dns, &timer, &mut rng, config, buffers).await {
+//!             Ok(mut client) => {
+//!                 // One connection for as many calls as the server allows.
+//!                 while client.is_reusable() {
+//!                     let id = board::next_customer_id().await;
+//!                     match client.get_customer(&GetCustomer::new(id), &mut buf[..]).await {
+//!                         Ok(reply) => board::show(&reply),
+//!                         Err(e) => defmt::warn!("call: {}", e),
+//!                     }
+//!                 }
+//!             }
+//!             Err(e) => defmt::warn!("connect: {}", e),
+//!         }
+//!         embassy_time::Timer::after(Duration::from_secs(1)).await;
+//!     }
+//! }
+//!
+//! #[embassy_executor::main]
+//! async fn main(spawner: embassy_executor::Spawner) {
+//!     let (stack, rng) = board::network().await; // the Ethernet driver and embassy_net::new
+//!     spawner.spawn(juspay(stack, rng)).unwrap();
+//! }
 //! ```
 //!
 //! # Trust model
@@ -115,7 +238,13 @@
 //! - `defmt`: log through defmt and `defmt::Format` for the errors (firmware); `log`: log
 //!   through log, and the request and response heads (secrets redacted) at debug (hosts).
 //!   Additive: with both, both get the messages.
-//! - `std`: host support ([`host`]): system clock, OS RNG, std-embedded-nal stack.
+//! - `async`: [`AsyncClient`] and [`Sleep`], over embedded-nal-async 0.9 and
+//!   embedded-io-async 0.7 (embassy-net 0.9 implements both); `embassy-futures`' `select`
+//!   races each socket operation against the deadline.
+//! - `std`: host support ([`host`]): system clock, OS RNG, std-embedded-nal stack; with
+//!   `async` also std-embedded-nal-async's stack and async-io's timer and `block_on` (those
+//!   two crates are built with `std` alone too: a Cargo feature cannot require two
+//!   features).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![cfg_attr(
@@ -128,6 +257,8 @@
     )
 )]
 
+#[cfg(feature = "async")]
+mod asynch;
 mod client;
 mod error;
 mod fmt;
@@ -137,15 +268,21 @@ pub mod handshake_vector;
 mod head_log;
 #[cfg(feature = "std")]
 pub mod host;
+mod session;
 pub mod signature;
 mod socket;
 mod verifier;
 
-pub use client::{Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
+#[cfg(feature = "async")]
+pub use asynch::AsyncClient;
+pub use client::Client;
 pub use embedded_tls::blocking::TlsError;
 pub use error::{Error, Result, TlsFailure};
 pub use juspay_core::{self, ErrorClass};
 pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
+pub use session::{Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
+#[cfg(feature = "async")]
+pub use socket::Sleep;
 pub use socket::{Clock, NalSocket, SocketError, Timer};
 pub use verifier::{
     CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,

@@ -17,6 +17,34 @@ pub trait Clock {
     fn idle(&self) {}
 }
 
+/// What the [`AsyncClient`](crate::AsyncClient) needs of the firmware's clock beyond
+/// [`Clock::now_ms`]: a way to wait until an instant of it (feature `async`). The one
+/// timer trait of the crate, so that the async client runs on any executor; each socket
+/// operation races this against the I/O (`embassy_futures::select`), and the I/O is
+/// dropped when the deadline wins.
+///
+/// With embassy-time:
+///
+/// ```ignore
+/// struct EmbassyClock;
+/// impl Clock for EmbassyClock {
+///     fn now_ms(&self) -> u64 {
+///         embassy_time::Instant::now().as_millis()
+///     }
+/// }
+/// impl Sleep for EmbassyClock {
+///     async fn sleep_until(&self, deadline_ms: u64) {
+///         embassy_time::Timer::at(embassy_time::Instant::from_millis(deadline_ms)).await
+///     }
+/// }
+/// ```
+#[cfg(feature = "async")]
+pub trait Sleep: Clock {
+    /// Completes once [`now_ms`](Clock::now_ms) has reached `deadline_ms` (at once when
+    /// it already has).
+    fn sleep_until(&self, deadline_ms: u64) -> impl Future<Output = ()>;
+}
+
 /// A [`Clock`] with the deadline of the operation under way. Shared by reference between
 /// the client and its socket, which lives inside the TLS connection.
 pub struct Timer<C> {
@@ -60,6 +88,24 @@ impl<C: Clock> Timer<C> {
                 Err(nb::Error::Other(e)) => return Err(SocketError::Stack(e)),
                 Err(nb::Error::WouldBlock) => self.clock.idle(),
             }
+        }
+    }
+}
+
+#[cfg(feature = "async")]
+impl<C: Sleep> Timer<C> {
+    /// Runs `operation` until it completes (`Some`) or the deadline passes (`None`). As
+    /// with [`poll`](Self::poll), the deadline is checked before the operation starts, so
+    /// that a peer which always has a byte ready cannot stretch a call past it.
+    pub(crate) async fn run<F: Future>(&self, operation: F) -> Option<F::Output> {
+        use embassy_futures::select::{Either, select};
+        let deadline_ms = self.deadline_ms.get();
+        if self.clock.now_ms() >= deadline_ms {
+            return None;
+        }
+        match select(operation, self.clock.sleep_until(deadline_ms)).await {
+            Either::First(output) => Some(output),
+            Either::Second(()) => None,
         }
     }
 }

@@ -1,56 +1,80 @@
-//! juspay-transport-embedded on the host: std-embedded-nal as the stack, the OS RNG and
-//! the system clock, against the loopback sandbox over real TLS 1.3.
+//! juspay-transport-embedded on the host: std-embedded-nal (and std-embedded-nal-async)
+//! as the stack, the OS RNG and the system clock, against the loopback sandbox over real
+//! TLS 1.3. Every case runs through both clients: `blocking::` and `async_client::`.
+
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::{Host, Mode, Target};
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_core::{ProtocolError, Reply};
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
 };
-use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
+use juspay_transport_embedded::host::wall_clock;
 use juspay_transport_embedded::webpki;
-use juspay_transport_embedded::{
-    Buffers, CertificateError, CertificateTime, Client, Config, Error, ErrorClass, TLS_READ_BUFFER,
-    TLS_WRITE_BUFFER, Timer, trust_anchor,
-};
+use juspay_transport_embedded::{CertificateError, CertificateTime, Config, Error, ErrorClass};
+
+/// One test per case and client.
+macro_rules! both_clients {
+    ($($case:ident),* $(,)?) => {
+        mod blocking {
+            $(#[test] fn $case() { super::$case(super::Mode::Blocking) })*
+        }
+        mod async_client {
+            $(#[test] fn $case() { super::$case(super::Mode::Async) })*
+        }
+    };
+}
+
+both_clients!(
+    documentation_customer,
+    client_auth_token,
+    api_errors,
+    malformed_responses_are_protocol_errors,
+    one_connection_carries_several_calls,
+    a_connection_the_server_closed_says_so,
+    an_untrusted_certificate_is_refused,
+    a_certificate_for_another_host_is_refused,
+    an_expired_certificate_is_refused,
+    validity_follows_the_firmware_clock,
+    without_a_clock_a_floor_refuses_what_expired_before_it,
+    a_stalled_server_hits_the_deadline,
+    tls_1_2_only_servers_are_refused_clearly,
+    invalid_input_is_refused_before_sending,
+);
 
 /// Connects to `sandbox` by name, trusting `root`, runs `requests` on the one connection,
 /// and returns what each brought.
 fn calls_with(
+    mode: Mode,
     sandbox: &Sandbox,
     root: &[u8],
     time: CertificateTime,
     timeout_ms: u64,
     requests: &[GetCustomer<'_>],
 ) -> Result<Vec<Result<Reply, Error>>, Error> {
-    let url = format!("https://localhost:{}", sandbox.address().port());
-    let root = root.into();
-    let anchors = [trust_anchor(&root).unwrap()];
-    let config = Config::new(
-        Endpoint::parse(&url).unwrap(),
-        Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        &anchors,
+    let target = Target {
+        url: format!("https://localhost:{}", sandbox.address().port()),
+        roots: vec![root.to_vec().into()],
         time,
-    )
-    .timeout_ms(timeout_ms);
-    let mut stack = Stack;
-    let timer = Timer::new(MonotonicClock::new());
-    let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
-    let buffers = Buffers {
-        tls_read: &mut tls_read,
-        tls_write: &mut tls_write,
+        timeout_ms,
+        address: None,
     };
-    let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers)?;
-    let mut buf = [0u8; 2048];
-    Ok(requests
-        .iter()
-        .map(|request| client.get_customer(request, &mut buf))
-        .collect())
+    Host::new().calls(mode, &target, requests)
 }
 
-fn call(sandbox: &Sandbox, request: GetCustomer<'_>) -> Result<Reply, Error> {
-    calls_with(sandbox, &sandbox.ca_der(), wall_clock(), 5_000, &[request])?.remove(0)
+fn call(mode: Mode, sandbox: &Sandbox, request: GetCustomer<'_>) -> Result<Reply, Error> {
+    calls_with(
+        mode,
+        sandbox,
+        &sandbox.ca_der(),
+        wall_clock(),
+        5_000,
+        &[request],
+    )?
+    .remove(0)
 }
 
 fn refusal(result: Result<Reply, Error>) -> webpki::Error {
@@ -60,20 +84,19 @@ fn refusal(result: Result<Reply, Error>) -> webpki::Error {
     }
 }
 
-#[test]
-fn documentation_customer() {
+fn documentation_customer(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
-    let reply = call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap();
+    let reply = call(mode, &sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap();
     assert!(reply.reusable);
     let customer = reply.result.unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
     assert_eq!(customer.last_name.as_deref(), Some("Smith"));
 }
 
-#[test]
-fn client_auth_token() {
+fn client_auth_token(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
     let customer = call(
+        mode,
         &sandbox,
         GetCustomer::new("customer").client_auth_token(true),
     )
@@ -90,10 +113,9 @@ fn client_auth_token() {
     );
 }
 
-#[test]
-fn api_errors() {
+fn api_errors(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
-    let not_found = call(&sandbox, GetCustomer::new("cst_unknown"))
+    let not_found = call(mode, &sandbox, GetCustomer::new("cst_unknown"))
         .unwrap()
         .result
         .unwrap_err();
@@ -104,8 +126,7 @@ fn api_errors() {
     );
 }
 
-#[test]
-fn malformed_responses_are_protocol_errors() {
+fn malformed_responses_are_protocol_errors(mode: Mode) {
     for (file, expected) in [
         (
             "truncated_body.http",
@@ -125,7 +146,7 @@ fn malformed_responses_are_protocol_errors() {
     ] {
         let sandbox =
             Sandbox::scripted(vec![Step::RawThenClose(juspay_sandbox::vector(file))]).unwrap();
-        let error = call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap_err();
+        let error = call(mode, &sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap_err();
         assert!(
             matches!(&error, Error::Core(e) if *e == expected),
             "{file}: {error:?}"
@@ -134,10 +155,10 @@ fn malformed_responses_are_protocol_errors() {
     }
 }
 
-#[test]
-fn one_connection_carries_several_calls() {
+fn one_connection_carries_several_calls(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
     let replies = calls_with(
+        mode,
         &sandbox,
         &sandbox.ca_der(),
         wall_clock(),
@@ -157,10 +178,10 @@ fn one_connection_carries_several_calls() {
     assert_eq!(sandbox.requests(), 3);
 }
 
-#[test]
-fn a_connection_the_server_closed_says_so() {
+fn a_connection_the_server_closed_says_so(mode: Mode) {
     let sandbox = Sandbox::scripted(vec![Step::ApiThenClose]).unwrap();
     let replies = calls_with(
+        mode,
         &sandbox,
         &sandbox.ca_der(),
         wall_clock(),
@@ -182,11 +203,11 @@ fn a_connection_the_server_closed_says_so() {
     );
 }
 
-#[test]
-fn an_untrusted_certificate_is_refused() {
+fn an_untrusted_certificate_is_refused(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
     let stranger = Sandbox::start().unwrap();
-    let result = calls_with(&sandbox, &stranger.ca_der(), wall_clock(), 5_000, &[]).map(|_| ());
+    let result =
+        calls_with(mode, &sandbox, &stranger.ca_der(), wall_clock(), 5_000, &[]).map(|_| ());
     // Both sandbox CAs carry the same name, so the chain reaches the pinned root by name
     // and fails on its signature (rustls: BadSignature) rather than on an unknown issuer.
     assert_eq!(
@@ -196,10 +217,13 @@ fn an_untrusted_certificate_is_refused() {
     assert_eq!(sandbox.requests(), 0);
 }
 
-#[test]
-fn a_certificate_for_another_host_is_refused() {
+fn a_certificate_for_another_host_is_refused(mode: Mode) {
     let sandbox = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
-    let error = refusal(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
+    let error = refusal(call(
+        mode,
+        &sandbox,
+        GetCustomer::new("cst_om2l6ctlptxwxuzj"),
+    ));
     assert!(
         matches!(error, webpki::Error::CertNotValidForName(_)),
         "{error:?}"
@@ -207,10 +231,13 @@ fn a_certificate_for_another_host_is_refused() {
     assert_eq!(sandbox.requests(), 0);
 }
 
-#[test]
-fn an_expired_certificate_is_refused() {
+fn an_expired_certificate_is_refused(mode: Mode) {
     let sandbox = Sandbox::meeting(Handshake::ExpiredCertificate).unwrap();
-    let error = refusal(call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")));
+    let error = refusal(call(
+        mode,
+        &sandbox,
+        GetCustomer::new("cst_om2l6ctlptxwxuzj"),
+    ));
     assert!(
         matches!(error, webpki::Error::CertExpired { .. }),
         "{error:?}"
@@ -218,17 +245,16 @@ fn an_expired_certificate_is_refused() {
     assert_eq!(sandbox.requests(), 0);
 }
 
-fn connect_at(sandbox: &Sandbox, time: CertificateTime) -> Result<(), Error> {
-    calls_with(sandbox, &sandbox.ca_der(), time, 5_000, &[]).map(|_| ())
+fn connect_at(mode: Mode, sandbox: &Sandbox, time: CertificateTime) -> Result<(), Error> {
+    calls_with(mode, sandbox, &sandbox.ca_der(), time, 5_000, &[]).map(|_| ())
 }
 
 const YEAR_2100: u64 = 4_102_444_800;
 const YEAR_2000: u64 = 946_684_800;
 
-#[test]
-fn validity_follows_the_firmware_clock() {
+fn validity_follows_the_firmware_clock(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
-    let result = connect_at(&sandbox, CertificateTime::Now(YEAR_2100));
+    let result = connect_at(mode, &sandbox, CertificateTime::Now(YEAR_2100));
     assert!(
         matches!(
             result,
@@ -238,7 +264,7 @@ fn validity_follows_the_firmware_clock() {
         ),
         "{result:?}"
     );
-    let result = connect_at(&sandbox, CertificateTime::Now(YEAR_2000));
+    let result = connect_at(mode, &sandbox, CertificateTime::Now(YEAR_2000));
     assert!(
         matches!(
             result,
@@ -248,16 +274,15 @@ fn validity_follows_the_firmware_clock() {
         ),
         "{result:?}"
     );
-    assert!(connect_at(&sandbox, wall_clock()).is_ok());
+    assert!(connect_at(mode, &sandbox, wall_clock()).is_ok());
 }
 
-#[test]
-fn without_a_clock_a_floor_refuses_what_expired_before_it() {
+fn without_a_clock_a_floor_refuses_what_expired_before_it(mode: Mode) {
     // A firmware built in 2000 accepts today's certificates (issued after its build)...
     let sandbox = Sandbox::start().unwrap();
-    assert!(connect_at(&sandbox, CertificateTime::AtLeast(YEAR_2000)).is_ok());
+    assert!(connect_at(mode, &sandbox, CertificateTime::AtLeast(YEAR_2000)).is_ok());
     // ...and a floor past the certificate's end refuses it.
-    let result = connect_at(&sandbox, CertificateTime::AtLeast(YEAR_2100));
+    let result = connect_at(mode, &sandbox, CertificateTime::AtLeast(YEAR_2100));
     assert!(
         matches!(
             result,
@@ -278,7 +303,7 @@ fn without_a_clock_a_floor_refuses_what_expired_before_it() {
     let CertificateTime::Now(today) = wall_clock() else {
         unreachable!()
     };
-    let result = connect_at(&expired, CertificateTime::AtLeast(today));
+    let result = connect_at(mode, &expired, CertificateTime::AtLeast(today));
     assert!(
         matches!(
             result,
@@ -289,14 +314,14 @@ fn without_a_clock_a_floor_refuses_what_expired_before_it() {
         "{result:?}"
     );
     assert_eq!(expired.requests(), 0);
-    assert!(connect_at(&expired, CertificateTime::AtLeast(YEAR_2000)).is_ok());
+    assert!(connect_at(mode, &expired, CertificateTime::AtLeast(YEAR_2000)).is_ok());
 }
 
-#[test]
-fn a_stalled_server_hits_the_deadline() {
+fn a_stalled_server_hits_the_deadline(mode: Mode) {
     let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let started = Instant::now();
     let result = calls_with(
+        mode,
         &sandbox,
         &sandbox.ca_der(),
         wall_clock(),
@@ -310,21 +335,19 @@ fn a_stalled_server_hits_the_deadline() {
     assert!(elapsed < Duration::from_secs(5), "{elapsed:?}");
 }
 
-#[test]
-fn tls_1_2_only_servers_are_refused_clearly() {
+fn tls_1_2_only_servers_are_refused_clearly(mode: Mode) {
     let sandbox = Sandbox::start_with(Options {
         tls_versions: TlsVersions::Tls12Only,
         ..Options::default()
     })
     .unwrap();
-    let result = call(&sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj"));
+    let result = call(mode, &sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj"));
     assert!(matches!(result, Err(Error::Tls(_))), "{result:?}");
 }
 
-#[test]
-fn invalid_input_is_refused_before_sending() {
+fn invalid_input_is_refused_before_sending(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
-    let result = call(&sandbox, GetCustomer::new("a\r\nb"));
+    let result = call(mode, &sandbox, GetCustomer::new("a\r\nb"));
     assert!(
         matches!(&result, Err(e) if e.class() == ErrorClass::Input),
         "{result:?}"
@@ -344,4 +367,97 @@ fn debug_output_hides_the_key() {
     let text = format!("{config:?} {config:#?}");
     assert!(!text.contains(DEMO_API_KEY), "{text}");
     assert!(text.contains(DEMO_MERCHANT_ID), "{text}");
+}
+
+/// The async client on the host with the parts a test picks: the sandbox's root, the
+/// demo credentials, a deadline of 5 s.
+fn async_config<'a>(
+    url: &'a str,
+    anchors: &'a [juspay_transport_embedded::TrustAnchor<'a>],
+) -> Config<'a> {
+    Config::new(
+        Endpoint::parse(url).unwrap(),
+        Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
+        anchors,
+        wall_clock(),
+    )
+    .timeout_ms(5_000)
+}
+
+#[test]
+fn a_dropped_async_call_spends_the_connection() {
+    use embassy_futures::select::{Either, select};
+    use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, block_on};
+    use juspay_transport_embedded::{
+        AsyncClient, Buffers, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+    };
+
+    let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
+    let url = format!("https://localhost:{}", sandbox.address().port());
+    let root = sandbox.ca_der();
+    let anchors = [trust_anchor(&root).unwrap()];
+    let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
+    let buffers = Buffers {
+        tls_read: &mut tls_read,
+        tls_write: &mut tls_write,
+    };
+    let stack = AsyncStack::default();
+    let timer = Timer::new(MonotonicClock::new());
+    block_on(async {
+        let config = async_config(&url, &anchors);
+        let mut client = AsyncClient::connect(&stack, &stack, &timer, OsRng, config, buffers)
+            .await
+            .unwrap();
+        let mut buf = [0u8; 2048];
+        let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+        // The caller gives up first (its own timeout, a button pressed): the call's future
+        // is dropped halfway, its response never read.
+        let call = client.get_customer(&request, &mut buf);
+        let gave_up = async_io::Timer::after(Duration::from_millis(200));
+        assert!(matches!(select(call, gave_up).await, Either::Second(_)));
+        assert!(!client.is_reusable());
+        let next = client.get_customer(&request, &mut buf).await;
+        assert_eq!(
+            next.map(|_| ()),
+            Err(Error::Core(juspay_core::Error::ConnectionClosed))
+        );
+        client.close().await;
+    });
+    assert_eq!(sandbox.requests(), 1);
+}
+
+#[test]
+fn the_async_client_runs_on_any_executor() {
+    // embassy-futures' block_on: no reactor of its own, it polls until done (async-io's
+    // thread drives the host's sockets and timers).
+    use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng};
+    use juspay_transport_embedded::{
+        AsyncClient, Buffers, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+    };
+
+    let sandbox = Sandbox::start().unwrap();
+    let url = format!("https://localhost:{}", sandbox.address().port());
+    let root = sandbox.ca_der();
+    let anchors = [trust_anchor(&root).unwrap()];
+    let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
+    let buffers = Buffers {
+        tls_read: &mut tls_read,
+        tls_write: &mut tls_write,
+    };
+    let stack = AsyncStack::default();
+    let timer = Timer::new(MonotonicClock::new());
+    let customer = embassy_futures::block_on(async {
+        let config = async_config(&url, &anchors);
+        let mut client = AsyncClient::connect(&stack, &stack, &timer, OsRng, config, buffers)
+            .await
+            .unwrap();
+        let mut buf = [0u8; 2048];
+        let reply = client
+            .get_customer(&GetCustomer::new("customer"), &mut buf)
+            .await
+            .unwrap();
+        client.close().await;
+        reply.result.unwrap()
+    });
+    assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
 }

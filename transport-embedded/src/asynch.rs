@@ -1,0 +1,188 @@
+//! The client for async firmware (feature `async`): a verified TLS connection to Juspay
+//! over any embedded-nal-async stack (embassy-net, say), carrying juspay-core's async
+//! driver. Everything but the I/O is the blocking client's ([`crate::session`]): the same
+//! configuration, buffers, verifier, handshake verdict, errors and connection reuse.
+
+use core::net::{IpAddr, SocketAddr};
+
+use embedded_io::{Error as _, ErrorKind, ErrorType};
+use embedded_io_async::{Read, Write};
+use embedded_nal_async::{Dns, TcpConnect};
+use embedded_tls::{Aes128GcmSha256, TlsConnection, TlsContext};
+use juspay_core::driver;
+use juspay_core::{GetCustomer, Reply};
+use rand_core::CryptoRngCore;
+
+use crate::error::{Error, Result};
+use crate::session::{self, Buffers, Config, Session};
+use crate::socket::{Sleep, Timer};
+
+/// A TLS connection to the API over an async network stack, kept for the next call while
+/// responses allow it: [`Client`](crate::Client)'s twin, with the same arguments, results
+/// and errors.
+///
+/// Deadlines: every socket operation (DNS, connect, each read and write) races the
+/// deadline of the connect or call under way ([`Config::timeout_ms`]) with the firmware's
+/// [`Sleep`]; when the deadline wins, the operation's future is dropped and the call ends
+/// in [`Error::Timeout`]. The TLS connection itself only ever sees a timed-out socket
+/// operation (an error it reports), never a future dropped halfway through a record.
+///
+/// The futures are not `Send` (the deadline is shared through a `Cell`): run them in one
+/// task, as embassy does, or with a single-threaded executor.
+pub struct AsyncClient<'b, T: TcpConnect + 'b, C: Sleep> {
+    tls: TlsConnection<'b, Deadline<'b, T::Connection<'b>, C>, Aes128GcmSha256>,
+    timer: &'b Timer<C>,
+    session: Session<'b>,
+}
+
+impl<'b, T, C> AsyncClient<'b, T, C>
+where
+    T: TcpConnect + 'b,
+    C: Sleep,
+{
+    /// Resolves the host through `dns` (IPv4 first, then IPv6), connects through `tcp` and
+    /// completes a verified TLS 1.3 handshake. With embassy-net, `tcp` is a `TcpClient`
+    /// and `dns` a `DnsSocket`; a stack that implements both passes itself twice.
+    pub async fn connect(
+        tcp: &'b T,
+        dns: &impl Dns,
+        timer: &'b Timer<C>,
+        rng: impl CryptoRngCore,
+        config: Config<'b>,
+        buffers: Buffers<'b>,
+    ) -> Result<Self> {
+        // One deadline for the whole connect, name resolution included.
+        timer.start(config.timeout_ms);
+        let address = match session::ip_address(&config.endpoint) {
+            Some(ip) => ip,
+            None => resolve(dns, timer, config.endpoint.host()).await?,
+        };
+        let address = SocketAddr::new(address, config.endpoint.port());
+        Self::open(tcp, timer, rng, config, buffers, address).await
+    }
+
+    /// Connects to a fixed address (no DNS); the endpoint's host name is still what the
+    /// certificate is checked against.
+    pub async fn connect_to(
+        tcp: &'b T,
+        timer: &'b Timer<C>,
+        rng: impl CryptoRngCore,
+        config: Config<'b>,
+        buffers: Buffers<'b>,
+        address: SocketAddr,
+    ) -> Result<Self> {
+        timer.start(config.timeout_ms);
+        Self::open(tcp, timer, rng, config, buffers, address).await
+    }
+
+    /// TCP and TLS under the deadline already started.
+    async fn open(
+        tcp: &'b T,
+        timer: &'b Timer<C>,
+        rng: impl CryptoRngCore,
+        config: Config<'b>,
+        buffers: Buffers<'b>,
+        address: SocketAddr,
+    ) -> Result<Self> {
+        let (tls_config, mut provider) = session::tls_setup(&config, rng)?;
+        let socket = match timer.run(tcp.connect(address)).await {
+            Some(Ok(socket)) => socket,
+            Some(Err(e)) => return Err(Error::from_connect(&e)),
+            None => return Err(Error::Timeout),
+        };
+        crate::fmt::debug!("TCP connected");
+        let socket = Deadline { socket, timer };
+        let mut tls = TlsConnection::new(socket, buffers.tls_read, buffers.tls_write);
+        let opened = tls.open(TlsContext::new(&tls_config, &mut provider)).await;
+        session::handshake_verdict(opened, &provider.verifier)?;
+        Ok(AsyncClient {
+            tls,
+            timer,
+            session: Session::new(config),
+        })
+    }
+
+    /// Whether the connection can carry another call.
+    pub fn is_reusable(&self) -> bool {
+        self.session.is_reusable()
+    }
+
+    /// One Get Customer call on this connection. `buf` holds the request, then the
+    /// response (2 KiB is enough for the API's responses). After a response that does
+    /// not allow reuse, or any error, or when this future is dropped before it completes,
+    /// the next call returns `Error::Core(juspay_core::Error::ConnectionClosed)`: connect
+    /// again.
+    pub async fn get_customer(
+        &mut self,
+        request: &GetCustomer<'_>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.session.begin(request, self.timer)?;
+        let config = self.session.config;
+        let mut connection = session::call_connection(&mut self.tls);
+        let outcome = driver::get_customer_async(
+            &mut connection,
+            &config.endpoint,
+            &config.credentials,
+            request,
+            buf,
+        )
+        .await;
+        self.session.end(outcome)
+    }
+
+    /// Sends close_notify (under a deadline of its own) and closes the socket.
+    pub async fn close(self) {
+        self.timer.start(self.session.config.timeout_ms);
+        let _ = self.tls.close().await;
+    }
+}
+
+async fn resolve<C: Sleep>(dns: &impl Dns, timer: &Timer<C>, host: &str) -> Result<IpAddr> {
+    for kind in session::ADDRESS_TYPES {
+        match timer.run(dns.get_host_by_name(host, kind)).await {
+            Some(Ok(address)) => return Ok(address),
+            Some(Err(_)) => {}
+            None => return Err(Error::Timeout),
+        }
+    }
+    Err(Error::Dns)
+}
+
+/// A connected socket whose reads and writes end at the timer's deadline, as
+/// [`ErrorKind::TimedOut`]: what embedded-tls sees, and what becomes
+/// [`Error::Timeout`]. The stack's own errors are reduced to their kind, as embedded-tls
+/// would reduce them.
+struct Deadline<'t, S, C> {
+    socket: S,
+    timer: &'t Timer<C>,
+}
+
+impl<S, C> ErrorType for Deadline<'_, S, C> {
+    type Error = ErrorKind;
+}
+
+impl<S: Read, C: Sleep> Read for Deadline<'_, S, C> {
+    async fn read(&mut self, buf: &mut [u8]) -> core::result::Result<usize, ErrorKind> {
+        match self.timer.run(self.socket.read(buf)).await {
+            Some(result) => result.map_err(|e| e.kind()),
+            None => Err(ErrorKind::TimedOut),
+        }
+    }
+}
+
+impl<S: Write, C: Sleep> Write for Deadline<'_, S, C> {
+    async fn write(&mut self, buf: &[u8]) -> core::result::Result<usize, ErrorKind> {
+        match self.timer.run(self.socket.write(buf)).await {
+            Some(result) => result.map_err(|e| e.kind()),
+            None => Err(ErrorKind::TimedOut),
+        }
+    }
+
+    async fn flush(&mut self) -> core::result::Result<(), ErrorKind> {
+        match self.timer.run(self.socket.flush()).await {
+            Some(result) => result.map_err(|e| e.kind()),
+            None => Err(ErrorKind::TimedOut),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! What the host tests share: one way to connect and call with either client, so that
+//! every loopback case, the fault table and the certificate table run through the blocking
+//! [`Client`] and the [`AsyncClient`] alike.
+
+#![allow(dead_code)] // each test file uses a part of it
+
+use std::net::SocketAddr;
+
+use juspay_core::{Credentials, Endpoint, GetCustomer, Reply};
+use juspay_sandbox::faults::{Expected, Outcome};
+use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
+use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, Stack, block_on};
+use juspay_transport_embedded::{
+    AsyncClient, Buffers, CertificateDer, CertificateTime, Client, Config, Error, ErrorClass,
+    TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+};
+
+/// Which client carries the calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// [`Client`] over std-embedded-nal.
+    Blocking,
+    /// [`AsyncClient`] over std-embedded-nal-async, on async-io's `block_on`.
+    Async,
+}
+
+/// Where to connect and what to trust.
+pub struct Target {
+    /// `https://host:port`: the host is what the certificate is checked against.
+    pub url: String,
+    /// The trusted roots (DER).
+    pub roots: Vec<CertificateDer<'static>>,
+    /// The certificate time.
+    pub time: CertificateTime,
+    /// The deadline of the connect and of each call.
+    pub timeout_ms: u64,
+    /// Connect here instead of resolving the host.
+    pub address: Option<SocketAddr>,
+}
+
+/// The firmware's part on the host: one timer and one set of buffers, used by every
+/// connection (as a device would).
+pub struct Host {
+    timer: Timer<MonotonicClock>,
+    tls_read: Vec<u8>,
+    tls_write: Vec<u8>,
+    buf: Vec<u8>,
+}
+
+impl Host {
+    pub fn new() -> Self {
+        Host {
+            timer: Timer::new(MonotonicClock::new()),
+            tls_read: vec![0; TLS_READ_BUFFER],
+            tls_write: vec![0; TLS_WRITE_BUFFER],
+            buf: vec![0; 2048],
+        }
+    }
+
+    /// Connects to `target` with the `mode` client, runs `requests` on the one connection,
+    /// and returns what each brought.
+    pub fn calls(
+        &mut self,
+        mode: Mode,
+        target: &Target,
+        requests: &[GetCustomer<'_>],
+    ) -> Result<Vec<Result<Reply, Error>>, Error> {
+        let anchors: Vec<_> = target
+            .roots
+            .iter()
+            .map(|root| trust_anchor(root).unwrap())
+            .collect();
+        let config = Config::new(
+            Endpoint::parse(&target.url).unwrap(),
+            Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
+            &anchors,
+            target.time,
+        )
+        .timeout_ms(target.timeout_ms);
+        let buffers = Buffers {
+            tls_read: &mut self.tls_read,
+            tls_write: &mut self.tls_write,
+        };
+        let (timer, buf) = (&self.timer, &mut self.buf);
+        match mode {
+            Mode::Blocking => {
+                let mut stack = Stack;
+                let mut client = match target.address {
+                    Some(address) => {
+                        Client::connect_to(&mut stack, timer, OsRng, config, buffers, address)?
+                    }
+                    None => Client::connect(&mut stack, timer, OsRng, config, buffers)?,
+                };
+                Ok(requests
+                    .iter()
+                    .map(|request| client.get_customer(request, buf))
+                    .collect())
+            }
+            Mode::Async => block_on(async {
+                let stack = AsyncStack::default();
+                let mut client = match target.address {
+                    Some(address) => {
+                        AsyncClient::connect_to(&stack, timer, OsRng, config, buffers, address)
+                            .await?
+                    }
+                    None => {
+                        AsyncClient::connect(&stack, &stack, timer, OsRng, config, buffers).await?
+                    }
+                };
+                let mut replies = Vec::new();
+                for request in requests {
+                    replies.push(client.get_customer(request, buf).await);
+                }
+                Ok(replies)
+            }),
+        }
+    }
+
+    /// One call on a new connection.
+    pub fn call(
+        &mut self,
+        mode: Mode,
+        target: &Target,
+        request: GetCustomer<'_>,
+    ) -> Result<Reply, Error> {
+        self.calls(mode, target, &[request])?.remove(0)
+    }
+}
+
+/// A call's result as the fault table's runner compares it.
+pub fn outcome(result: Result<Reply, Error>) -> Outcome {
+    match result {
+        Ok(reply) => match reply.result {
+            Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => Outcome::Customer,
+            other => Outcome::Other(format!("{other:?}")),
+        },
+        Err(error @ Error::Timeout) => Outcome::Failed(Expected::Timeout, format!("{error:?}")),
+        Err(error) => match error.class() {
+            ErrorClass::Protocol => Outcome::Failed(Expected::Protocol, format!("{error:?}")),
+            ErrorClass::Transport => Outcome::Failed(Expected::Transport, format!("{error:?}")),
+            _ => Outcome::Other(format!("{error:?}")),
+        },
+    }
+}
