@@ -39,7 +39,7 @@ GROUPS = [
       "subtle", "generic_array", "typenum", "crypto_common", "block_buffer", "rfc6979",
       "base16ct", "zeroize"]),
     ("smoltcp + LAN9118 driver + adapter",
-     ["smoltcp", "managed", "juspay_firmware_https::lan9118", "juspay_firmware_https::net"]),
+     ["smoltcp", "managed", "lan9118", "juspay_firmware_https::net"]),
     ("firmware: scenarios, harness, RNG, runtime, core",
      ["juspay_firmware_https", "juspay_firmware", "rand_chacha", "rand_core",
       "ppv_lite86", "cortex_m", "cortex_m_rt", "cortex_m_semihosting", "core",

@@ -1,7 +1,7 @@
 //! Get Customer over HTTPS on a Cortex-M4: the whole call on the microcontroller.
 //!
-//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller ([`lan9118`], our
-//! polled driver), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
+//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`examples/lan9118`,
+//! our polled driver, shared with the embassy firmware), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
 //! juspay-transport-embedded: embedded-tls with our certificate verifier, juspay-core's
 //! driver. QEMU's user network forwards each sandbox port below to a loopback sandbox on
 //! the host (`run.sh`: `restrict=on`, one `guestfwd` per port, nothing else reachable).
@@ -16,7 +16,6 @@
 #![no_main]
 
 mod clock;
-mod lan9118;
 mod net;
 
 use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -36,8 +35,9 @@ use smoltcp::iface::{Interface, SocketSet, SocketStorage};
 use smoltcp::socket::tcp;
 use smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address};
 
-use crate::lan9118::{Frame, Lan9118};
 use crate::net::{BoardClock, Network, Stack, Tcp};
+use lan9118::smoltcp_phy::Device;
+use lan9118::{Frame, Lan9118};
 
 /// The guest's fixed address in QEMU's user network (10.0.2.0/24, gateway 10.0.2.2).
 const GUEST: Ipv4Address = Ipv4Address::new(10, 0, 2, 15);
@@ -456,8 +456,9 @@ fn start() -> Result<&'static mut Context, &'static str> {
 
     let (rx, tx) = (take!(ETH_RX), take!(ETH_TX));
     // SAFETY: the LAN9118 at its mps2 address; nothing else drives it.
-    let mut device = unsafe { Lan9118::new(lan9118::MPS2_BASE, rx, tx) }
+    let lan = unsafe { Lan9118::new(lan9118::MPS2_BASE) }
         .map_err(|_| "no LAN9118 (QEMU needs -nic user,model=lan9118)")?;
+    let mut device = Device::new(lan, rx, tx);
     let [s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, ..] = seed;
     let mut config = smoltcp::iface::Config::new(HardwareAddress::Ethernet(device.mac()));
     config.random_seed = u64::from_le_bytes([s0, s1, s2, s3, s4, s5, s6, s7]);

@@ -36,7 +36,7 @@ use smoltcp::time::Instant;
 use juspay_firmware::instructions::{self, INSTRUCTIONS_PER_TICK};
 
 use crate::clock;
-use crate::lan9118::{self, Lan9118};
+use lan9118::smoltcp_phy::Device;
 
 /// First port of the dynamic range (RFC 6335), from which local ports are taken.
 const EPHEMERAL_PORTS: u16 = 49_152;
@@ -70,7 +70,7 @@ impl embedded_nal::TcpError for NetError {
 /// smoltcp's interface over the LAN9118, with one TCP socket.
 pub struct Stack {
     interface: Interface,
-    device: Lan9118,
+    device: Device,
     sockets: SocketSet<'static>,
     tcp: SocketHandle,
     /// The socket is handed out.
@@ -86,7 +86,7 @@ impl Stack {
     /// not reuse the last connection's port).
     pub fn new(
         interface: Interface,
-        device: Lan9118,
+        device: Device,
         mut sockets: SocketSet<'static>,
         socket: tcp::Socket<'static>,
         seed: u16,

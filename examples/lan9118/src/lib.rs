@@ -1,4 +1,8 @@
-//! A polled driver for the SMSC LAN9118 Ethernet controller as a smoltcp `phy::Device`.
+//! A polled driver for the SMSC LAN9118 Ethernet controller: the register-level
+//! operations, with a smoltcp `phy::Device` (feature `smoltcp`, [`smoltcp_phy`]) and an
+//! embassy-net-driver `Driver` (feature `embassy`, [`embassy_driver`]) on top. The two
+//! firmwares for QEMU's mps2-an386 share it: `examples/firmware-https` (blocking, smoltcp)
+//! and `examples/firmware-embassy`.
 //!
 //! The MPS2 board carries a LAN9220, which software drives as a LAN9118 (QEMU's
 //! `mps2-an386` models a LAN9118 at 0x4020_0000, `hw/arm/mps2.c`). Registers and bits are
@@ -7,15 +11,17 @@
 //! [`Lan9118::receive`] whenever it runs.
 //!
 //! Frames move through the controller's FIFOs in 32-bit words, little-endian: a received
-//! frame is read word by word into [`Lan9118`]'s receive buffer after its status word (its
-//! length, CRC included), and a frame to send is written as TX command A, command B, then
-//! its words.
+//! frame is read word by word into the caller's buffer after its status word (its length,
+//! CRC included), and a frame to send is written as TX command A, command B, then its
+//! words.
+#![no_std]
+
+#[cfg(feature = "embassy")]
+pub mod embassy_driver;
+#[cfg(feature = "smoltcp")]
+pub mod smoltcp_phy;
 
 use core::sync::atomic::{AtomicU32, Ordering};
-
-use smoltcp::phy::{self, ChecksumCapabilities, DeviceCapabilities, Medium};
-use smoltcp::time::Instant;
-use smoltcp::wire::EthernetAddress;
 
 /// The LAN9118's base address on mps2-an385/an386 (`ethernet_base` in QEMU's mps2.c).
 pub const MPS2_BASE: usize = 0x4020_0000;
@@ -25,8 +31,9 @@ pub const MPS2_BASE: usize = 0x4020_0000;
 pub const FRAME_BYTES: usize = 1_536;
 /// One frame buffer.
 pub type Frame = [u8; FRAME_BYTES];
-/// The Ethernet frame size smoltcp may send, without the CRC (the controller adds it).
-const MTU: usize = 1_514;
+/// The largest Ethernet frame sent, without the CRC (the controller adds it): the MTU
+/// given to the network stack.
+pub const MTU: usize = 1_514;
 
 // System control and status registers (byte offsets from the base).
 const RX_DATA_FIFO: usize = 0x00;
@@ -180,8 +187,8 @@ impl Registers {
     }
 }
 
-/// Frames counted by the driver since start. Statics, not fields: smoltcp-nal owns the
-/// device and does not hand it back, and there is one controller.
+/// Frames counted by the driver since start. Statics, not fields: the network stack owns
+/// the device and does not hand it back, and there is one controller.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Counters {
     /// Frames received and handed to the stack.
@@ -213,13 +220,10 @@ pub fn counters() -> Counters {
     }
 }
 
-/// The controller, with one receive and one transmit frame buffer (the caller's, so that
-/// they can be statics rather than moved through the stack).
+/// The controller, brought up.
 pub struct Lan9118 {
     registers: Registers,
-    mac: EthernetAddress,
-    rx: &'static mut Frame,
-    tx: &'static mut Frame,
+    mac: [u8; 6],
 }
 
 impl Lan9118 {
@@ -229,11 +233,7 @@ impl Lan9118 {
     /// # Safety
     /// `base` must be the register block of a LAN9118-family controller that nothing else
     /// accesses while the returned value lives.
-    pub unsafe fn new(
-        base: usize,
-        rx: &'static mut Frame,
-        tx: &'static mut Frame,
-    ) -> Result<Lan9118, Error> {
+    pub unsafe fn new(base: usize) -> Result<Lan9118, Error> {
         let registers = Registers { base };
         if registers.read(BYTE_TEST) != BYTE_TEST_VALUE {
             return Err(Error::NotFound);
@@ -246,8 +246,9 @@ impl Lan9118 {
 
         let low = registers.mac_read(MAC_ADDRL)?.to_le_bytes();
         let high = registers.mac_read(MAC_ADDRH)?.to_le_bytes();
-        let mac = EthernetAddress([low[0], low[1], low[2], low[3], high[0], high[1]]);
-        if !mac.is_unicast() {
+        let mac = [low[0], low[1], low[2], low[3], high[0], high[1]];
+        // Unicast (the group bit clear) and not all zeros.
+        if mac[0] & 1 != 0 || mac == [0; 6] {
             return Err(Error::NoMacAddress);
         }
 
@@ -271,22 +272,26 @@ impl Lan9118 {
         registers.mac_write(MAC_CR, MAC_CR_RXEN | MAC_CR_TXEN | duplex)?;
         registers.write(TX_CFG, TX_CFG_TX_ON | TX_CFG_TXSAO);
 
-        Ok(Lan9118 {
-            registers,
-            mac,
-            rx,
-            tx,
-        })
+        Ok(Lan9118 { registers, mac })
     }
 
     /// The MAC address.
-    pub fn mac(&self) -> EthernetAddress {
+    pub fn mac(&self) -> [u8; 6] {
         self.mac
     }
 
-    /// Reads the next received frame into the receive buffer: its length, or `None`
-    /// when none is waiting (or the one waiting was dropped).
-    fn read_frame(&mut self) -> Option<usize> {
+    /// Whether the PHY reports a link (its basic status register; a read through the MAC's
+    /// MII interface, some microseconds on the part).
+    pub fn link_up(&self) -> bool {
+        self.registers
+            .phy_read(PHY_BASIC_STATUS)
+            .is_ok_and(|status| status & PHY_STATUS_LINK != 0)
+    }
+
+    /// Reads the next received frame into `frame`: its length without the CRC, or `None`
+    /// when none is waiting (or the one waiting was dropped: an error, or longer than
+    /// `frame`).
+    pub fn receive(&mut self, frame: &mut [u8]) -> Option<usize> {
         let registers = self.registers;
         // RX_FIFO_INF bits 23:16: status words waiting, one per frame.
         if (registers.read(RX_FIFO_INF) >> 16) & 0xFF == 0 {
@@ -295,9 +300,11 @@ impl Lan9118 {
         let status = registers.read(RX_STATUS_FIFO);
         let length = ((status >> 16) & 0x3FFF) as usize;
         let words = length.div_ceil(4);
-        let good = status & RX_STATUS_ERROR == 0 && (4 + 14..=FRAME_BYTES).contains(&length);
+        let good = status & RX_STATUS_ERROR == 0
+            && length >= 4 + 14
+            && words * 4 <= frame.len().min(FRAME_BYTES);
         if good {
-            for chunk in self.rx.chunks_exact_mut(4).take(words) {
+            for chunk in frame.chunks_exact_mut(4).take(words) {
                 chunk.copy_from_slice(&registers.read(RX_DATA_FIFO).to_le_bytes());
             }
             count(&RECEIVED);
@@ -311,6 +318,13 @@ impl Lan9118 {
             count(&DROPPED);
             None
         }
+    }
+
+    /// Sends `frame` (at most [`MTU`] bytes; longer ones are cut there) as one buffer,
+    /// then collects the TX status. Failures are counted ([`counters`]), not returned:
+    /// Ethernet loses frames, and TCP above resends them.
+    pub fn transmit(&mut self, frame: &[u8]) {
+        send(self.registers, &frame[..frame.len().min(MTU)]);
     }
 }
 
@@ -350,70 +364,5 @@ fn send(registers: Registers, frame: &[u8]) {
         if registers.read(TX_STATUS_FIFO) & TX_STATUS_ERROR != 0 {
             count(&SEND_ERRORS);
         }
-    }
-}
-
-/// A received frame, in the driver's receive buffer.
-pub struct RxToken<'a> {
-    frame: &'a [u8],
-}
-
-impl phy::RxToken for RxToken<'_> {
-    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        f(self.frame)
-    }
-}
-
-/// Room to send one frame, in the driver's transmit buffer.
-pub struct TxToken<'a> {
-    registers: Registers,
-    buffer: &'a mut Frame,
-}
-
-impl phy::TxToken for TxToken<'_> {
-    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        // smoltcp never asks for more than the MTU it was given.
-        let frame = &mut self.buffer[..len.min(MTU)];
-        let result = f(frame);
-        send(self.registers, frame);
-        result
-    }
-}
-
-impl phy::Device for Lan9118 {
-    type RxToken<'a> = RxToken<'a>;
-    type TxToken<'a> = TxToken<'a>;
-
-    fn receive(&mut self, _: Instant) -> Option<(RxToken<'_>, TxToken<'_>)> {
-        let length = self.read_frame()?;
-        let Lan9118 {
-            registers, rx, tx, ..
-        } = self;
-        Some((
-            RxToken {
-                frame: &rx[..length],
-            },
-            TxToken {
-                registers: *registers,
-                buffer: tx,
-            },
-        ))
-    }
-
-    fn transmit(&mut self, _: Instant) -> Option<TxToken<'_>> {
-        Some(TxToken {
-            registers: self.registers,
-            buffer: self.tx,
-        })
-    }
-
-    fn capabilities(&self) -> DeviceCapabilities {
-        let mut capabilities = DeviceCapabilities::default();
-        capabilities.medium = Medium::Ethernet;
-        capabilities.max_transmission_unit = MTU;
-        // The LAN9118 has no checksum offload (the LAN9220's is not used): smoltcp
-        // computes and checks every checksum.
-        capabilities.checksum = ChecksumCapabilities::default();
-        capabilities
     }
 }
