@@ -190,16 +190,34 @@ pub fn run_with<C>(context: &mut C, scenarios: &[ScenarioWith<C>]) -> ! {
 /// Runs scenario `0..count` by `one`, which returns its name, outcome and stack, and
 /// reports as [`run`] says.
 fn run_each(count: usize, mut one: impl FnMut(usize) -> (&'static str, (Check, usize))) -> ! {
-    let (mut passed, mut peak) = (0, 0);
-    let (mut a, mut b, mut c) = ([0u8; 10], [0u8; 10], [0u8; 10]);
+    let mut report = Report::default();
     for i in 0..count {
         let (name, (outcome, stack)) = one(i);
-        peak = peak.max(stack);
-        let number = decimal(i + 1, &mut a);
+        report.scenario(name, outcome, stack);
+    }
+    report.finish()
+}
+
+/// The report of scenarios that the firmware runs itself (an async firmware awaits each
+/// one): one line per scenario, then the summary and QEMU's exit status, as [`run`].
+#[derive(Default)]
+pub struct Report {
+    count: usize,
+    passed: usize,
+    peak: usize,
+}
+
+impl Report {
+    /// Prints `scenario N: pass|FAIL: name (stack B)` for the next scenario.
+    pub fn scenario(&mut self, name: &str, outcome: Check, stack: usize) {
+        let (mut a, mut b) = ([0u8; 10], [0u8; 10]);
+        self.count += 1;
+        self.peak = self.peak.max(stack);
+        let number = decimal(self.count, &mut a);
         let stack = decimal(stack, &mut b);
         match outcome {
             Ok(()) => {
-                passed += 1;
+                self.passed += 1;
                 print(&[b"scenario ", number, b": pass: ", name.as_bytes()]);
             }
             Err(why) => print(&[
@@ -213,20 +231,26 @@ fn run_each(count: usize, mut one: impl FnMut(usize) -> (&'static str, (Check, u
         }
         print(&[b" (stack ", stack, b")\n"]);
     }
-    print(&[b"stack_peak_bytes=", decimal(peak, &mut a), b"\n"]);
-    print(&[
-        b"scenarios: ",
-        decimal(passed, &mut b),
-        b"/",
-        decimal(count, &mut c),
-        b" pass\n",
-    ]);
-    if passed == count {
-        debug::exit(debug::EXIT_SUCCESS);
-    } else {
-        debug::exit(debug::EXIT_FAILURE);
+
+    /// Prints `stack_peak_bytes=N` (the largest stack of a scenario) and `scenarios: P/N
+    /// pass`, and exits QEMU with success only if every scenario passed.
+    pub fn finish(self) -> ! {
+        let (mut a, mut b, mut c) = ([0u8; 10], [0u8; 10], [0u8; 10]);
+        print(&[b"stack_peak_bytes=", decimal(self.peak, &mut a), b"\n"]);
+        print(&[
+            b"scenarios: ",
+            decimal(self.passed, &mut b),
+            b"/",
+            decimal(self.count, &mut c),
+            b" pass\n",
+        ]);
+        if self.passed == self.count {
+            debug::exit(debug::EXIT_SUCCESS);
+        } else {
+            debug::exit(debug::EXIT_FAILURE);
+        }
+        loop {}
     }
-    loop {}
 }
 
 /// Runs `scenario` on a painted stack: its outcome and the stack bytes in use at most.
