@@ -97,8 +97,13 @@
 //! ```
 //!
 //! On embassy: a task owns the client; the network stack is embassy-net's, the buffers
-//! are static, the clock is embassy-time's. (Not compiled here: the embassy firmware that
-//! runs this under QEMU is still to come, with the board's Ethernet driver.)
+//! are static, the clock is embassy-time's. The sketch below is not compiled here (it
+//! names a `board` module for what a board supplies: the Ethernet driver, a TRNG, a
+//! source of customer ids). Its compiled and running form is the embassy firmware,
+//! `examples/firmware-embassy/src/main.rs` in the repository: the same client, `Sleep` on
+//! embassy-time, an embassy-net stack over the LAN9118 driver, static buffers and spawned
+//! tasks, built for thumbv7em-none-eabihf and run under QEMU by CI
+//! (`bash examples/firmware-embassy/run.sh`).
 //!
 //! ```ignore
 //! use embassy_net::dns::DnsSocket;
@@ -109,7 +114,7 @@
 //!     AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Sleep, Timer,
 //!     TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
 //! };
-//! use static_cell::StaticCell;
+//! use static_cell::{ConstStaticCell, StaticCell};
 //!
 //! /// embassy-time as the client's clock.
 //! struct EmbassyClock;
@@ -132,13 +137,14 @@
 //!
 //! #[embassy_executor::task]
 //! async fn juspay(stack: embassy_net::Stack<'static>, mut rng: board::Rng) -> ! {
-//!     // 16 KiB and more of buffers: static, not on the task's stack.
-//!     static TLS_READ: StaticCell<[u8; TLS_READ_BUFFER]> = StaticCell::new();
-//!     static TLS_WRITE: StaticCell<[u8; TLS_WRITE_BUFFER]> = StaticCell::new();
-//!     static CALL: StaticCell<[u8; 2048]> = StaticCell::new();
-//!     static TCP: StaticCell<TcpClientState<1, 2048, 2048>> = StaticCell::new();
-//!     let (tls_read, tls_write) = (TLS_READ.init([0; TLS_READ_BUFFER]), TLS_WRITE.init([0; TLS_WRITE_BUFFER]));
-//!     let buf = CALL.init([0; 2048]);
+//!     // 16 KiB and more of buffers: static, not on the task's stack. ConstStaticCell
+//!     // keeps them in .bss; StaticCell::init would build each array on the stack first.
+//!     static TLS_READ: ConstStaticCell<[u8; TLS_READ_BUFFER]> = ConstStaticCell::new([0; TLS_READ_BUFFER]);
+//!     static TLS_WRITE: ConstStaticCell<[u8; TLS_WRITE_BUFFER]> = ConstStaticCell::new([0; TLS_WRITE_BUFFER]);
+//!     static CALL: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
+//!     static TCP: StaticCell<TcpClientState<1, 1024, 2048>> = StaticCell::new();
+//!     let (tls_read, tls_write) = (TLS_READ.take(), TLS_WRITE.take());
+//!     let buf = CALL.take();
 //!     let tcp = TcpClient::new(stack, TCP.init(TcpClientState::new()));
 //!     let dns = DnsSocket::new(stack);
 //!     let timer = Timer::new(EmbassyClock);
@@ -168,7 +174,7 @@
 //! #[embassy_executor::main]
 //! async fn main(spawner: embassy_executor::Spawner) {
 //!     let (stack, rng) = board::network().await; // the Ethernet driver and embassy_net::new
-//!     spawner.spawn(juspay(stack, rng)).unwrap();
+//!     spawner.spawn(juspay(stack, rng).unwrap()); // embassy-executor 0.10
 //! }
 //! ```
 //!

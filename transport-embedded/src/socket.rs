@@ -23,7 +23,8 @@ pub trait Clock {
 /// operation races this against the I/O (`embassy_futures::select`), and the I/O is
 /// dropped when the deadline wins.
 ///
-/// With embassy-time:
+/// With embassy-time (not compiled here; the embassy firmware,
+/// `examples/firmware-embassy/src/main.rs`, compiles and runs this one):
 ///
 /// ```ignore
 /// struct EmbassyClock;
