@@ -334,6 +334,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn escaped_keys_mean_what_they_decode_to() {
+        // `\u0069d` is `id`, `\/` is `/`: keys are JSON strings like any other.
+        let customer =
+            Customer::from_json(br#"{"\u0069d":"cst_1","first\u005fname":"Zo\u00eb"}"#).unwrap();
+        assert_eq!(customer.id.as_str(), "cst_1");
+        assert_eq!(customer.first_name.as_deref(), Some("Zo\u{eb}"));
+        // A key that decodes to more than any known key is an unknown key, skipped.
+        let long = std::format!(r#"{{"id":"c","{}":1}}"#, "\\u0061".repeat(40));
+        assert_eq!(
+            Customer::from_json(long.as_bytes()).unwrap().id.as_str(),
+            "c"
+        );
+        // A bad escape in a key is bad JSON.
+        assert_eq!(
+            Customer::from_json(br#"{"i\qd":"c"}"#),
+            Err(Error::Protocol(ProtocolError::InvalidJson))
+        );
+    }
+
+    #[test]
     fn nulls_and_absent_fields_read_as_none() {
         let c = Customer::from_json(br#"{"id":"cst_1","first_name":null,"juspay":null}"#).unwrap();
         assert_eq!(

@@ -135,11 +135,11 @@ impl<'a> Reader<'a> {
         self.eat_literal(b"null")
     }
 
-    /// Reads an object, handing each key (still escaped) to `entry`, which must consume
-    /// the value. Returns false, consuming nothing, when the next value is not an object.
+    /// Reads an object, handing each key (unescaped) to `entry`, which must consume the
+    /// value. Returns false, consuming nothing, when the next value is not an object.
     pub(crate) fn object(
         &mut self,
-        mut entry: impl FnMut(&mut Self, &'a str) -> Result<()>,
+        mut entry: impl FnMut(&mut Self, &str) -> Result<()>,
     ) -> Result<bool> {
         if self.peek() != Some(b'{') {
             return Ok(false);
@@ -150,8 +150,22 @@ impl<'a> Reader<'a> {
             return Ok(true);
         }
         loop {
-            let key = self.string()?;
+            let raw = self.string()?;
             self.eat(b':')?;
+            // The API's keys are plain, but `"\u0069d"` is `"id"` all the same. Every key
+            // this crate reads fits in 32 bytes: a longer one, decoded, is none of them.
+            let mut decoded = heapless::String::<32>::new();
+            let key = if raw.contains('\\') {
+                match unescape_into(raw, decoded.as_mut_view(), false) {
+                    Ok(()) => decoded.as_str(),
+                    Err(UnescapeError::Full) => raw,
+                    Err(UnescapeError::Invalid) => {
+                        return Err(Error::Protocol(ProtocolError::InvalidJson));
+                    }
+                }
+            } else {
+                raw
+            };
             entry(self, key)?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
