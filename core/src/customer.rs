@@ -335,7 +335,7 @@ mod tests {
 
     #[test]
     fn escaped_keys_mean_what_they_decode_to() {
-        // `\u0069d` is `id`, `\/` is `/`: keys are JSON strings like any other.
+        // `\u0069d` is `id`: keys are JSON strings like any other.
         let customer =
             Customer::from_json(br#"{"\u0069d":"cst_1","first\u005fname":"Zo\u00eb"}"#).unwrap();
         assert_eq!(customer.id.as_str(), "cst_1");
