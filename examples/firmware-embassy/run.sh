@@ -10,178 +10,20 @@
 # live in static RAM), painted at reset and before each scenario: the largest use.
 # Exit status: non-zero when a scenario fails (on the target, or in what the sandboxes
 # saw), when the customer printed is not the expected JSON, or when a budget is exceeded.
+# The run itself is ../firmware/qemu.sh's, shared with the HTTPS firmware (-icount
+# shift=0 there too: embassy-time's millisecond is a million instructions, whatever the
+# host's speed).
 set -euo pipefail
 cd "$(dirname "$0")"
-started=$SECONDS
+source ../firmware/qemu.sh
 
 FLASH_BUDGET=$((256 * 1024))
 # Static RAM grows here: the tasks' futures (a connect's is several KiB) are statics.
 RAM_BUDGET=$((64 * 1024))
-TARGET=thumbv7em-none-eabihf
-ELF="target/$TARGET/release/juspay-firmware-embassy"
-# The documentation customer as the firmware prints it (juspay-core's Serialize through
-# serde-json-core), checked here so that the expected text costs no flash.
-CUSTOMER_JSON='{"id":"cst_om2l6ctlptxwxuzj","object":"customer","object_reference_id":"customer@gmail.com","mobile_number":"9988776655","mobile_country_code":"91","first_name":"John","last_name":"Smith","email_address":"customer@gmail.com","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","juspay":null}'
-# The sandboxes, in the order of the guest ports they are forwarded from (src/main.rs:
-# API, CHUNKED, CLOSE, STALL, FORGED, RSA at 10.0.2.100:443..448).
-SANDBOXES=(api chunked close stall forged rsa)
-GUEST_ADDRESS=10.0.2.100
-FIRST_GUEST_PORT=443
 
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "run.sh: '$1' not found; install it with: apt-get install -y $2" >&2
-  exit 2
-}
-need arm-none-eabi-gcc gcc-arm-none-eabi
-need arm-none-eabi-size binutils-arm-none-eabi
-need arm-none-eabi-nm binutils-arm-none-eabi
-need qemu-system-arm qemu-system-arm
-need socat socat
-need python3 python3
-
-# The host side first: the sandboxes' program, from the host workspace.
-echo "building the sandboxes (juspay-sandbox, example firmware_sandboxes)" >&2
-(cd ../.. && cargo build -q -p juspay-sandbox --example firmware_sandboxes)
-SANDBOX_BIN=../../target/debug/examples/firmware_sandboxes
-
-# As examples/firmware/run.sh: a rustup target when there is one, else Debian's Rust
-# sources (shared/embedded-toolchain.md).
-if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
-  echo "building with the rustup target $TARGET" >&2
-  cargo build --release --target "$TARGET"
-else
-  if [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library/core ]; then
-    echo "run.sh: no $TARGET target: either 'rustup target add $TARGET', or" >&2
-    echo "  apt-get install -y rustc-web cargo-web rust-web-src libstd-rust-web-dev" >&2
-    exit 2
-  fi
-  echo "building with Debian's toolchain and -Zbuild-std=core" >&2
-  RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --target "$TARGET" -Zbuild-std=core
-fi
-
-# A scratch directory: QEMU's working directory, where semihosting reads the seed and the
-# roots. Whatever happens, the sandboxes and QEMU stop and it goes.
-work=$(mktemp -d)
-sandbox_pid="" qemu_pid=""
-cleanup() {
-  trap '' INT TERM
-  exec 3>&- || true
-  [ -n "$qemu_pid" ] && kill "$qemu_pid" 2>/dev/null || true
-  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# 32 bytes for the firmware's RNG (a real board: its TRNG).
-head -c 32 /dev/urandom >"$work/seed.bin"
-
-# The sandboxes run until their standard input closes (file descriptor 3 here); then
-# they print what they saw.
-mkfifo "$work/control"
-timeout 600 "$SANDBOX_BIN" "$work" <"$work/control" >"$work/sandboxes.txt" &
-sandbox_pid=$!
-exec 3>"$work/control"
-for _ in $(seq 300); do
-  grep -qx ready "$work/sandboxes.txt" 2>/dev/null && break
-  kill -0 "$sandbox_pid" 2>/dev/null || { echo "the sandboxes did not start" >&2; exit 1; }
-  sleep 0.2
-done
-grep -qx ready "$work/sandboxes.txt" || { echo "the sandboxes did not start in time" >&2; exit 1; }
-
-# QEMU's user network, restricted: the guest reaches no host and no outside address, only
-# these forwards, each of which runs socat to one sandbox on 127.0.0.1 per connection.
-forwards=""
-port=$FIRST_GUEST_PORT
-for name in "${SANDBOXES[@]}"; do
-  address=$(awk -v name="$name" '$1 == "sandbox" && $2 == name { print $3 }' "$work/sandboxes.txt")
-  case "$address" in
-    127.0.0.1:*) ;;
-    *) echo "sandbox $name: no loopback address ($address)" >&2; exit 1 ;;
-  esac
-  forwards+=",guestfwd=tcp:$GUEST_ADDRESS:$port-cmd:socat STDIO TCP:$address"
-  port=$((port + 1))
-done
-
-# -icount shift=0: one virtual nanosecond per instruction, as for the HTTPS firmware: the
-# run does not depend on the host's speed (embassy-time's millisecond is a million
-# instructions).
-set +e
-elf_path="$PWD/$ELF"
-(cd "$work" && exec timeout 300 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 \
-  -icount shift=0 -nographic -semihosting-config enable=on,target=native \
-  -nic "user,model=lan9118,restrict=on$forwards" \
-  -kernel "$elf_path" >"$work/firmware.txt") &
-qemu_pid=$!
-wait "$qemu_pid"
-status=$?
-qemu_pid=""
-set -e
-
-# What the sandboxes saw.
-exec 3>&-
-wait "$sandbox_pid" || true
-sandbox_pid=""
-output=$(cat "$work/firmware.txt")
-grep -v -E '^(stack_peak_bytes|setup_stack_bytes)' <<<"$output" || true
-if [ $status -ne 0 ]; then
-  echo "the firmware failed under QEMU (exit $status)" >&2
-  exit $status
-fi
-
-failures=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
-grep -qxF "$CUSTOMER_JSON" <<<"$output" || fail "the firmware did not print the expected customer JSON"
-# The server's side of the scenarios: three connections to the API sandbox and four
-# requests (two on one kept-alive connection); two connections and two requests to the
-# closing one (the call after its close never reached it); nothing ever reached the
-# sandbox with the forged chain, not even a completed handshake.
-seen() { grep -qx "$1" "$work/sandboxes.txt" || fail "the sandboxes did not see: $1"; }
-seen "api handshakes=3 requests=4"
-seen "chunked handshakes=1 requests=1"
-seen "close handshakes=2 requests=2"
-seen "stall handshakes=1 requests=1"
-seen "forged handshakes=0 requests=0"
-seen "rsa handshakes=1 requests=1"
-
-figure() { sed -n "s/^$1=\([0-9]*\)$/\1/p" <<<"$output"; }
-scenario_stack=$(figure stack_peak_bytes)
-setup_stack=$(figure setup_stack_bytes)
-for value in "$scenario_stack" "$setup_stack"; do
-  [ -n "$value" ] || { echo "the firmware did not print every figure" >&2; exit 1; }
-done
-stack=$((scenario_stack > setup_stack ? scenario_stack : setup_stack))
-read -r text data bss _ < <(arm-none-eabi-size "$ELF" | tail -n 1)
-flash=$((text + data))
-static_ram=$((data + bss))
+run_with_sandboxes "target/$TARGET/release/juspay-firmware-embassy" '^(stack_peak_bytes|setup_stack_bytes)'
 
 echo
-echo "stack: $setup_stack bytes until the network is up, $scenario_stack at most in a scenario"
-echo "wall time of this script: $((SECONDS - started)) s"
-echo
+echo "stack: $(figure setup_stack_bytes) bytes until the network is up, $(figure stack_peak_bytes) at most in a scenario"
 
-passed=$(sed -n 's/^scenarios: \([0-9]*\)\/\([0-9]*\) pass$/\1/p' <<<"$output")
-total=$(sed -n 's/^scenarios: \([0-9]*\)\/\([0-9]*\) pass$/\2/p' <<<"$output")
-echo "scenarios: $passed/$total pass"
-echo "flash_bytes=$flash"
-echo "static_ram_bytes=$static_ram"
-echo "stack_peak_bytes=$stack"
-
-if [ "$passed" != "$total" ] || [ "$failures" -ne 0 ]; then
-  echo "scenarios failed" >&2
-  exit 1
-fi
-if [ $flash -gt $FLASH_BUDGET ]; then
-  echo "over budget: flash $flash > $FLASH_BUDGET" >&2
-  exit 1
-fi
-if [ $((static_ram + stack)) -gt $RAM_BUDGET ]; then
-  echo "over budget: static RAM + stack peak $((static_ram + stack)) > $RAM_BUDGET" >&2
-  exit 1
-fi
-echo "within budget: flash $flash <= $FLASH_BUDGET, static RAM + stack peak $((static_ram + stack)) <= $RAM_BUDGET"
+report scenarios $FLASH_BUDGET $RAM_BUDGET

@@ -11,41 +11,21 @@
 # customer the firmware prints as JSON (through serde-json-core) is not the expected line.
 set -euo pipefail
 cd "$(dirname "$0")"
+# need, build_firmware, TARGET and CUSTOMER_JSON (the documentation customer as the
+# firmware prints it, checked here so that the expected text costs no flash).
+source ./qemu.sh
 
 FLASH_BUDGET=$((32 * 1024))
-# The documentation customer as the firmware prints it: juspay-core's Serialize through
-# serde-json-core. Checked here, so the expected text costs no flash.
-CUSTOMER_JSON='{"id":"cst_om2l6ctlptxwxuzj","object":"customer","object_reference_id":"customer@gmail.com","mobile_number":"9988776655","mobile_country_code":"91","first_name":"John","last_name":"Smith","email_address":"customer@gmail.com","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","juspay":null}'
 RAM_BUDGET=$((8 * 1024))
 # The verifier firmware (path validation, ECDSA, RSA, the recorded handshakes): budgets set
 # from what it measured (README), to catch a regression.
 VERIFY_FLASH_BUDGET=$((256 * 1024))
 VERIFY_RAM_BUDGET=$((48 * 1024))
-TARGET=thumbv7em-none-eabihf
 
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  echo "run.sh: '$1' not found; install it with: apt-get install -y $2" >&2
-  exit 2
-}
 need arm-none-eabi-gcc gcc-arm-none-eabi
 need arm-none-eabi-size binutils-arm-none-eabi
 need qemu-system-arm qemu-system-arm
-
-if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
-  echo "building with the rustup target $TARGET" >&2
-  cargo build --release --target "$TARGET"
-else
-  # No rustup target (rustup cannot download one here): build core from Debian's Rust
-  # sources, as in shared/embedded-toolchain.md.
-  if [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library/core ]; then
-    echo "run.sh: no $TARGET target: either 'rustup target add $TARGET', or" >&2
-    echo "  apt-get install -y rustc-web cargo-web rust-web-src libstd-rust-web-dev" >&2
-    exit 2
-  fi
-  echo "building with Debian's toolchain and -Zbuild-std=core" >&2
-  RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --target "$TARGET" -Zbuild-std=core
-fi
+build_firmware
 
 # Runs one firmware ELF under QEMU; prints its figures with PREFIX before each key, and
 # fails when a scenario fails or a budget is exceeded. Sets $output.
