@@ -33,11 +33,13 @@ use embassy_executor::Executor;
 use embassy_net::tcp::client::{TcpClient, TcpClientState};
 use embassy_net::{Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
 use embassy_time::Instant;
-use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, Reply, Timestamp};
+use juspay_core::{Credentials, Endpoint, GetCustomer};
+use juspay_firmware::checks;
+use juspay_firmware::checks::https::{self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS};
 use juspay_firmware::{Check, Report, decimal, ensure, host, print, stack};
 use juspay_transport_embedded::{
-    AsyncClient, Buffers, CertificateDer, CertificateError, CertificateTime, Clock, Config, Error,
-    Sleep, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor, webpki,
+    AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Error, Sleep,
+    TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
 };
 use lan9118::embassy_driver::Device;
 use lan9118::{FRAME_BYTES, Frame, Lan9118};
@@ -71,8 +73,6 @@ const MERCHANT_ID: &str = "sandbox_merchant";
 
 /// Deadline of a connect and of each call, in milliseconds.
 const TIMEOUT_MS: u64 = 10_000;
-/// The deadline for the stalled server: long enough for the handshake.
-const STALL_TIMEOUT_MS: u64 = 1_000;
 
 /// Request and response share one buffer: 2 KiB holds the API's responses.
 const CALL_BUFFER: usize = 2048;
@@ -86,7 +86,6 @@ const ROOTS_BUFFER: usize = 1664;
 /// One TCP connection at a time, as the client keeps one.
 type Tcp = TcpClient<'static, 1, TCP_TX_BUFFER, TCP_RX_BUFFER>;
 type Connection<'c> = AsyncClient<'c, Tcp, EmbassyClock>;
-type Outcome = Result<Reply, Error>;
 
 /// embassy-time as the transport's clock: milliseconds for its deadlines, and
 /// `embassy_time::Timer` to wait for one.
@@ -183,59 +182,13 @@ async fn close(connection: Result<Connection<'_>, Error>) {
     }
 }
 
-fn customer(outcome: &Outcome) -> Result<(&Customer, bool), &'static str> {
-    let reply = outcome.as_ref().map_err(|_| "transport error")?;
-    Ok((
-        reply.result.as_ref().map_err(|_| "API error")?,
-        reply.reusable,
-    ))
-}
-
-/// The documentation customer, field by field, on a connection that stays open.
-fn documentation_customer_kept(outcome: &Outcome) -> Check {
-    let (c, reusable) = customer(outcome)?;
-    ensure(reusable, "not reusable")?;
-    ensure(c.id == "cst_om2l6ctlptxwxuzj", "id")?;
-    ensure(c.object.as_deref() == Some("customer"), "object")?;
-    ensure(
-        c.object_reference_id.as_deref() == Some("customer@gmail.com"),
-        "object_reference_id",
-    )?;
-    ensure(
-        c.mobile_number.as_deref() == Some("9988776655"),
-        "mobile_number",
-    )?;
-    ensure(
-        c.mobile_country_code.as_deref() == Some("91"),
-        "mobile_country_code",
-    )?;
-    ensure(c.first_name.as_deref() == Some("John"), "first_name")?;
-    ensure(c.last_name.as_deref() == Some("Smith"), "last_name")?;
-    ensure(
-        c.email_address.as_deref() == Some("customer@gmail.com"),
-        "email_address",
-    )?;
-    ensure(
-        c.created_at() == Some(Ok(Timestamp::from_unix_seconds(1_470_125_272))),
-        "created_at",
-    )?;
-    ensure(c.juspay.is_none(), "juspay")
-}
-
-const DOCUMENTATION_CUSTOMER: GetCustomer<'static> = GetCustomer::new("cst_om2l6ctlptxwxuzj");
-
 /// A fresh connection (P-256 chain), the documentation customer, printed as JSON.
 async fn documentation_customer(cx: &mut Context) -> Check {
     let mut connection = cx.tls.connect(API, TIMEOUT_MS).await;
     let client = connected(&mut connection)?;
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, buf| {
-        documentation_customer_kept(outcome)?;
-        // The customer as JSON from juspay-core's Serialize, by serde-json-core into the
-        // call's buffer. run.sh checks the line.
-        let (c, _) = customer(outcome)?;
-        let len = serde_json_core::to_slice(c, buf).map_err(|_| "to_slice")?;
-        print(&[buf.get(..len).ok_or("to_slice length")?, b"\n"]);
-        Ok(())
+        https::documentation_customer(outcome)?;
+        checks::print_json(checks::customer(outcome)?.0, buf)
     })
     .await?;
     close(connection).await;
@@ -244,25 +197,11 @@ async fn documentation_customer(cx: &mut Context) -> Check {
 
 /// The token variant, chunked (a recorded response: extension and trailer).
 async fn token_chunked(cx: &mut Context) -> Check {
-    let now = Timestamp::from_unix_seconds(cx.tls.now as i64);
+    let now = cx.tls.now;
     let mut connection = cx.tls.connect(CHUNKED, TIMEOUT_MS).await;
     let client = connected(&mut connection)?;
-    let request = GetCustomer::new("cst_tooedar2k7j1d60b").client_auth_token(true);
-    call(client, &request, cx.call, |outcome, _| {
-        let (c, _) = customer(outcome)?;
-        ensure(c.id == "cst_tooedar2k7j1d60b", "id")?;
-        let juspay = c.juspay.as_ref().ok_or("no juspay object")?;
-        let token = juspay.client_auth_token.as_ref().ok_or("no token")?;
-        ensure(
-            token.expose() == "tkn_8649cd66d30c47728b8dd2fb6279a4cc",
-            "token",
-        )?;
-        ensure(
-            juspay.client_auth_token_expiry.as_deref() == Some("2020-03-17T14:45:26Z"),
-            "expiry",
-        )?;
-        // Recorded in 2020: expired by the host's clock.
-        ensure(juspay.is_expired(now), "not expired")
+    call(client, &https::TOKEN_CUSTOMER, cx.call, |outcome, _| {
+        https::token_customer(outcome, now)
     })
     .await?;
     close(connection).await;
@@ -273,21 +212,8 @@ async fn token_chunked(cx: &mut Context) -> Check {
 async fn not_found(cx: &mut Context) -> Check {
     let mut connection = cx.tls.connect(API, TIMEOUT_MS).await;
     let client = connected(&mut connection)?;
-    let request = GetCustomer::new("cst_nobody");
-    call(client, &request, cx.call, |outcome, _| {
-        let reply = outcome.as_ref().map_err(|_| "transport error")?;
-        let e = reply.result.as_ref().err().ok_or("not an API error")?;
-        ensure(e.http_status == 404 && e.is_invalid_request(), "status")?;
-        ensure(
-            e.error_code.as_deref() == Some("object_not_found"),
-            "error_code",
-        )?;
-        let info = e.error_info.as_ref().ok_or("no error_info")?;
-        ensure(
-            info.code.as_deref() == Some("RESOURCE_NOT_FOUND"),
-            "error_info.code",
-        )?;
-        ensure(reply.reusable, "not reusable")
+    call(client, &https::UNKNOWN_CUSTOMER, cx.call, |outcome, _| {
+        https::not_found(outcome)
     })
     .await?;
     ensure(client.is_reusable(), "client not reusable")?;
@@ -299,7 +225,7 @@ async fn not_found(cx: &mut Context) -> Check {
 async fn kept_alive(cx: &mut Context) -> Check {
     let mut connection = cx.tls.connect(API, TIMEOUT_MS).await;
     let client = connected(&mut connection)?;
-    let check = |outcome: &Outcome, _: &mut [u8]| documentation_customer_kept(outcome);
+    let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, check).await?;
     ensure(client.is_reusable(), "not reusable after the first call")?;
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, check).await?;
@@ -310,19 +236,13 @@ async fn kept_alive(cx: &mut Context) -> Check {
 /// The server answers and closes: the next call on that connection says so, and a new
 /// connection serves it.
 async fn closed_then_reconnect(cx: &mut Context) -> Check {
-    let check = |outcome: &Outcome, _: &mut [u8]| documentation_customer_kept(outcome);
+    let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
     {
         let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS).await;
         let client = connected(&mut connection)?;
         call(client, &DOCUMENTATION_CUSTOMER, cx.call, check).await?;
         call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-            ensure(
-                matches!(
-                    outcome,
-                    Err(Error::Core(juspay_core::Error::ConnectionClosed))
-                ),
-                "a call on the closed connection did not end in ConnectionClosed",
-            )
+            https::closed(outcome)
         })
         .await?;
         ensure(!client.is_reusable(), "still reusable")?;
@@ -337,15 +257,7 @@ async fn closed_then_reconnect(cx: &mut Context) -> Check {
 /// A leaf signed by another site's certificate under our own root: refused in the
 /// handshake, before a request could be written.
 async fn forged_chain(cx: &mut Context) -> Check {
-    match cx.tls.connect(FORGED, TIMEOUT_MS).await {
-        // The other site's certificate says CA:FALSE, and it is what signed the leaf.
-        Err(Error::Certificate(CertificateError::Invalid(webpki::Error::EndEntityUsedAsCa))) => {
-            Ok(())
-        }
-        Err(Error::Certificate(_)) => Err("refused, but not as an end entity used as a CA"),
-        Err(_) => Err("refused, but not for its certificate"),
-        Ok(_) => Err("a forged chain was accepted"),
-    }
+    https::forged_refused(&cx.tls.connect(FORGED, TIMEOUT_MS).await)
 }
 
 /// The server reads the request and never answers: the call ends at its deadline, which
@@ -355,14 +267,10 @@ async fn stalled(cx: &mut Context) -> Check {
     let client = connected(&mut connection)?;
     let start = Instant::now();
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-        ensure(matches!(outcome, Err(Error::Timeout)), "not a timeout")
+        https::timed_out(outcome)
     })
     .await?;
-    let elapsed = start.elapsed().as_millis();
-    ensure(
-        (STALL_TIMEOUT_MS..STALL_TIMEOUT_MS + 50).contains(&elapsed),
-        "not at the deadline",
-    )
+    https::at_deadline(start.elapsed().as_millis())
 }
 
 /// A fresh connection with an RSA chain (RSA-4096 root, RSA-2048 intermediate and leaf,
@@ -371,7 +279,7 @@ async fn rsa_chain(cx: &mut Context) -> Check {
     let mut connection = cx.tls.connect(RSA, TIMEOUT_MS).await;
     let client = connected(&mut connection)?;
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-        documentation_customer_kept(outcome)
+        https::documentation_customer(outcome)
     })
     .await?;
     close(connection).await;

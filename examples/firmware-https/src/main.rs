@@ -22,12 +22,13 @@ use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
-use juspay_core::Reply;
-use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, Timestamp};
+use juspay_core::{Credentials, Endpoint, GetCustomer};
+use juspay_firmware::checks;
+use juspay_firmware::checks::https::{self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS};
 use juspay_firmware::{Check, ScenarioWith, decimal, ensure, host, instructions, print, stack};
 use juspay_transport_embedded::{
-    Buffers, CertificateDer, CertificateError, CertificateTime, Client, Config, Error,
-    TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor, webpki,
+    Buffers, CertificateDer, CertificateTime, Client, Config, Error, TLS_READ_BUFFER,
+    TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -67,8 +68,6 @@ const MERCHANT_ID: &str = "sandbox_merchant";
 
 /// Deadline of a connect and of each call, in (virtual) milliseconds.
 const TIMEOUT_MS: u64 = 10_000;
-/// The deadline for the stalled server: long enough for the handshake.
-const STALL_TIMEOUT_MS: u64 = 1_000;
 
 /// Request and response share one buffer: 2 KiB holds the API's responses.
 const CALL_BUFFER: usize = 2048;
@@ -102,7 +101,6 @@ macro_rules! take {
 }
 
 type Connection<'c> = Client<'c, Tcp<'static>, BoardClock<'static>>;
-type Outcome = Result<Reply, Error>;
 
 /// Everything a scenario needs, made once by `main`: what connections are made from, and
 /// the call buffer apart from it, so that a scenario holds a connection and the buffer at
@@ -189,47 +187,6 @@ fn figure(key: &str, value: u64) {
     print(&[key.as_bytes(), b"=", decimal(value, &mut digits), b"\n"]);
 }
 
-fn customer(outcome: &Outcome) -> Result<(&Customer, bool), &'static str> {
-    let reply = outcome.as_ref().map_err(|_| "transport error")?;
-    Ok((
-        reply.result.as_ref().map_err(|_| "API error")?,
-        reply.reusable,
-    ))
-}
-
-/// The documentation customer, field by field, on a connection that stays open.
-fn documentation_customer_kept(outcome: &Outcome) -> Check {
-    let (c, reusable) = customer(outcome)?;
-    ensure(reusable, "not reusable")?;
-    ensure(c.id == "cst_om2l6ctlptxwxuzj", "id")?;
-    ensure(c.object.as_deref() == Some("customer"), "object")?;
-    ensure(
-        c.object_reference_id.as_deref() == Some("customer@gmail.com"),
-        "object_reference_id",
-    )?;
-    ensure(
-        c.mobile_number.as_deref() == Some("9988776655"),
-        "mobile_number",
-    )?;
-    ensure(
-        c.mobile_country_code.as_deref() == Some("91"),
-        "mobile_country_code",
-    )?;
-    ensure(c.first_name.as_deref() == Some("John"), "first_name")?;
-    ensure(c.last_name.as_deref() == Some("Smith"), "last_name")?;
-    ensure(
-        c.email_address.as_deref() == Some("customer@gmail.com"),
-        "email_address",
-    )?;
-    ensure(
-        c.created_at() == Some(Ok(Timestamp::from_unix_seconds(1_470_125_272))),
-        "created_at",
-    )?;
-    ensure(c.juspay.is_none(), "juspay")
-}
-
-const DOCUMENTATION_CUSTOMER: GetCustomer<'static> = GetCustomer::new("cst_om2l6ctlptxwxuzj");
-
 /// A fresh connection (P-256 chain), the documentation customer, printed as JSON.
 fn documentation_customer(cx: &mut Context) -> Check {
     let network = cx.tls.network;
@@ -237,13 +194,9 @@ fn documentation_customer(cx: &mut Context) -> Check {
     let client = connected(&mut connection)?;
     figure("handshake_instructions_p256", network.work_instructions());
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, buf| {
-        documentation_customer_kept(outcome)?;
-        // What a kiosk would log or hand on: the customer as JSON from juspay-core's
-        // Serialize, by serde-json-core into the call's buffer. run.sh checks the line.
-        let (c, _) = customer(outcome)?;
-        let len = serde_json_core::to_slice(c, buf).map_err(|_| "to_slice")?;
-        print(&[buf.get(..len).ok_or("to_slice length")?, b"\n"]);
-        Ok(())
+        https::documentation_customer(outcome)?;
+        // What a kiosk would log or hand on: the customer as JSON.
+        checks::print_json(checks::customer(outcome)?.0, buf)
     })?;
     close(&mut connection);
     Ok(())
@@ -251,25 +204,11 @@ fn documentation_customer(cx: &mut Context) -> Check {
 
 /// The token variant, chunked (a recorded response: extension and trailer).
 fn token_chunked(cx: &mut Context) -> Check {
-    let now = Timestamp::from_unix_seconds(cx.tls.now as i64);
+    let now = cx.tls.now;
     let mut connection = cx.tls.connect(CHUNKED, TIMEOUT_MS);
     let client = connected(&mut connection)?;
-    let request = GetCustomer::new("cst_tooedar2k7j1d60b").client_auth_token(true);
-    call(client, &request, cx.call, |outcome, _| {
-        let (c, _) = customer(outcome)?;
-        ensure(c.id == "cst_tooedar2k7j1d60b", "id")?;
-        let juspay = c.juspay.as_ref().ok_or("no juspay object")?;
-        let token = juspay.client_auth_token.as_ref().ok_or("no token")?;
-        ensure(
-            token.expose() == "tkn_8649cd66d30c47728b8dd2fb6279a4cc",
-            "token",
-        )?;
-        ensure(
-            juspay.client_auth_token_expiry.as_deref() == Some("2020-03-17T14:45:26Z"),
-            "expiry",
-        )?;
-        // Recorded in 2020: expired by the host's clock.
-        ensure(juspay.is_expired(now), "not expired")
+    call(client, &https::TOKEN_CUSTOMER, cx.call, |outcome, _| {
+        https::token_customer(outcome, now)
     })?;
     close(&mut connection);
     Ok(())
@@ -279,26 +218,9 @@ fn token_chunked(cx: &mut Context) -> Check {
 fn not_found(cx: &mut Context) -> Check {
     let mut connection = cx.tls.connect(API, TIMEOUT_MS);
     let client = connected(&mut connection)?;
-    call(
-        client,
-        &GetCustomer::new("cst_nobody"),
-        cx.call,
-        |outcome, _| {
-            let reply = outcome.as_ref().map_err(|_| "transport error")?;
-            let e = reply.result.as_ref().err().ok_or("not an API error")?;
-            ensure(e.http_status == 404 && e.is_invalid_request(), "status")?;
-            ensure(
-                e.error_code.as_deref() == Some("object_not_found"),
-                "error_code",
-            )?;
-            let info = e.error_info.as_ref().ok_or("no error_info")?;
-            ensure(
-                info.code.as_deref() == Some("RESOURCE_NOT_FOUND"),
-                "error_info.code",
-            )?;
-            ensure(reply.reusable, "not reusable")
-        },
-    )?;
+    call(client, &https::UNKNOWN_CUSTOMER, cx.call, |outcome, _| {
+        https::not_found(outcome)
+    })?;
     ensure(client.is_reusable(), "client not reusable")?;
     close(&mut connection);
     Ok(())
@@ -309,7 +231,7 @@ fn kept_alive(cx: &mut Context) -> Check {
     let network = cx.tls.network;
     let mut connection = cx.tls.connect(API, TIMEOUT_MS);
     let client = connected(&mut connection)?;
-    let check = |outcome: &Outcome, _: &mut [u8]| documentation_customer_kept(outcome);
+    let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
     ensure(client.is_reusable(), "not reusable after the first call")?;
     network.measure(|| call(client, &DOCUMENTATION_CUSTOMER, cx.call, check))?;
@@ -325,23 +247,17 @@ fn closed_then_reconnect(cx: &mut Context) -> Check {
         let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
         let client = connected(&mut connection)?;
         call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-            documentation_customer_kept(outcome)
+            https::documentation_customer(outcome)
         })?;
         call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-            ensure(
-                matches!(
-                    outcome,
-                    Err(Error::Core(juspay_core::Error::ConnectionClosed))
-                ),
-                "a call on the closed connection did not end in ConnectionClosed",
-            )
+            https::closed(outcome)
         })?;
         ensure(!client.is_reusable(), "still reusable")?;
     }
     let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
     let client = connected(&mut connection)?;
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-        documentation_customer_kept(outcome)
+        https::documentation_customer(outcome)
     })?;
     close(&mut connection);
     Ok(())
@@ -350,15 +266,7 @@ fn closed_then_reconnect(cx: &mut Context) -> Check {
 /// A leaf signed by another site's certificate under our own root: refused in the
 /// handshake, before a request could be written.
 fn forged_chain(cx: &mut Context) -> Check {
-    match cx.tls.connect(FORGED, TIMEOUT_MS) {
-        // The other site's certificate says CA:FALSE, and it is what signed the leaf.
-        Err(Error::Certificate(CertificateError::Invalid(webpki::Error::EndEntityUsedAsCa))) => {
-            Ok(())
-        }
-        Err(Error::Certificate(_)) => Err("refused, but not as an end entity used as a CA"),
-        Err(_) => Err("refused, but not for its certificate"),
-        Ok(_) => Err("a forged chain was accepted"),
-    }
+    https::forged_refused(&cx.tls.connect(FORGED, TIMEOUT_MS))
 }
 
 /// The server reads the request and never answers: the call ends at its deadline.
@@ -367,13 +275,9 @@ fn stalled(cx: &mut Context) -> Check {
     let client = connected(&mut connection)?;
     let start = clock::millis();
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-        ensure(matches!(outcome, Err(Error::Timeout)), "not a timeout")
+        https::timed_out(outcome)
     })?;
-    let elapsed = clock::millis() - start;
-    ensure(
-        (STALL_TIMEOUT_MS..STALL_TIMEOUT_MS + 50).contains(&elapsed),
-        "not at the deadline",
-    )
+    https::at_deadline(clock::millis() - start)
 }
 
 /// A fresh connection with an RSA chain (RSA-4096 root, RSA-2048 intermediate and leaf,
@@ -387,7 +291,7 @@ fn rsa_chain(cx: &mut Context) -> Check {
         network.work_instructions(),
     );
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-        documentation_customer_kept(outcome)
+        https::documentation_customer(outcome)
     })?;
     close(&mut connection);
     Ok(())

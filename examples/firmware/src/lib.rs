@@ -16,6 +16,8 @@ pub fn ensure(condition: bool, what: &'static str) -> Check {
 /// A named scenario.
 pub type Scenario = (&'static str, fn() -> Check);
 
+pub mod checks;
+
 pub mod stack {
     //! Stack high-water mark: paint the free stack, run, count what was overwritten.
 

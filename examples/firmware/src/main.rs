@@ -9,10 +9,11 @@
 use cortex_m_rt::entry;
 use juspay_core::driver;
 use juspay_core::memory::{MemoryConnection, MemoryError};
-use juspay_core::{
-    ApiError, Credentials, Customer, Endpoint, Error, GetCustomer, ProtocolError, Reply, Timestamp,
+use juspay_core::{Credentials, Endpoint, Error, GetCustomer, ProtocolError, Reply, Timestamp};
+use juspay_firmware::checks::{
+    api_error, customer, documentation_customer, not_found, print_json, token_customer,
 };
-use juspay_firmware::{Check, Scenario, ensure, print};
+use juspay_firmware::{Check, Scenario, ensure};
 
 /// Request and response share one buffer: 2 KiB holds a response head behind a proxy
 /// and the customer body.
@@ -93,23 +94,7 @@ fn call(
     check(&outcome, &mut buf)
 }
 
-fn customer(outcome: &Outcome) -> Result<(&Customer, bool), &'static str> {
-    let reply = outcome.as_ref().map_err(|_| "driver error")?;
-    Ok((
-        reply.result.as_ref().map_err(|_| "API error")?,
-        reply.reusable,
-    ))
-}
-
-fn api_error(outcome: &Outcome) -> Result<(&ApiError, bool), &'static str> {
-    let reply = outcome.as_ref().map_err(|_| "driver error")?;
-    Ok((
-        reply.result.as_ref().err().ok_or("not an API error")?,
-        reply.reusable,
-    ))
-}
-
-fn documentation_customer(one_byte_reads: bool) -> Check {
+fn documentation(one_byte_reads: bool) -> Check {
     let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
     let expected = ("/customers/cst_om2l6ctlptxwxuzj", "cst_om2l6ctlptxwxuzj");
     call(
@@ -120,46 +105,11 @@ fn documentation_customer(one_byte_reads: bool) -> Check {
         &|outcome, scratch| {
             let (c, reusable) = customer(outcome)?;
             if !one_byte_reads {
-                // What a kiosk would log or hand on: the customer as JSON, written by
-                // serde-json-core into the call's buffer (no second buffer on the stack).
-                // run.sh checks the line.
-                let len = serde_json_core::to_slice(c, scratch).map_err(|_| "to_slice")?;
-                print(&[scratch.get(..len).ok_or("to_slice length")?, b"\n"]);
+                // What a kiosk would log or hand on: the customer as JSON.
+                print_json(c, scratch)?;
             }
             ensure(reusable, "connection not reusable")?;
-            ensure(c.id == "cst_om2l6ctlptxwxuzj", "id")?;
-            ensure(c.object.as_deref() == Some("customer"), "object")?;
-            ensure(
-                c.object_reference_id.as_deref() == Some("customer@gmail.com"),
-                "object_reference_id",
-            )?;
-            ensure(
-                c.mobile_number.as_deref() == Some("9988776655"),
-                "mobile_number",
-            )?;
-            ensure(
-                c.mobile_country_code.as_deref() == Some("91"),
-                "mobile_country_code",
-            )?;
-            ensure(c.first_name.as_deref() == Some("John"), "first_name")?;
-            ensure(c.last_name.as_deref() == Some("Smith"), "last_name")?;
-            ensure(
-                c.email_address.as_deref() == Some("customer@gmail.com"),
-                "email_address",
-            )?;
-            ensure(
-                c.date_created.as_deref() == Some("2016-08-02T08:07:52+0000"),
-                "date_created",
-            )?;
-            ensure(
-                c.last_updated.as_deref() == Some("2016-08-02T08:07:52+0000"),
-                "last_updated",
-            )?;
-            ensure(
-                c.created_at() == Some(Ok(Timestamp::from_unix_seconds(1_470_125_272))),
-                "created_at",
-            )?;
-            ensure(c.juspay.is_none(), "juspay")
+            documentation_customer(c)
         },
     )
 }
@@ -176,18 +126,7 @@ fn token_chunked() -> Check {
         expected,
         false,
         &|outcome, _| {
-            let (c, _) = customer(outcome)?;
-            ensure(c.id == "cst_tooedar2k7j1d60b", "id")?;
-            let juspay = c.juspay.as_ref().ok_or("no juspay object")?;
-            let token = juspay.client_auth_token.as_ref().ok_or("no token")?;
-            ensure(
-                token.expose() == "tkn_8649cd66d30c47728b8dd2fb6279a4cc",
-                "token",
-            )?;
-            ensure(
-                juspay.client_auth_token_expiry.as_deref() == Some("2020-03-17T14:45:26Z"),
-                "expiry",
-            )?;
+            let juspay = token_customer(customer(outcome)?.0)?;
             // The kiosk's clock: issued 14:29:17, valid 15 minutes.
             let before = Timestamp::parse("2020-03-17T14:40:00Z").map_err(|_| "clock")?;
             let after = Timestamp::parse("2020-03-17T14:45:27+0000").map_err(|_| "clock")?;
@@ -197,7 +136,7 @@ fn token_chunked() -> Check {
     )
 }
 
-fn not_found() -> Check {
+fn error_404() -> Check {
     let request = GetCustomer::new("customer@gmail.com").routing_id("cart_42");
     let expected = ("/customers/customer@gmail.com", "cart_42");
     call(
@@ -206,17 +145,7 @@ fn not_found() -> Check {
         expected,
         false,
         &|outcome, _| {
-            let (e, _) = api_error(outcome)?;
-            ensure(e.http_status == 404 && e.is_invalid_request(), "status")?;
-            ensure(
-                e.error_code.as_deref() == Some("object_not_found"),
-                "error_code",
-            )?;
-            let info = e.error_info.as_ref().ok_or("no error_info")?;
-            ensure(
-                info.code.as_deref() == Some("RESOURCE_NOT_FOUND"),
-                "error_info.code",
-            )?;
+            let info = not_found(api_error(outcome)?.0)?;
             ensure(
                 info.developer_message.as_deref() == Some("Customer account not found."),
                 "developer_message",
@@ -333,18 +262,18 @@ fn refused_input() -> Check {
 
 const SCENARIOS: [Scenario; 10] = [
     ("documentation customer, Content-Length, as JSON", || {
-        documentation_customer(false)
+        documentation(false)
     }),
     (
         "token variant, chunked, expiry against the clock",
         token_chunked,
     ),
-    ("404 with error_info", not_found),
+    ("404 with error_info", error_404),
     ("401 without error_message", unauthorized),
     ("truncated body -> Truncated", truncated),
     ("first_name over capacity -> FieldTooLong", over_capacity),
     ("documentation customer, one byte per read", || {
-        documentation_customer(true)
+        documentation(true)
     }),
     ("escapes and surrogate pairs", escapes_and_surrogates),
     ("proxy 502 HTML, close-delimited", proxy_html),
