@@ -12,6 +12,7 @@ use core::task::Context;
 
 use embassy_net_driver::{Capabilities, ChecksumCapabilities, Driver, HardwareAddress, LinkState};
 
+pub use crate::TxToken;
 use crate::{Frame, Lan9118, MTU};
 
 /// How long the network task sleeps before it polls the controller again, in embassy-time
@@ -43,19 +44,9 @@ impl embassy_net_driver::RxToken for RxToken<'_> {
     }
 }
 
-/// Room to send one frame, in the device's transmit buffer.
-pub struct TxToken<'a> {
-    lan: &'a mut Lan9118,
-    buffer: &'a mut Frame,
-}
-
 impl embassy_net_driver::TxToken for TxToken<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        // embassy-net never asks for more than the MTU it was given.
-        let frame = &mut self.buffer[..len.min(MTU)];
-        let result = f(frame);
-        self.lan.transmit(frame);
-        result
+        self.send(len, f)
     }
 }
 

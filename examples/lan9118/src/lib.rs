@@ -35,6 +35,26 @@ pub type Frame = [u8; FRAME_BYTES];
 /// given to the network stack.
 pub const MTU: usize = 1_514;
 
+/// Room to send one frame, in the device's transmit buffer: the transmit token of both
+/// adapters, each of which implements its stack's trait on it with [`TxToken::send`].
+#[cfg(any(feature = "smoltcp", feature = "embassy"))]
+pub struct TxToken<'a> {
+    lan: &'a mut Lan9118,
+    buffer: &'a mut Frame,
+}
+
+#[cfg(any(feature = "smoltcp", feature = "embassy"))]
+impl TxToken<'_> {
+    /// Hands the first `len` bytes of the buffer to `fill`, then sends them. Neither stack
+    /// asks for more than the MTU it was given; more is cut to the MTU.
+    fn send<R>(self, len: usize, fill: impl FnOnce(&mut [u8]) -> R) -> R {
+        let frame = &mut self.buffer[..len.min(MTU)];
+        let result = fill(frame);
+        self.lan.transmit(frame);
+        result
+    }
+}
+
 // System control and status registers (byte offsets from the base).
 const RX_DATA_FIFO: usize = 0x00;
 const TX_DATA_FIFO: usize = 0x20;

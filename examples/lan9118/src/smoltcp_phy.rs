@@ -5,6 +5,7 @@ use smoltcp::phy::{self, ChecksumCapabilities, DeviceCapabilities, Medium};
 use smoltcp::time::Instant;
 use smoltcp::wire::EthernetAddress;
 
+pub use crate::TxToken;
 use crate::{Frame, Lan9118, MTU};
 
 /// The controller and its frame buffers, as smoltcp's device.
@@ -37,19 +38,9 @@ impl phy::RxToken for RxToken<'_> {
     }
 }
 
-/// Room to send one frame, in the device's transmit buffer.
-pub struct TxToken<'a> {
-    lan: &'a mut Lan9118,
-    buffer: &'a mut Frame,
-}
-
 impl phy::TxToken for TxToken<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        // smoltcp never asks for more than the MTU it was given.
-        let frame = &mut self.buffer[..len.min(MTU)];
-        let result = f(frame);
-        self.lan.transmit(frame);
-        result
+        self.send(len, f)
     }
 }
 
