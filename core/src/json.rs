@@ -152,20 +152,8 @@ impl<'a> Reader<'a> {
         loop {
             let raw = self.string()?;
             self.eat(b':')?;
-            // The API's keys are plain, but `"\u0069d"` is `"id"` all the same. Every key
-            // this crate reads fits in 32 bytes: a longer one, decoded, is none of them.
-            let mut decoded = heapless::String::<32>::new();
-            let key = if raw.contains('\\') {
-                match unescape_into(raw, decoded.as_mut_view(), false) {
-                    Ok(()) => decoded.as_str(),
-                    Err(UnescapeError::Full) => raw,
-                    Err(UnescapeError::Invalid) => {
-                        return Err(Error::Protocol(ProtocolError::InvalidJson));
-                    }
-                }
-            } else {
-                raw
-            };
+            let mut decoded = heapless::String::<KEY_CAPACITY>::new();
+            let key = decode_key(raw, &mut decoded)?;
             entry(self, key)?;
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -279,6 +267,27 @@ pub(crate) enum UnescapeError {
     Invalid,
     /// The decoded text does not fit.
     Full,
+}
+
+/// Every key this crate reads fits in this many bytes.
+const KEY_CAPACITY: usize = 32;
+
+/// An object key as it reads: the API's keys are plain, but `"\u0069d"` is `"id"` all the
+/// same. A key longer than [`KEY_CAPACITY`] once decoded is none of ours, and stays as it
+/// came. Not generic and not inlined: `object` is instantiated once per caller, this once.
+#[inline(never)]
+fn decode_key<'k>(
+    raw: &'k str,
+    decoded: &'k mut heapless::String<KEY_CAPACITY>,
+) -> Result<&'k str> {
+    if !raw.as_bytes().contains(&b'\\') {
+        return Ok(raw);
+    }
+    match unescape_into(raw, decoded.as_mut_view(), false) {
+        Ok(()) => Ok(decoded.as_str()),
+        Err(UnescapeError::Full) => Ok(raw),
+        Err(UnescapeError::Invalid) => Err(Error::Protocol(ProtocolError::InvalidJson)),
+    }
 }
 
 /// Decodes the escaped JSON string `raw` into `out`. With `truncate`, text that does not
