@@ -26,7 +26,7 @@
 
 mod time;
 
-use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use core::net::SocketAddr;
 
 use cortex_m_rt::entry;
 use embassy_executor::Executor;
@@ -36,7 +36,7 @@ use embassy_time::Instant;
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_firmware::checks;
 use juspay_firmware::checks::https::{self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS};
-use juspay_firmware::{Check, Report, decimal, ensure, host, print, stack};
+use juspay_firmware::{Check, Report, ensure, fail, figure, host, stack};
 use juspay_transport_embedded::{
     AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Error, Sleep,
     TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
@@ -47,41 +47,10 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use static_cell::{ConstStaticCell, StaticCell};
 
-/// The guest's fixed address in QEMU's user network (10.0.2.0/24, gateway 10.0.2.2).
-const GUEST: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 15);
-const GATEWAY: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 2);
-
-/// The sandboxes' address in QEMU's user network, one port each, as `run.sh` forwards them
-/// (`guestfwd=tcp:10.0.2.100:PORT-cmd:...`), in the order of the HTTPS firmware.
-const API: SocketAddr = sandbox(443);
-const CHUNKED: SocketAddr = sandbox(444);
-const CLOSE: SocketAddr = sandbox(445);
-const STALL: SocketAddr = sandbox(446);
-const FORGED: SocketAddr = sandbox(447);
-const RSA: SocketAddr = sandbox(448);
-
-const fn sandbox(port: u16) -> SocketAddr {
-    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), port))
-}
-
-/// The name every sandbox's certificate is for: checked against the certificate, though
-/// the connection goes to a fixed address.
-const BASE_URL: &str = "https://localhost";
-/// What the sandbox accepts (`juspay_sandbox::DEMO_API_KEY`, `DEMO_MERCHANT_ID`).
-const API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
-const MERCHANT_ID: &str = "sandbox_merchant";
-
-/// Deadline of a connect and of each call, in milliseconds.
-const TIMEOUT_MS: u64 = 10_000;
-
-/// Request and response share one buffer: 2 KiB holds the API's responses.
-const CALL_BUFFER: usize = 2048;
-/// The TCP socket's buffers, as in the HTTPS firmware: the receive window, and what may
-/// wait to be sent.
-const TCP_RX_BUFFER: usize = 2048;
-const TCP_TX_BUFFER: usize = 1024;
-/// Room for the two roots read from the host.
-const ROOTS_BUFFER: usize = 1664;
+use juspay_firmware::checks::https::{
+    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
+    ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
+};
 
 /// One TCP connection at a time, as the client keeps one.
 type Tcp = TcpClient<'static, 1, TCP_TX_BUFFER, TCP_RX_BUFFER>;
@@ -305,7 +274,7 @@ macro_rules! measured {
 async fn scenarios(network: Stack<'static>, cx: &'static mut Context, bottom: usize) {
     network.wait_config_up().await;
     // The stack used from reset until the network is up.
-    figure("setup_stack_bytes", stack::peak(bottom));
+    figure("setup_stack_bytes", stack::peak(bottom) as u64);
     let mut report = Report::default();
     measured!(
         report,
@@ -344,29 +313,6 @@ async fn network(mut runner: Runner<'static, Device>) -> ! {
     runner.run().await
 }
 
-/// Prints `key=value`.
-fn figure(key: &str, value: usize) {
-    let mut digits = [0u8; 10];
-    print(&[key.as_bytes(), b"=", decimal(value, &mut digits), b"\n"]);
-}
-
-/// Ends the run: start-up failed.
-fn fail(what: &str) -> ! {
-    print(&[b"start-up failed: ", what.as_bytes(), b"\n"]);
-    cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
-    loop {}
-}
-
-/// Reads the host file `path` into the start of `buf`: the bytes read, and the rest.
-fn read_host_file<'b>(
-    path: &core::ffi::CStr,
-    buf: &'b mut [u8],
-) -> Result<(&'b [u8], &'b mut [u8]), &'static str> {
-    let len = host::read(path, buf).ok_or("cannot read a host file")?;
-    let (read, rest) = buf.split_at_mut(len);
-    Ok((read, rest))
-}
-
 /// Brings up the board and the network: embassy-net's stack and runner, and the
 /// scenarios' context.
 fn start() -> Result<
@@ -402,8 +348,8 @@ fn start() -> Result<
     )?;
     let now = host::unix_time();
     let roots = ROOTS.take();
-    let (p256_root, rest) = read_host_file(c"p256-root.der", roots)?;
-    let (rsa_root, _) = read_host_file(c"rsa-root.der", rest)?;
+    let (p256_root, rest) = host::read_file(c"p256-root.der", roots)?;
+    let (rsa_root, _) = host::read_file(c"rsa-root.der", rest)?;
     let [p256_root, rsa_root] = ROOT_CERTIFICATES.init([
         CertificateDer::from(p256_root),
         CertificateDer::from(rsa_root),

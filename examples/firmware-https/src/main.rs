@@ -18,14 +18,14 @@
 mod clock;
 mod net;
 
-use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use core::net::SocketAddr;
 use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_firmware::checks;
 use juspay_firmware::checks::https::{self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS};
-use juspay_firmware::{Check, ScenarioWith, decimal, ensure, host, instructions, print, stack};
+use juspay_firmware::{Check, ScenarioWith, ensure, fail, figure, host, instructions, stack};
 use juspay_transport_embedded::{
     Buffers, CertificateDer, CertificateTime, Client, Config, Error, TLS_READ_BUFFER,
     TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
@@ -34,51 +34,16 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use smoltcp::iface::{Interface, SocketSet, SocketStorage};
 use smoltcp::socket::tcp;
-use smoltcp::wire::{HardwareAddress, IpCidr, Ipv4Address};
+use smoltcp::wire::{HardwareAddress, IpCidr};
 
 use crate::net::{BoardClock, Network, Stack, Tcp};
 use lan9118::smoltcp_phy::Device;
 use lan9118::{Frame, Lan9118};
 
-/// The guest's fixed address in QEMU's user network (10.0.2.0/24, gateway 10.0.2.2).
-const GUEST: Ipv4Address = Ipv4Address::new(10, 0, 2, 15);
-const GATEWAY: Ipv4Address = Ipv4Address::new(10, 0, 2, 2);
-
-/// The sandboxes' address in QEMU's user network, one port each, as `run.sh` forwards them
-/// (`guestfwd=tcp:10.0.2.100:PORT-cmd:...`). One address, as a real firmware has one API
-/// host: smoltcp resolves it once (its ARP rate limit holds a second new neighbour back
-/// for a second).
-const API: SocketAddr = sandbox(443);
-const CHUNKED: SocketAddr = sandbox(444);
-const CLOSE: SocketAddr = sandbox(445);
-const STALL: SocketAddr = sandbox(446);
-const FORGED: SocketAddr = sandbox(447);
-const RSA: SocketAddr = sandbox(448);
-
-const fn sandbox(port: u16) -> SocketAddr {
-    SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), port))
-}
-
-/// The name every sandbox's certificate is for: checked against the certificate, though
-/// the connection goes to a fixed address.
-const BASE_URL: &str = "https://localhost";
-/// What the sandbox accepts (`juspay_sandbox::DEMO_API_KEY`, `DEMO_MERCHANT_ID`).
-const API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
-const MERCHANT_ID: &str = "sandbox_merchant";
-
-/// Deadline of a connect and of each call, in (virtual) milliseconds.
-const TIMEOUT_MS: u64 = 10_000;
-
-/// Request and response share one buffer: 2 KiB holds the API's responses.
-const CALL_BUFFER: usize = 2048;
-/// The TCP socket's buffers: the receive window (more than a full-size segment; the TLS
-/// read buffer holds the record), and what may wait to be sent (the ClientHello, a
-/// request's record: a few hundred bytes each; a full buffer makes the transport wait).
-const TCP_RX_BUFFER: usize = 2048;
-const TCP_TX_BUFFER: usize = 1024;
-/// Room for the two roots read from the host (341 and 1,252 bytes as the sandbox makes
-/// them; a few bytes either way with their serial numbers and signatures).
-const ROOTS_BUFFER: usize = 1664;
+use juspay_firmware::checks::https::{
+    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
+    ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
+};
 
 // The large buffers, as statics so that they count as static RAM, and by name. `main`
 // takes each once (`take`).
@@ -178,13 +143,6 @@ fn close(connection: &mut Result<Connection<'_>, Error>) {
     if let Ok(client) = core::mem::replace(connection, Err(Error::Timeout)) {
         client.close();
     }
-}
-
-/// Prints `key=value`.
-fn figure(key: &str, value: u64) {
-    let mut digits = [0u8; 10];
-    let value = usize::try_from(value).unwrap_or(usize::MAX);
-    print(&[key.as_bytes(), b"=", decimal(value, &mut digits), b"\n"]);
 }
 
 /// A fresh connection (P-256 chain), the documentation customer, printed as JSON.
@@ -317,23 +275,6 @@ const SCENARIOS: [ScenarioWith<Context>; 8] = [
     ("RSA-2048 chain (RSA-4096 root)", rsa_chain),
 ];
 
-/// Ends the run: start-up failed.
-fn fail(what: &str) -> ! {
-    print(&[b"start-up failed: ", what.as_bytes(), b"\n"]);
-    cortex_m_semihosting::debug::exit(cortex_m_semihosting::debug::EXIT_FAILURE);
-    loop {}
-}
-
-/// Reads the host file `path` into the start of `buf`: the bytes read, and the rest.
-fn read_host_file<'b>(
-    path: &core::ffi::CStr,
-    buf: &'b mut [u8],
-) -> Result<(&'b [u8], &'b mut [u8]), &'static str> {
-    let len = host::read(path, buf).ok_or("cannot read a host file")?;
-    let (read, rest) = buf.split_at_mut(len);
-    Ok((read, rest))
-}
-
 /// Brings up the board, the network and the context.
 fn start() -> Result<&'static mut Context, &'static str> {
     let peripherals = cortex_m::Peripherals::take().ok_or("peripherals taken")?;
@@ -345,8 +286,8 @@ fn start() -> Result<&'static mut Context, &'static str> {
         "seed.bin: 32 bytes wanted",
     )?;
     let now = host::unix_time();
-    let (p256_root, rest) = read_host_file(c"p256-root.der", take!(ROOTS))?;
-    let (rsa_root, _) = read_host_file(c"rsa-root.der", rest)?;
+    let (p256_root, rest) = host::read_file(c"p256-root.der", take!(ROOTS))?;
+    let (rsa_root, _) = host::read_file(c"rsa-root.der", rest)?;
     let roots = cortex_m::singleton!(
         ROOT_CERTIFICATES: [CertificateDer<'static>; 2] =
             [CertificateDer::from(p256_root), CertificateDer::from(rsa_root)]

@@ -116,6 +116,8 @@ pub mod https {
     //! What the HTTPS firmwares (blocking and embassy) check of the loopback sandboxes
     //! (`firmware_sandboxes`), whichever way they call them.
 
+    use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
     use juspay_core::{GetCustomer, Reply, Timestamp};
     use juspay_transport_embedded::{CertificateError, Error, webpki};
 
@@ -134,6 +136,53 @@ pub mod https {
     pub const UNKNOWN_CUSTOMER: GetCustomer<'static> = GetCustomer::new("cst_nobody");
     /// The deadline for the stalled server, milliseconds: long enough for the handshake.
     pub const STALL_TIMEOUT_MS: u64 = 1_000;
+
+    /// The guest's fixed address in QEMU's user network (10.0.2.0/24, gateway 10.0.2.2).
+    pub const GUEST: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 15);
+    /// QEMU's user-network gateway.
+    pub const GATEWAY: Ipv4Addr = Ipv4Addr::new(10, 0, 2, 2);
+
+    /// The sandboxes, one port each, as `qemu.sh` forwards them
+    /// (`guestfwd=tcp:10.0.2.100:PORT-cmd:...`). One address, as a real firmware has one
+    /// API host: smoltcp resolves it once (its ARP rate limit holds a second new neighbour
+    /// back for a second).
+    pub const API: SocketAddr = sandbox(443);
+    /// Answers with chunked bodies (the token variant).
+    pub const CHUNKED: SocketAddr = sandbox(444);
+    /// Answers, then closes the connection.
+    pub const CLOSE: SocketAddr = sandbox(445);
+    /// Reads the request and never answers.
+    pub const STALL: SocketAddr = sandbox(446);
+    /// Presents a forged chain under the pinned P-256 root.
+    pub const FORGED: SocketAddr = sandbox(447);
+    /// Presents the RSA chain.
+    pub const RSA: SocketAddr = sandbox(448);
+
+    const fn sandbox(port: u16) -> SocketAddr {
+        SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), port))
+    }
+
+    /// The name every sandbox's certificate is for: checked against the certificate,
+    /// though the connection goes to a fixed address.
+    pub const BASE_URL: &str = "https://localhost";
+    /// What the sandbox accepts (`juspay_sandbox::DEMO_API_KEY`, `DEMO_MERCHANT_ID`).
+    pub const API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
+    /// The sandbox's merchant id.
+    pub const MERCHANT_ID: &str = "sandbox_merchant";
+    /// Deadline of a connect and of each call, in (virtual) milliseconds.
+    pub const TIMEOUT_MS: u64 = 10_000;
+
+    /// Request and response share one buffer: 2 KiB holds the API's responses.
+    pub const CALL_BUFFER: usize = 2048;
+    /// The TCP socket's receive window: more than a full-size segment; the TLS read
+    /// buffer holds the record.
+    pub const TCP_RX_BUFFER: usize = 2048;
+    /// What may wait to be sent: the ClientHello, a request's record, a few hundred bytes
+    /// each (a full buffer makes the transport wait).
+    pub const TCP_TX_BUFFER: usize = 1024;
+    /// Room for the two roots read from the host (341 and 1,252 bytes as the sandbox
+    /// makes them; a few bytes either way with their serial numbers and signatures).
+    pub const ROOTS_BUFFER: usize = 1664;
 
     /// The documentation customer, field by field, on a connection that stays open.
     #[inline]

@@ -60,6 +60,20 @@ pub mod stack {
     }
 }
 
+/// Prints `key=value` on its own line, for the script to read.
+pub fn figure(key: &str, value: u64) {
+    let mut digits = [0u8; 10];
+    let value = usize::try_from(value).unwrap_or(usize::MAX);
+    print(&[key.as_bytes(), b"=", decimal(value, &mut digits), b"\n"]);
+}
+
+/// Ends the run: start-up failed.
+pub fn fail(what: &str) -> ! {
+    print(&[b"start-up failed: ", what.as_bytes(), b"\n"]);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {}
+}
+
 pub mod host {
     //! What the host hands the firmware through semihosting (QEMU's
     //! `-semihosting-config enable=on,target=native`): files from QEMU's working directory
@@ -71,6 +85,16 @@ pub mod host {
     /// Reads the host file `path`, relative to QEMU's working directory, into the start of
     /// `buf`: the number of bytes read, or `None` when it cannot be opened or read whole,
     /// or does not fit.
+    /// Reads the host file `path` into the start of `buf`: the bytes read, and the rest.
+    pub fn read_file<'b>(
+        path: &core::ffi::CStr,
+        buf: &'b mut [u8],
+    ) -> Result<(&'b [u8], &'b mut [u8]), &'static str> {
+        let len = read(path, buf).ok_or("cannot read a host file")?;
+        let (read, rest) = buf.split_at_mut(len);
+        Ok((read, rest))
+    }
+
     pub fn read(path: &core::ffi::CStr, buf: &mut [u8]) -> Option<usize> {
         // SAFETY: SYS_OPEN reads `count_bytes()` bytes of the path; it is NUL-terminated.
         let fd = unsafe { syscall!(OPEN, path.as_ptr(), nr::open::R_BINARY, path.count_bytes()) };
