@@ -9,8 +9,8 @@ use crate::json::{Kind, Reader, read_text};
 use crate::time::Timestamp;
 
 /// A Juspay customer. Capacities are in bytes; a longer value is an error naming the
-/// field ([`Error::Protocol(ProtocolError::FieldTooLong)`]), never truncated. Every field but `id` may be absent or
-/// `null` in the JSON, and reads as `None` then.
+/// field ([`ProtocolError::FieldTooLong`]), never truncated. Every field but `id` may be
+/// absent or `null` in the JSON, and reads as `None` then.
 ///
 /// With the `serde` feature it serializes with the API's field names in the API's order,
 /// `None` as `null`, the client auth token included; `Deserialize` refuses a value over

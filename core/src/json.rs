@@ -29,7 +29,7 @@ pub(crate) enum Kind {
 }
 
 /// A pull reader over one JSON text. Every method either consumes exactly one syntactic
-/// element or fails with [`Error::Protocol(ProtocolError::InvalidJson)`]; it never panics on any input.
+/// element or fails with [`ProtocolError::InvalidJson`]; it never panics on any input.
 pub(crate) struct Reader<'a> {
     text: &'a str,
     pos: usize,

@@ -131,7 +131,8 @@ impl<'b> ResponseParser<'b> {
     /// The free part of the buffer, for reading straight into it; follow with
     /// [`advance`](Self::advance). With a known Content-Length it is no longer than the
     /// rest of the body, so a read never takes bytes of a following response.
-    /// A full buffer is an error ([`Error::Protocol(ProtocolError::HeadTooLarge)`] or [`Error::Protocol(ProtocolError::BodyTooLarge)`]).
+    /// A full buffer is an error ([`ProtocolError::HeadTooLarge`] or
+    /// [`ProtocolError::BodyTooLarge`]).
     pub fn unfilled(&mut self) -> Result<&mut [u8]> {
         let capacity = self.buf.len();
         let limit = match self.state {
@@ -175,7 +176,7 @@ impl<'b> ResponseParser<'b> {
     }
 
     /// Tells the parser the connection ended. A body delimited by the close is complete
-    /// then; anything else unfinished is [`Error::Protocol(ProtocolError::Truncated)`], or
+    /// then; anything else unfinished is [`ProtocolError::Truncated`], or
     /// [`Error::ConnectionClosed`] when no byte of the response had arrived.
     pub fn finish(&mut self) -> Result<Status> {
         match self.state {
