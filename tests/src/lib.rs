@@ -63,6 +63,9 @@ const UNAUTHORIZED: &str = r#"{"status":"error","error_code":"access_denied","er
 const CERTIFICATE_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
 /// A recorded response from `core/tests/vectors/`, for tests that make the sandbox send it.
+///
+/// The one copy of the recorded responses is core's: the published juspay-core runs its own
+/// tests on them, so they stay inside that crate and everything else reads them there.
 pub fn vector(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/../core/tests/vectors/{name}",
