@@ -38,6 +38,16 @@ impl Limits {
         }
         Ok(left.min(timeout))
     }
+
+    /// Sets the socket's read timeout for the next read.
+    pub(crate) fn arm_read(&self, tcp: &TcpStream) -> io::Result<()> {
+        tcp.set_read_timeout(Some(self.left(self.read_timeout)?))
+    }
+
+    /// Sets the socket's write timeout for the next write.
+    pub(crate) fn arm_write(&self, tcp: &TcpStream) -> io::Result<()> {
+        tcp.set_write_timeout(Some(self.left(self.write_timeout)?))
+    }
 }
 
 #[derive(Default)]
@@ -78,9 +88,7 @@ impl embedded_io::ErrorType for Stream {
 impl embedded_io::Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = loop {
-            self.tls
-                .sock
-                .set_read_timeout(Some(self.limits.left(self.limits.read_timeout)?))?;
+            self.limits.arm_read(&self.tls.sock)?;
             match self.tls.read(buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -97,9 +105,7 @@ impl embedded_io::Read for Stream {
 impl embedded_io::Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = loop {
-            self.tls
-                .sock
-                .set_write_timeout(Some(self.limits.left(self.limits.write_timeout)?))?;
+            self.limits.arm_write(&self.tls.sock)?;
             match self.tls.write(buf) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 other => break other?,

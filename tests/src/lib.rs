@@ -57,6 +57,9 @@ const UNAUTHORIZED: &str = r#"{"status":"error","error_code":"access_denied","er
 const CERTIFICATE_NAMES: [&str; 3] = ["localhost", "127.0.0.1", "::1"];
 
 /// A recorded response from `core/tests/vectors/`, for tests that make the sandbox send it.
+///
+/// The one copy of the recorded responses is core's: the published juspay-core runs its own
+/// tests on them, so they stay inside that crate and everything else reads them there.
 pub fn vector(name: &str) -> Vec<u8> {
     let path = format!(
         "{}/../core/tests/vectors/{name}",
@@ -103,6 +106,12 @@ pub enum Handshake {
     OtherHostCertificate,
     /// TLS with a self-signed certificate for the right names.
     SelfSignedCertificate,
+    /// A normal TLS handshake whose every byte from the server comes this long after the
+    /// one before: each read of the client succeeds in time, the handshake never does.
+    Drip(Duration),
+    /// A normal TLS handshake whose server side stops after this many bytes and holds the
+    /// connection open.
+    StallAfter(usize),
 }
 
 /// A certificate chain and its private key, as a TLS server presents them.
@@ -407,18 +416,34 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
         }
         _ => {}
     }
+    // A paced handshake is a normal one, sent slowly.
+    let certificate = match handshake {
+        Handshake::Drip(_) | Handshake::StallAfter(_) => Handshake::Tls,
+        other => other,
+    };
     let config = shared
         .configs
         .iter()
-        .find(|(kind, _)| *kind == handshake)
+        .find(|(kind, _)| *kind == certificate)
         .map(|(_, config)| config.clone())
         .ok_or_else(|| io::Error::other("no configuration for this handshake"))?;
     let mut tls = StreamOwned::new(
         ServerConnection::new(config).map_err(io::Error::other)?,
         tcp,
     );
+    let (interval, limit) = match handshake {
+        Handshake::Drip(interval) => (Some(interval), None),
+        Handshake::StallAfter(bytes) => (None, Some(bytes)),
+        _ => (None, None),
+    };
+    let mut paced = Paced {
+        tcp: &mut tls.sock,
+        interval,
+        limit,
+        shared,
+    };
     while tls.conn.is_handshaking() {
-        tls.conn.complete_io(&mut tls.sock)?;
+        tls.conn.complete_io(&mut paced)?;
     }
     shared.handshakes.fetch_add(1, Ordering::SeqCst);
     let mut buffer = Vec::with_capacity(4096);
@@ -469,6 +494,45 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
             }
             Step::Close => return tls.sock.shutdown(Shutdown::Both),
         }
+    }
+}
+
+/// The server's side of a handshake as [`Handshake::Drip`] and [`Handshake::StallAfter`]
+/// send it: one byte per `interval`, nothing after `limit` bytes.
+struct Paced<'a> {
+    tcp: &'a mut TcpStream,
+    interval: Option<Duration>,
+    limit: Option<usize>,
+    shared: &'a Shared,
+}
+
+impl Read for Paced<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.tcp.read(buf)
+    }
+}
+
+impl Write for Paced<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.limit == Some(0) {
+            stall(self.shared);
+            return Err(io::Error::other("stalled in the handshake"));
+        }
+        let Some(interval) = self.interval else {
+            let n = self.limit.map_or(buf.len(), |limit| limit.min(buf.len()));
+            let n = self.tcp.write(buf.get(..n).unwrap_or_default())?;
+            self.limit = self.limit.map(|limit| limit.saturating_sub(n));
+            return Ok(n);
+        };
+        thread::sleep(interval);
+        if self.shared.stop.load(Ordering::SeqCst) {
+            return Err(io::Error::other("sandbox stopped"));
+        }
+        self.tcp.write(buf.get(..1).unwrap_or_default())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
     }
 }
 
@@ -816,6 +880,18 @@ pub mod faults {
             fault(
                 "drip slower than the deadline",
                 script(Step::Drip(CUSTOMER.to_vec(), Duration::from_millis(20))),
+                Expected::Timeout,
+                quick,
+            ),
+            fault(
+                "handshake dripped one byte per 100 ms",
+                handshake(Handshake::Drip(Duration::from_millis(100))),
+                Expected::Timeout,
+                quick,
+            ),
+            fault(
+                "handshake stalled after 100 bytes",
+                handshake(Handshake::StallAfter(100)),
                 Expected::Timeout,
                 quick,
             ),
