@@ -53,8 +53,35 @@
 //! # Ok::<(), juspay_transport_std::Error>(())
 //! ```
 //!
+//! # On tokio
+//! With the feature `tokio`, `AsyncClient` is the same client for async code: the same
+//! [`Config`], pool, retries and errors, tokio's sockets and timers for every phase of the
+//! deadline, and a future that is `Send` (for `tokio::spawn`).
+//!
+//! ```
+//! use juspay_transport_std::{AsyncClient, Config, GetCustomer};
+//! # let sandbox = juspay_sandbox::Sandbox::start().unwrap();
+//! # let mut config = Config::new(sandbox.base_url(), juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
+//! # config.extra_roots.push(sandbox.ca_der());
+//! # tokio::runtime::Runtime::new().unwrap().block_on(async {
+//! let client = AsyncClient::new(config)?;
+//! let tasks: Vec<_> = ["cst_om2l6ctlptxwxuzj", "customer"]
+//!     .into_iter()
+//!     .map(|id| {
+//!         let client = client.clone();
+//!         tokio::spawn(async move { client.get_customer(&GetCustomer::new(id)).await })
+//!     })
+//!     .collect();
+//! for task in tasks {
+//!     let customer = task.await.expect("no panic")?;
+//!     println!("{}", customer.id);
+//! }
+//! # Ok::<(), juspay_transport_std::Error>(())
+//! # }).unwrap();
+//! ```
+//!
 //! # The connection pool
-//! A client and all its clones share one pool of kept-alive connections. A call takes the
+//! A client ([`Client`] or `AsyncClient`) and all its clones share one pool of kept-alive connections. A call takes the
 //! most recently used idle connection, or opens one when none is idle; while the call runs
 //! the connection is its alone, and afterwards it goes back to the pool if the response
 //! allows (HTTP keep-alive). So there are never more connections open than calls under
@@ -79,12 +106,18 @@
 //! [`Error::Api`] here, and a `Result` in [`Reply`](juspay_core::Reply) on firmware: see
 //! [`Error`] for why.
 //!
+//! # Crate features
+//! - `tokio`: `AsyncClient` on tokio (tokio-rustls, juspay-core's async driver). Off by
+//!   default.
+//!
 //! # Logging
 //! Through the `log` crate: calls at debug, request and response heads at debug with the
 //! `Authorization` value redacted. Bodies (which carry client auth tokens and personal
 //! data) are never logged.
 #![deny(missing_docs)]
 
+#[cfg(feature = "tokio")]
+mod async_client;
 mod client;
 mod config;
 mod connect;
@@ -93,6 +126,8 @@ mod pool;
 mod retry;
 mod stream;
 
+#[cfg(feature = "tokio")]
+pub use async_client::AsyncClient;
 pub use client::Client;
 pub use config::{Config, RetryPolicy, Secret};
 pub use error::{Error, Result};
