@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Gives every fuzz target a short run (SECONDS_PER_TARGET, default 20), seeded from the
-# recorded vectors in core/tests/vectors (and transport-embedded/tests/vectors/handshakes
+# recorded vectors in core/tests/vectors (and tests/vectors/handshakes
 # for the certificate verifier). Needs nightly and cargo-fuzz
 # (cargo install cargo-fuzz --locked). Exits non-zero on the first crash.
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${SECONDS_PER_TARGET:-20}
-targets=(response_parser chunked customer error_body request certificate)
+targets=(response_parser chunked customer error_body request create_request update_request certificate)
 
 # Seeds: whole responses for the HTTP targets, bodies for the JSON ones.
 for target in "${targets[@]}"; do mkdir -p "corpus/$target"; done
@@ -24,9 +24,11 @@ if b"chunked" in head.lower():
     open(f"corpus/chunked/{name}", "wb").write(body)
 PY
 done
-cp ../transport-embedded/tests/vectors/handshakes/*.bin corpus/certificate/
+cp ../tests/vectors/handshakes/*.bin corpus/certificate/
 printf 'cst_om2l6ctlptxwxuzj\x01cart_1\x012018-10-25' > corpus/request/ids
 printf 'customer@gmail.com' > corpus/request/email
+printf 'kiosk+91 9988776655\x019988776655\x0191\x01zo\xc3\xab@example.com\x01Zo\xc3\xab & Co\x01O'"'"'Brien' > corpus/create_request/kiosk
+printf 'cst_om2l6ctlptxwxuzj\x019988776600\x01\x01\x01John Q.\x01' > corpus/update_request/kiosk
 
 mkdir -p logs
 for target in "${targets[@]}"; do

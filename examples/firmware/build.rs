@@ -7,5 +7,5 @@ fn main() {
     println!("cargo:rustc-link-search={}", out.display());
     println!("cargo:rerun-if-changed=memory.x");
     println!("cargo:rerun-if-changed=../../core/tests/vectors");
-    println!("cargo:rerun-if-changed=../../transport-embedded/tests/vectors");
+    println!("cargo:rerun-if-changed=../../tests/vectors");
 }

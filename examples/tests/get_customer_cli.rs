@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use juspay_sandbox::{
@@ -73,15 +74,33 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
     run
 }
 
-/// A CA file for `sandbox`, written where only this test looks.
-fn ca_file(sandbox: &Sandbox) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "juspay-ca-{}-{}.pem",
-        std::process::id(),
-        sandbox.address().port()
-    ));
-    std::fs::write(&path, sandbox.ca_pem()).unwrap();
-    path
+/// A CA file for a sandbox, written where only this test looks, and removed when dropped:
+/// also when an assertion fails, since the test unwinds through it.
+struct CaFile(PathBuf);
+
+impl CaFile {
+    fn new(sandbox: &Sandbox) -> CaFile {
+        // Two files for one sandbox may be alive at once: each gets its own name.
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "juspay-ca-{}-{}-{}.pem",
+            std::process::id(),
+            sandbox.address().port(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, sandbox.ca_pem()).unwrap();
+        CaFile(path)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for CaFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// Runs against `sandbox` as an unknown server: its URL and its CA given as flags.
@@ -96,14 +115,14 @@ fn run_embedded(transport: &str, sandbox: &Sandbox, extra: &[&str]) -> Run {
 }
 
 fn run_through(transport: &str, url: &str, sandbox: &Sandbox, extra: &[&str]) -> Run {
-    let ca = ca_file(sandbox);
+    let ca = CaFile::new(sandbox);
     let mut args = vec![
         "--transport",
         transport,
         "--base-url",
         url,
         "--ca-file",
-        ca.to_str().unwrap(),
+        ca.path(),
     ];
     args.extend_from_slice(extra);
     run(&args, &[])
@@ -367,9 +386,9 @@ fn field_errors_and_the_top_level_user_message_are_printed() {
 fn wrong_key_exits_3_with_401() {
     let sandbox = Sandbox::start().unwrap();
     let url = sandbox.base_url();
-    let ca = ca_file(&sandbox);
+    let ca = CaFile::new(&sandbox);
     let out = run(
-        &["--base-url", &url, "--ca-file", ca.to_str().unwrap()],
+        &["--base-url", &url, "--ca-file", ca.path()],
         &[
             ("JUSPAY_API_KEY", "not_the_key"),
             ("JUSPAY_MERCHANT_ID", DEMO_MERCHANT_ID),
@@ -505,7 +524,7 @@ fn tls_1_2_and_1_3_servers() {
 #[test]
 fn verbose_and_trace_logs_hold_no_secret() {
     let sandbox = Sandbox::start().unwrap();
-    let ca = ca_file(&sandbox);
+    let ca = CaFile::new(&sandbox);
     let by_address = sandbox.base_url();
     let by_name = format!("https://localhost:{}", sandbox.address().port());
     for (transport, url) in [
@@ -527,7 +546,7 @@ fn verbose_and_trace_logs_hold_no_secret() {
         let mut command = Command::new(binary());
         command
             .args(args)
-            .arg(&ca)
+            .arg(ca.path())
             .env("RUST_LOG", "trace")
             .env_remove("JUSPAY_API_KEY")
             .env_remove("JUSPAY_MERCHANT_ID");
@@ -624,7 +643,7 @@ fn embedded_contract(transport: &str) {
     // Untrusted: another sandbox's CA pinned.
     let stranger = Sandbox::start().unwrap();
     let url = format!("https://localhost:{}", sandbox.address().port());
-    let wrong_ca = ca_file(&stranger);
+    let wrong_ca = CaFile::new(&stranger);
     let out = run(
         &[
             "--transport",
@@ -632,7 +651,7 @@ fn embedded_contract(transport: &str) {
             "--base-url",
             &url,
             "--ca-file",
-            wrong_ca.to_str().unwrap(),
+            wrong_ca.path(),
         ],
         &[],
     );

@@ -1,5 +1,5 @@
 //! The certificate verifier fed arbitrary handshakes in the format of
-//! `transport-embedded/tests/vectors/handshakes/` (root, Certificate message, CertificateVerify, transcript),
+//! `tests/vectors/handshakes/` (root, Certificate message, CertificateVerify, transcript),
 //! seeded with those files: never a panic, and `verified()` agrees with the two steps.
 #![no_main]
 

@@ -1,19 +1,14 @@
-//! The verifier over recorded handshakes (`tests/vectors/handshakes/`, the ones the firmware
+//! The verifier over recorded handshakes (`juspay_sandbox::certificates::RECORDED`, the ones the firmware
 //! verifies under QEMU) and freshly made ones: accepted as recorded, refused when any part
 //! is changed.
 
-use juspay_sandbox::certificates::{ChainKeys, SignedHandshake};
+use juspay_sandbox::certificates::{ChainKeys, RECORDED, SignedHandshake};
 use juspay_transport_embedded::handshake_vector::{self, HandshakeVector};
 use juspay_transport_embedded::host::wall_clock;
 use juspay_transport_embedded::webpki;
 use juspay_transport_embedded::{
     CertificateDer, CertificateError, CertificateTime, ServerName, Verifier, trust_anchor,
 };
-
-const RECORDED: [(&str, &[u8]); 2] = [
-    ("p256", include_bytes!("vectors/handshakes/p256.bin")),
-    ("rsa2048", include_bytes!("vectors/handshakes/rsa2048.bin")),
-];
 
 /// Verifies `bytes` (a vector) for `name` at `time`, trusting its own root.
 fn verify(bytes: &[u8], name: &str, time: CertificateTime) -> Result<(), CertificateError> {

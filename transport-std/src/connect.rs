@@ -57,11 +57,7 @@ pub(crate) fn connect(
     let server_name = ServerName::try_from(host.to_owned())
         .map_err(|_| Error::Config(format!("{host} is not a valid TLS server name")))?;
     let mut connection = ClientConnection::new(tls.clone(), server_name).map_err(Error::Tls)?;
-    while connection.is_handshaking() {
-        // Re-armed every round trip: a slow handshake cannot outlast the deadline.
-        set_timeouts(&tcp, config, deadline)?;
-        connection.complete_io(&mut tcp).map_err(Error::from_io)?;
-    }
+    handshake(&mut connection, &mut tcp, limits)?;
     log::debug!(
         "connected to {host}:{} ({:?})",
         endpoint.port(),
@@ -111,11 +107,37 @@ pub(crate) fn remaining(deadline: Instant) -> Result<Duration> {
     }
 }
 
-fn set_timeouts(tcp: &TcpStream, config: &Config, deadline: Instant) -> Result<()> {
-    let left = remaining(deadline)?;
-    tcp.set_read_timeout(Some(config.read_timeout.min(left)))
-        .map_err(Error::Io)?;
-    tcp.set_write_timeout(Some(config.write_timeout.min(left)))
-        .map_err(Error::Io)?;
-    Ok(())
+/// The TLS handshake, every read and write under the time left. Not rustls's
+/// `complete_io`: it reads until the handshake is done, and a socket timeout set before it
+/// bounds each read, not the whole, so a server that drips its handshake a byte at a time
+/// would hold the call for as long as it likes.
+fn handshake(connection: &mut ClientConnection, tcp: &mut TcpStream, limits: Limits) -> Result<()> {
+    loop {
+        while connection.wants_write() {
+            limits.arm_write(tcp).map_err(Error::from_io)?;
+            connection.write_tls(tcp).map_err(Error::from_io)?;
+        }
+        if !connection.is_handshaking() {
+            return Ok(());
+        }
+        limits.arm_read(tcp).map_err(Error::from_io)?;
+        match connection.read_tls(tcp) {
+            Ok(0) => {
+                return Err(Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "the server closed the connection during the TLS handshake",
+                )));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::from_io(e)),
+        }
+        if let Err(e) = connection.process_new_packets() {
+            // Tell the server why, with the alert rustls queued, as complete_io does.
+            if limits.arm_write(tcp).is_ok() {
+                let _ = connection.write_tls(tcp);
+            }
+            return Err(Error::Tls(e));
+        }
+    }
 }

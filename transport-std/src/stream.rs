@@ -38,6 +38,16 @@ impl Limits {
         }
         Ok(left.min(timeout))
     }
+
+    /// Sets the socket's read timeout for the next read.
+    pub(crate) fn arm_read(&self, tcp: &TcpStream) -> io::Result<()> {
+        tcp.set_read_timeout(Some(self.left(self.read_timeout)?))
+    }
+
+    /// Sets the socket's write timeout for the next write.
+    pub(crate) fn arm_write(&self, tcp: &TcpStream) -> io::Result<()> {
+        tcp.set_write_timeout(Some(self.left(self.write_timeout)?))
+    }
 }
 
 #[derive(Default)]
@@ -63,6 +73,21 @@ impl Stream {
         CloseAsEof::new(self, |e| e.kind() == io::ErrorKind::UnexpectedEof)
     }
 
+    /// Whether the server closed this idle connection (or sent something unasked, which
+    /// can only be its close_notify or garbage): a look at the socket without waiting.
+    /// A connection that passes can still be closed an instant later: the retry rule
+    /// covers that.
+    pub(crate) fn closed_by_peer(&self) -> bool {
+        let socket = &self.tls.sock;
+        let mut byte = [0u8; 1];
+        if socket.set_nonblocking(true).is_err() {
+            return true;
+        }
+        let peeked = socket.peek(&mut byte);
+        let restored = socket.set_nonblocking(false);
+        restored.is_err() || !matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
     /// Starts an exchange under `limits`: from here, heads are logged when debug logging
     /// is on.
     pub(crate) fn begin_exchange(&mut self, limits: Limits) {
@@ -78,9 +103,7 @@ impl embedded_io::ErrorType for Stream {
 impl embedded_io::Read for Stream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = loop {
-            self.tls
-                .sock
-                .set_read_timeout(Some(self.limits.left(self.limits.read_timeout)?))?;
+            self.limits.arm_read(&self.tls.sock)?;
             match self.tls.read(buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -97,9 +120,7 @@ impl embedded_io::Read for Stream {
 impl embedded_io::Write for Stream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = loop {
-            self.tls
-                .sock
-                .set_write_timeout(Some(self.limits.left(self.limits.write_timeout)?))?;
+            self.limits.arm_write(&self.tls.sock)?;
             match self.tls.write(buf) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 other => break other?,

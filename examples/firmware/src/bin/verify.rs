@@ -1,5 +1,5 @@
 //! The certificate verifier of juspay-transport-embedded on a Cortex-M4: the recorded
-//! handshakes of `transport-embedded/tests/vectors/handshakes/` (a P-256 chain, and an RSA-4096 root over an
+//! handshakes of `tests/vectors/handshakes/` (a P-256 chain, and an RSA-4096 root over an
 //! RSA-2048 intermediate and leaf), verified as embedded-tls hands them over (the
 //! Certificate message, then the CertificateVerify), accepted as recorded and refused when
 //! changed. Prints the scenarios and the stack high-water mark of verification, and,
@@ -17,9 +17,9 @@ use juspay_transport_embedded::{
 };
 
 const P256: &[u8] =
-    include_bytes!("../../../../transport-embedded/tests/vectors/handshakes/p256.bin");
+    include_bytes!("../../../../tests/vectors/handshakes/p256.bin");
 const RSA2048: &[u8] =
-    include_bytes!("../../../../transport-embedded/tests/vectors/handshakes/rsa2048.bin");
+    include_bytes!("../../../../tests/vectors/handshakes/rsa2048.bin");
 
 /// 2026-11-24T00:00:00Z: what a board's RTC would say.
 const NOW: CertificateTime = CertificateTime::Now(1_795_478_400);

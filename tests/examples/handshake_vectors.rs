@@ -1,13 +1,13 @@
-//! Writes the recorded handshakes of `transport-embedded/tests/vectors/handshakes/` (see
-//! `juspay_sandbox::certificates::SignedHandshake`):
-//! `cargo run -p juspay-sandbox --example handshake_vectors -- transport-embedded/tests/vectors/handshakes`.
+//! Writes the recorded handshakes of `tests/vectors/handshakes/` (see
+//! `juspay_sandbox::certificates::SignedHandshake`), or into the directory given:
+//! `cargo run -p juspay-sandbox --example handshake_vectors [-- DIRECTORY]`.
 
 use juspay_sandbox::certificates::{ChainKeys, SignedHandshake};
 
 fn main() -> std::io::Result<()> {
     let directory = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "transport-embedded/tests/vectors/handshakes".to_owned());
+        .unwrap_or_else(|| concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/handshakes").to_owned());
     std::fs::create_dir_all(&directory)?;
     for (name, keys) in [("p256", ChainKeys::P256), ("rsa2048", ChainKeys::Rsa2048)] {
         let path = format!("{directory}/{name}.bin");

@@ -524,7 +524,7 @@ impl Key {
         KeyPair::generate_for(&PKCS_ECDSA_P384_SHA384).map(Key::Ring)
     }
 
-    /// An RSA key from a PKCS#8 file of `sandbox/keys/`, signing with SHA-256.
+    /// An RSA key from a PKCS#8 file of `tests/keys/`, signing with SHA-256.
     fn rsa(pkcs8: &'static [u8]) -> Result<Key, rcgen::Error> {
         KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(pkcs8), &PKCS_RSA_SHA256)
             .map(Key::Ring)
@@ -604,6 +604,17 @@ pub enum ChainKeys {
     Rsa2048,
 }
 
+/// The recorded handshakes (`tests/vectors/handshakes/`, written by the example
+/// `handshake_vectors`), by name: the ones the firmware verifies under QEMU, where none can
+/// be made.
+pub const RECORDED: [(&str, &[u8]); 2] = [
+    ("p256", include_bytes!("../vectors/handshakes/p256.bin")),
+    (
+        "rsa2048",
+        include_bytes!("../vectors/handshakes/rsa2048.bin"),
+    ),
+];
+
 /// What a TLS 1.3 client's verifier sees of a server, without the network: the chain the
 /// server sends (leaf first), the root to trust, and the server's CertificateVerify over a
 /// transcript hash. For measuring a verifier where no server can be reached (the firmware
@@ -633,7 +644,7 @@ impl SignedHandshake {
         signed_handshake(keys).unwrap_or_else(|e| panic!("making a signed handshake: {e}"))
     }
 
-    /// The file format of `transport-embedded/tests/vectors/handshakes/*.bin`, read by
+    /// The file format of [`RECORDED`] (`tests/vectors/handshakes/*.bin`), read by
     /// `juspay_transport_embedded::handshake_vector`: scheme (u16), signature (u16 length),
     /// transcript (u16 length), root (u24 length), then the certificate_list of a TLS 1.3
     /// Certificate message (u24 length, DER, u16 extensions length 0, for each).
@@ -670,7 +681,7 @@ impl std::fmt::Debug for Chain {
 }
 
 impl Chain {
-    /// Makes one (new keys for P-256; the fixed RSA keys of `sandbox/keys/`).
+    /// Makes one (new keys for P-256; the fixed RSA keys of `tests/keys/`).
     ///
     /// # Panics
     /// If rcgen cannot make it: a bug here, not in a verifier.
