@@ -47,6 +47,12 @@ pub const ACCOUNTS: [(&str, &str); 2] = [
     (OTHER_API_KEY, OTHER_MERCHANT_ID),
 ];
 
+/// Ids with this prefix (then ASCII letters, digits, `_` or `-`) name customers the sandbox
+/// makes up on the spot: `cst_gen_42` is answered with id `cst_gen_42`, object_reference_id
+/// `42@example.com` and first name `42`, so that concurrent calls can each check they got
+/// their own.
+pub const GENERATED_ID_PREFIX: &str = "cst_gen_";
+
 /// The documentation customers, as the API documents them.
 const CUSTOMERS: [(&str, &str, &str); 2] = [
     (
@@ -181,6 +187,10 @@ pub struct Options {
     /// they are sent: clients that get-or-create the same customer at once then all see it
     /// missing, and all but one meet the duplicate error. 0: no waiting.
     pub rendezvous: usize,
+    /// Close a connection (close_notify, then FIN) that waits this long for its next
+    /// request, as servers and load balancers close idle keep-alive connections; `None`:
+    /// 30 s, without close_notify.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for Options {
@@ -192,6 +202,7 @@ impl Default for Options {
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             certificate: None,
             rendezvous: 0,
+            idle_timeout: None,
         }
     }
 }
@@ -203,6 +214,10 @@ struct Shared {
     configs: Vec<(Handshake, Arc<ServerConfig>)>,
     handshakes: AtomicUsize,
     requests: AtomicUsize,
+    /// TCP connections open now, and the most open at once.
+    open: AtomicUsize,
+    peak_open: AtomicUsize,
+    idle_timeout: Option<Duration>,
     stop: AtomicBool,
     store: Mutex<Store>,
     rendezvous: Rendezvous,
@@ -290,6 +305,9 @@ impl Sandbox {
             configs,
             handshakes: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
+            open: AtomicUsize::new(0),
+            peak_open: AtomicUsize::new(0),
+            idle_timeout: options.idle_timeout,
             stop: AtomicBool::new(false),
             store: Mutex::new(Store::with_documentation_customers()),
             rendezvous: Rendezvous::new(options.rendezvous),
@@ -304,12 +322,15 @@ impl Sandbox {
                     }
                     let Ok(tcp) = tcp else { continue };
                     let shared = accept_shared.clone();
+                    let open = shared.open.fetch_add(1, Ordering::SeqCst) + 1;
+                    shared.peak_open.fetch_max(open, Ordering::SeqCst);
                     let _ = thread::Builder::new()
                         .name("sandbox-conn".into())
                         .spawn(move || {
                             if let Err(e) = serve(tcp, &shared) {
                                 log::debug!("sandbox connection ended: {e}");
                             }
+                            shared.open.fetch_sub(1, Ordering::SeqCst);
                         });
                 }
             })?;
@@ -367,6 +388,16 @@ impl Sandbox {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// TCP connections open now (the server's side has not ended yet).
+    pub fn open_connections(&self) -> usize {
+        self.shared.open.load(Ordering::SeqCst)
+    }
+
+    /// The most TCP connections that were open at once.
+    pub fn peak_open_connections(&self) -> usize {
+        self.shared.peak_open.load(Ordering::SeqCst)
     }
 }
 
@@ -485,10 +516,32 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
     }
     shared.handshakes.fetch_add(1, Ordering::SeqCst);
     let mut buffer = Vec::with_capacity(4096);
+    let close = |mut tls: StreamOwned<ServerConnection, TcpStream>| {
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+        tls.sock.shutdown(Shutdown::Both)
+    };
+    let mut first = true;
     loop {
-        let Some(head_len) = read_head(&mut tls, &mut buffer)? else {
-            return Ok(());
+        if let (Some(idle), false) = (shared.idle_timeout, first) {
+            tls.sock.set_read_timeout(Some(idle))?;
+        }
+        let head_len = match read_head(&mut tls, &mut buffer) {
+            Ok(Some(head_len)) => head_len,
+            Ok(None) => return Ok(()),
+            Err(e)
+                if shared.idle_timeout.is_some()
+                    && buffer.is_empty()
+                    && matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+            {
+                return close(tls);
+            }
+            Err(e) => return Err(e),
         };
+        first = false;
         let body_len = content_length(buffer.get(..head_len).unwrap_or_default());
         if !read_body(&mut tls, &mut buffer, head_len + body_len)? {
             return Ok(());
@@ -500,11 +553,6 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
             .unwrap_or_default()
             .to_vec();
         buffer.drain(..head_len + body_len);
-        let close = |mut tls: StreamOwned<ServerConnection, TcpStream>| {
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
-            tls.sock.shutdown(Shutdown::Both)
-        };
         match step {
             Step::Api => send(&mut tls, &answer(&request, head_len, shared))?,
             Step::ApiThenClose => {
@@ -710,6 +758,9 @@ fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
             };
             let Some(index) = store.find(merchant, &id) else {
                 drop(store);
+                if let (Some(fields), "GET") = (generated(&id), method) {
+                    return customer_response(&fields, wants_token);
+                }
                 shared.rendezvous.meet();
                 return response(404, NOT_FOUND);
             };
@@ -729,6 +780,11 @@ fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
     };
     let fields = store.customers[found].json();
     drop(store);
+    customer_response(&fields, wants_token)
+}
+
+/// 200 with a customer object (its members in `fields`), with a fresh token when asked.
+fn customer_response(fields: &str, wants_token: bool) -> Vec<u8> {
     let body = if wants_token {
         let (token, expiry) = fresh_token();
         format!(
@@ -738,6 +794,19 @@ fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
         format!("{{{fields}}}")
     };
     response(200, &body)
+}
+
+/// The members of a made-up customer for a [`GENERATED_ID_PREFIX`] id.
+fn generated(id: &str) -> Option<String> {
+    let suffix = id.strip_prefix(GENERATED_ID_PREFIX).filter(|suffix| {
+        !suffix.is_empty()
+            && suffix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })?;
+    Some(format!(
+        r#""id":"{id}","object":"customer","object_reference_id":"{suffix}@example.com","mobile_number":"9988776655","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","email_address":"{suffix}@example.com","first_name":"{suffix}","last_name":"Generated","mobile_country_code":"91""#
+    ))
 }
 
 /// One stored customer: its merchant and its fields, in the API's names and order.

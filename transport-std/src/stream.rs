@@ -73,6 +73,21 @@ impl Stream {
         CloseAsEof::new(self, |e| e.kind() == io::ErrorKind::UnexpectedEof)
     }
 
+    /// Whether the server closed this idle connection (or sent something unasked, which
+    /// can only be its close_notify or garbage): a look at the socket without waiting.
+    /// A connection that passes can still be closed an instant later: the retry rule
+    /// covers that.
+    pub(crate) fn closed_by_peer(&self) -> bool {
+        let socket = &self.tls.sock;
+        let mut byte = [0u8; 1];
+        if socket.set_nonblocking(true).is_err() {
+            return true;
+        }
+        let peeked = socket.peek(&mut byte);
+        let restored = socket.set_nonblocking(false);
+        restored.is_err() || !matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
+    }
+
     /// Starts an exchange under `limits`: from here, heads are logged when debug logging
     /// is on.
     pub(crate) fn begin_exchange(&mut self, limits: Limits) {

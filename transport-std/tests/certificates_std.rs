@@ -21,7 +21,7 @@ fn every_certificate_gets_its_verdict() {
         // A retry would hide what the first handshake ended in.
         config.retry.max_retries = 0;
         let outcome = Client::new(config)
-            .and_then(|mut client| client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj")));
+            .and_then(|client| client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj")));
         match outcome {
             Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => {
                 (Some(Verdict::Accepted), "the customer arrived".into())

@@ -94,7 +94,7 @@ fn wrong_key_is_an_authentication_error() {
 #[test]
 fn two_calls_share_one_connection() {
     let sandbox = Sandbox::start().unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(&sandbox);
     client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
@@ -112,7 +112,7 @@ fn two_calls_share_one_connection() {
 #[test]
 fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
     let sandbox = Sandbox::scripted(vec![Step::ApiThenClose, Step::Api]).unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(&sandbox);
     client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
@@ -278,7 +278,7 @@ fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
             Step::Api,
         ])
         .unwrap();
-        let mut client = client_for(&sandbox);
+        let client = client_for(&sandbox);
         let error = client
             .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
             .unwrap_err();
@@ -300,7 +300,7 @@ fn recorded_chunked_response_over_tls() {
         "customer_cdn_headers.http",
     ))])
     .unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(&sandbox);
     let customer = client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
@@ -326,7 +326,7 @@ fn connection_refused_is_a_connect_error() {
 #[test]
 fn invalid_input_is_refused_before_connecting() {
     let sandbox = Sandbox::start().unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(&sandbox);
     let error = client
         .get_customer(&GetCustomer::new("cst\r\nx-evil: 1"))
         .unwrap_err();
@@ -417,4 +417,141 @@ fn connect_to_replaces_resolution_and_the_name_is_still_checked() {
         "{error:?}"
     );
     assert_eq!(elsewhere.requests(), 0);
+}
+
+#[test]
+fn a_client_is_shared_by_threads() {
+    fn shared_by_threads<T: Clone + Send + Sync + 'static>() {}
+    shared_by_threads::<Client>();
+}
+
+/// `threads` threads share `client`, each making `calls` calls for customers of its own;
+/// every call must bring the customer it asked for.
+fn calls_from_threads(client: &Client, threads: usize, calls: usize) {
+    std::thread::scope(|scope| {
+        for thread in 0..threads {
+            let client = client.clone();
+            scope.spawn(move || {
+                for call in 0..calls {
+                    let suffix = format!("{thread}_{call}");
+                    let id = format!("{}{suffix}", juspay_sandbox::GENERATED_ID_PREFIX);
+                    let customer = client.get_customer(&GetCustomer::new(&id)).unwrap();
+                    assert_eq!(customer.id, id.as_str());
+                    assert_eq!(customer.first_name.as_deref(), Some(suffix.as_str()));
+                }
+            });
+        }
+    });
+}
+
+/// Waits (a little) until the sandbox has seen the connections the client closed end.
+fn open_connections_settle(sandbox: &Sandbox, expected: usize) -> usize {
+    let until = Instant::now() + Duration::from_secs(5);
+    while sandbox.open_connections() != expected && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    sandbox.open_connections()
+}
+
+#[test]
+fn threads_share_one_client_and_its_pool() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.max_idle_connections = 3;
+    let client = Client::new(config).unwrap();
+    let (threads, calls) = (8, 25);
+    calls_from_threads(&client, threads, calls);
+
+    assert_eq!(sandbox.requests(), threads * calls);
+    // A call holds one connection at a time: never more open than callers; and they
+    // were reused, not opened per call.
+    assert!(
+        sandbox.peak_open_connections() <= threads,
+        "{}",
+        sandbox.peak_open_connections()
+    );
+    assert!(sandbox.handshakes() <= threads, "{}", sandbox.handshakes());
+    assert_eq!(client.connections_opened(), sandbox.handshakes() as u64);
+    // Past the bound, the client closed what it could not keep.
+    let idle = client.idle_connections();
+    assert!((1..=3).contains(&idle), "{idle}");
+    assert_eq!(open_connections_settle(&sandbox, idle), idle);
+
+    // The kept connections serve the next calls; no new handshake.
+    let handshakes = sandbox.handshakes();
+    calls_from_threads(&client, 1, 5);
+    assert_eq!(sandbox.handshakes(), handshakes);
+}
+
+#[test]
+fn a_pool_bound_of_zero_opens_a_connection_per_call() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.max_idle_connections = 0;
+    let client = Client::new(config).unwrap();
+    calls_from_threads(&client, 2, 3);
+    assert_eq!(sandbox.handshakes(), 6);
+    assert_eq!(client.idle_connections(), 0);
+}
+
+#[test]
+fn idle_connections_past_the_idle_timeout_are_not_used() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.idle_timeout = Duration::from_millis(100);
+    let client = Client::new(config).unwrap();
+    calls_from_threads(&client, 1, 2);
+    assert_eq!(sandbox.handshakes(), 1);
+    std::thread::sleep(Duration::from_millis(150));
+    calls_from_threads(&client, 1, 1);
+    assert_eq!(sandbox.handshakes(), 2);
+    assert_eq!(open_connections_settle(&sandbox, 1), 1);
+}
+
+#[test]
+fn a_server_that_closes_idle_connections_costs_no_failed_call() {
+    // Without retries: a call on a connection the server closed would fail, unless the
+    // client sees the close before it sends, or uses its one free retry.
+    let sandbox = Sandbox::start_with(Options {
+        idle_timeout: Some(Duration::from_millis(100)),
+        ..Options::default()
+    })
+    .unwrap();
+    let mut config = config_for(&sandbox);
+    config.retry.max_retries = 0;
+    let client = Client::new(config).unwrap();
+    calls_from_threads(&client, 4, 3);
+    let opened = sandbox.handshakes();
+    assert!(client.idle_connections() >= 1);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        open_connections_settle(&sandbox, 0),
+        0,
+        "the server closed them"
+    );
+    calls_from_threads(&client, 4, 3);
+    // Each thread's first call opened a connection, at most; none failed.
+    assert!(
+        sandbox.handshakes() <= opened + 4,
+        "{}",
+        sandbox.handshakes()
+    );
+    assert_eq!(sandbox.requests(), 24);
+}
+
+#[test]
+fn a_pooled_connection_that_fails_under_the_request_costs_one_retry_on_a_new_one() {
+    // The server takes the request on a kept-alive connection and closes it unanswered:
+    // the race the look at the socket cannot see. One free retry, on a new connection.
+    let sandbox = Sandbox::scripted(vec![Step::Api, Step::Close]).unwrap();
+    let mut config = config_for(&sandbox);
+    config.retry.max_retries = 0;
+    let client = Client::new(config).unwrap();
+    client
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    let customer = client.get_customer(&GetCustomer::new("customer")).unwrap();
+    assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
+    assert_eq!(sandbox.requests(), 3);
+    assert_eq!(sandbox.handshakes(), 2);
 }
