@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
 use juspay_transport_std::{
-    ApiError, Client, Config, Customer, ErrorClass, GetCustomer, PRODUCTION_URL, SANDBOX_URL,
+    ApiError, AsyncClient, Client, Config, Customer, ErrorClass, GetCustomer, PRODUCTION_URL,
+    SANDBOX_URL,
 };
 
 /// The exit status of each class of error: the command's contract, in one place.
@@ -40,10 +41,11 @@ keys in the API's order: pretty-printed when stdout is a terminal, on one line o
                          JUSPAY_API_KEY is unset, Juspay's sandbox when it is set)
   --production           Juspay's production host
   --ca-file PEM          extra trusted root certificate(s); may be repeated
-  --transport std|embedded|embedded-async
-                         which transport carries the call (default std; embedded:
-                         juspay-transport-embedded on this host, TLS 1.3 only, no retries;
-                         embedded-async: its async client, on std-embedded-nal-async)
+  --transport std|tokio|embedded|embedded-async
+                         which transport carries the call (default std; tokio: its
+                         AsyncClient on a tokio runtime; embedded: juspay-transport-embedded
+                         on this host, TLS 1.3 only, no retries; embedded-async: its async
+                         client, on std-embedded-nal-async)
   --timeout SECS         deadline for the whole call, retries included (default 30)
   -v, --verbose          request and response heads on stderr, secrets redacted
   -h, --help             this text
@@ -55,6 +57,7 @@ Exit status: 0 ok, 2 invalid input, 3 API error, 4 no response, 5 malformed resp
 #[derive(Debug, Clone, Copy)]
 enum Transport {
     Std,
+    Tokio,
     Embedded,
     EmbeddedAsync,
 }
@@ -138,11 +141,12 @@ fn parse_args() -> Result<Command, Failure> {
             Long("transport") => {
                 args.transport = match text(parser.value().map_err(bad)?)?.as_str() {
                     "std" => Transport::Std,
+                    "tokio" => Transport::Tokio,
                     "embedded" => Transport::Embedded,
                     "embedded-async" => Transport::EmbeddedAsync,
                     other => {
                         return Err(input_error(format!(
-                            "--transport: expected std, embedded or embedded-async, got {other:?}"
+                            "--transport: expected std, tokio, embedded or embedded-async, got {other:?}"
                         )));
                     }
                 }
@@ -277,17 +281,32 @@ fn run() -> Result<String, Failure> {
     match args.transport {
         Transport::Std => {
             let client = Client::new(config).map_err(|e| input_error(e.to_string()))?;
-            client
-                .get_customer(&request)
-                .map(|customer| customer_json(&customer))
-                .map_err(|error| match error {
-                    juspay_transport_std::Error::Api(api) => api_error(&api),
-                    other => failure(&other, other.class()),
-                })
+            std_result(client.get_customer(&request))
+        }
+        Transport::Tokio => {
+            let client = AsyncClient::new(config).map_err(|e| input_error(e.to_string()))?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| Failure {
+                    code: exit_code(ErrorClass::Transport),
+                    message: format!("cannot start the tokio runtime: {e}"),
+                })?;
+            std_result(runtime.block_on(client.get_customer(&request)))
         }
         Transport::Embedded => embedded::get_customer(&config, &request, false),
         Transport::EmbeddedAsync => embedded::get_customer(&config, &request, true),
     }
+}
+
+/// How a call of either juspay-transport-std client ends the command.
+fn std_result(result: juspay_transport_std::Result<Customer>) -> Result<String, Failure> {
+    result
+        .map(|customer| customer_json(&customer))
+        .map_err(|error| match error {
+            juspay_transport_std::Error::Api(api) => api_error(&api),
+            other => failure(&other, other.class()),
+        })
 }
 
 /// The same call through juspay-transport-embedded: std-embedded-nal as the network

@@ -472,6 +472,17 @@ fn a_stalling_server_exits_4_at_the_deadline() {
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert!(out.stderr.contains("timed out"), "{}", out.stderr);
     assert!(started.elapsed() < Duration::from_secs(10));
+    dripped_handshake_exits_4_at_the_deadline("std");
+}
+
+/// The deadline holds in the TLS handshake too, however slowly the server sends it.
+fn dripped_handshake_exits_4_at_the_deadline(transport: &str) {
+    let dripping = Sandbox::meeting(Handshake::Drip(Duration::from_millis(100))).unwrap();
+    let started = Instant::now();
+    let out = run_embedded(transport, &dripping, &["--timeout", "1"]);
+    assert_eq!(out.code, 4, "{transport}: {}", out.stderr);
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_secs(4), "{transport}: {elapsed:?}");
 }
 
 #[test]
@@ -529,6 +540,7 @@ fn verbose_and_trace_logs_hold_no_secret() {
     let by_name = format!("https://localhost:{}", sandbox.address().port());
     for (transport, url) in [
         ("std", &by_address),
+        ("tokio", &by_address),
         ("embedded", &by_name),
         ("embedded", &by_address),
         ("embedded-async", &by_name),
@@ -578,7 +590,7 @@ fn help_exits_0() {
     assert!(out.stdout.contains("--client-auth-token"));
     assert!(
         out.stdout
-            .contains("--transport std|embedded|embedded-async"),
+            .contains("--transport std|tokio|embedded|embedded-async"),
         "{}",
         out.stdout
     );
@@ -589,17 +601,23 @@ fn help_exits_0() {
 }
 
 #[test]
+fn tokio_transport_meets_the_same_contract() {
+    contract("tokio");
+}
+
+#[test]
 fn embedded_transport_meets_the_same_contract() {
-    embedded_contract("embedded");
+    contract("embedded");
 }
 
 #[test]
 fn embedded_async_transport_meets_the_same_contract() {
-    embedded_contract("embedded-async");
+    contract("embedded-async");
 }
 
-/// The contract, through one of juspay-transport-embedded's clients.
-fn embedded_contract(transport: &str) {
+/// The contract, through juspay-transport-std's tokio client or one of
+/// juspay-transport-embedded's clients.
+fn contract(transport: &str) {
     // The demo, through the built-in sandbox.
     let out = run(&["--transport", transport, "--client-auth-token"], &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -666,6 +684,7 @@ fn embedded_contract(transport: &str) {
     assert_eq!(out.code, 4, "{}", out.stderr);
     assert!(out.stderr.contains("timed out"), "{}", out.stderr);
     assert!(started.elapsed() < Duration::from_secs(10));
+    dripped_handshake_exits_4_at_the_deadline(transport);
 
     for file in [
         "truncated_body.http",
@@ -679,11 +698,12 @@ fn embedded_contract(transport: &str) {
         assert_eq!(out.code, 5, "{file}: {}", out.stderr);
     }
 
-    // The limit, stated: a TLS 1.2-only server is a TLS failure.
+    // The embedded transport's limit, stated: a TLS 1.2-only server is a TLS failure.
     let old = Sandbox::start_with(Options {
         tls_versions: TlsVersions::Tls12Only,
         ..Options::default()
     })
     .unwrap();
-    assert_eq!(run_embedded(transport, &old, &[]).code, 4);
+    let tls12 = if transport == "tokio" { 0 } else { 4 };
+    assert_eq!(run_embedded(transport, &old, &[]).code, tls12);
 }

@@ -10,7 +10,8 @@ use embedded_io::{Error as _, ErrorKind, ErrorType};
 use embedded_io_async::{Read, Write};
 use embedded_nal_async::{Dns, TcpConnect};
 use juspay_core::driver;
-use juspay_core::{GetCustomer, Reply};
+use juspay_core::flow::GetOrCreate;
+use juspay_core::{CreateCustomer, Customer, CustomerRequest, GetCustomer, Reply, Timestamp};
 use rand_core::CryptoRngCore;
 
 use crate::error::{Error, Result};
@@ -119,10 +120,60 @@ where
         request: &GetCustomer<'_>,
         buf: &mut [u8],
     ) -> Result<Reply> {
-        self.session.begin(request, self.timer)?;
+        self.call(request, buf).await
+    }
+
+    /// One call of any kind on this connection, under its own deadline:
+    /// [`Client::call`](crate::Client::call)'s twin.
+    pub async fn call<'r>(
+        &mut self,
+        request: impl Into<CustomerRequest<'r>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        let timer = self.timer;
+        self.exchange(request.into(), Some(timer), buf).await
+    }
+
+    /// Get-or-create under one deadline:
+    /// [`Client::get_or_create`](crate::Client::get_or_create)'s twin.
+    pub async fn get_or_create(
+        &mut self,
+        create: &CreateCustomer<'_>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.timer.start(self.session.config.timeout_ms);
+        GetOrCreate::new(*create)
+            .run_async(async |request| self.exchange(request, None, buf).await)
+            .await
+    }
+
+    /// A client auth token good for `margin_seconds` after `now`:
+    /// [`Client::refresh_token`](crate::Client::refresh_token)'s twin.
+    pub async fn refresh_token(
+        &mut self,
+        customer: &Customer,
+        now: Timestamp,
+        margin_seconds: u32,
+        buf: &mut [u8],
+    ) -> Result<Option<Reply>> {
+        match customer.token_request(now, margin_seconds) {
+            Some(get) => self.call(get, buf).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// One request on the connection; `timer` starts its own deadline, `None` keeps the
+    /// one running.
+    async fn exchange(
+        &mut self,
+        request: CustomerRequest<'_>,
+        timer: Option<&Timer<C>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.session.begin(&request, timer)?;
         let config = self.session.config;
         let mut connection = session::call_connection(&mut self.tls);
-        let outcome = driver::get_customer_async(
+        let outcome = driver::call_async(
             &mut connection,
             &config.endpoint,
             &config.credentials,

@@ -5,7 +5,8 @@ use core::net::{IpAddr, SocketAddr};
 
 use embedded_nal::{Dns, TcpClientStack};
 use juspay_core::driver;
-use juspay_core::{GetCustomer, Reply};
+use juspay_core::flow::GetOrCreate;
+use juspay_core::{CreateCustomer, Customer, CustomerRequest, GetCustomer, Reply, Timestamp};
 use rand_core::CryptoRngCore;
 
 use crate::error::{Error, Result};
@@ -96,10 +97,58 @@ where
     /// not allow reuse, or any error, the next call returns
     /// `Error::Core(juspay_core::Error::ConnectionClosed)`: connect again.
     pub fn get_customer(&mut self, request: &GetCustomer<'_>, buf: &mut [u8]) -> Result<Reply> {
-        self.session.begin(request, self.timer)?;
+        self.call(request, buf)
+    }
+
+    /// One call of any kind ([`GetCustomer`], [`CreateCustomer`],
+    /// [`UpdateCustomer`](juspay_core::UpdateCustomer)) on this connection, under its own
+    /// deadline; as [`get_customer`](Self::get_customer) otherwise.
+    pub fn call<'r>(
+        &mut self,
+        request: impl Into<CustomerRequest<'r>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.exchange(request.into(), Some(self.timer), buf)
+    }
+
+    /// Get-or-create ([`GetOrCreate`]): Get by object_reference_id, Create when not found,
+    /// Get again when another device created it first; one deadline over all the calls,
+    /// one routing id. The reply is the last call's: the customer, or the API error that
+    /// ended the flow. The calls share this connection: a response that closes it ends the
+    /// flow with `Error::Core(juspay_core::Error::ConnectionClosed)`.
+    pub fn get_or_create(&mut self, create: &CreateCustomer<'_>, buf: &mut [u8]) -> Result<Reply> {
+        self.timer.start(self.session.config.timeout_ms);
+        GetOrCreate::new(*create).run(|request| self.exchange(request, None, buf))
+    }
+
+    /// A client auth token good for `margin_seconds` after `now` (the firmware's clock):
+    /// `None` while `customer` carries one, else the reply of the Get that asks for a new
+    /// one ([`Customer::token_request`]).
+    pub fn refresh_token(
+        &mut self,
+        customer: &Customer,
+        now: Timestamp,
+        margin_seconds: u32,
+        buf: &mut [u8],
+    ) -> Result<Option<Reply>> {
+        match customer.token_request(now, margin_seconds) {
+            Some(get) => self.call(get, buf).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// One request on the connection; `timer` starts its own deadline, `None` keeps the
+    /// one running.
+    fn exchange(
+        &mut self,
+        request: CustomerRequest<'_>,
+        timer: Option<&Timer<C>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.session.begin(&request, timer)?;
         let config = self.session.config;
         let mut connection = session::call_connection(&mut self.tls);
-        let outcome = driver::get_customer(
+        let outcome = driver::call(
             &mut connection,
             &config.endpoint,
             &config.credentials,

@@ -7,7 +7,7 @@ use core::net::IpAddr;
 use embedded_io::ErrorType;
 use embedded_nal::AddrType;
 use juspay_core::driver::CloseAsEof;
-use juspay_core::{Credentials, Endpoint, GetCustomer, InputField, InputProblem, Reply};
+use juspay_core::{Credentials, CustomerRequest, Endpoint, InputField, InputProblem, Reply};
 use juspay_tls::{CertificateTime, Group, ServerName, TrustAnchor};
 use rand_core::CryptoRngCore;
 
@@ -143,20 +143,29 @@ impl<'a> Session<'a> {
         self.reusable
     }
 
-    /// Before a call: the request is valid and the connection usable; the call's deadline
-    /// starts. Until [`end`](Self::end) says otherwise the connection counts as spent, so
+    /// Before a call: the request is valid and the connection usable; with `Some(timer)`
+    /// the call's deadline starts (a flow of several calls starts it once, before the
+    /// first). Until [`end`](Self::end) says otherwise the connection counts as spent, so
     /// that a call that fails (or an async call that is dropped) leaves it unused.
     pub(crate) fn begin<C: Clock>(
         &mut self,
-        request: &GetCustomer<'_>,
-        timer: &Timer<C>,
+        request: &CustomerRequest<'_>,
+        timer: Option<&Timer<C>>,
     ) -> Result<()> {
         request.validate()?;
         if !self.reusable {
             return Err(Error::Core(juspay_core::Error::ConnectionClosed));
         }
         self.reusable = false;
-        timer.start(self.config.timeout_ms);
+        if let Some(timer) = timer {
+            timer.start(self.config.timeout_ms);
+        }
+        // The operation and the body's length only: ids and fields are personal data.
+        crate::fmt::debug!(
+            "{} customer, form body of {} bytes",
+            request.operation().name(),
+            request.body_len()
+        );
         Ok(())
     }
 

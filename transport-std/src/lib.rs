@@ -134,8 +134,9 @@ pub use error::{Error, Result};
 
 // What the API of this crate takes and returns, so that one dependency is enough.
 pub use juspay_core::{
-    self, ApiError, ApiErrorKind, ClientAuthToken, Customer, ErrorClass, ErrorInfo, FieldError,
-    GetCustomer, Juspay, Timestamp,
+    self, ApiError, ApiErrorKind, ApiProblem, ClientAuthToken, CreateCustomer, Customer,
+    CustomerRequest, ErrorClass, ErrorInfo, FieldError, GetCustomer, InputField, Juspay, Timestamp,
+    UpdateCustomer,
 };
 pub use rustls::{self, pki_types::CertificateDer};
 
