@@ -146,11 +146,13 @@ mod p256_backend {
 }
 
 #[cfg(all(feature = "p256-cm4", target_arch = "arm", target_os = "none"))]
-mod p256_backend {
+pub(crate) mod p256_backend {
     //! p256-cm4 works on little-endian 32-bit words; TLS on big-endian bytes.
     use super::BadShare;
 
-    fn words(bytes: &[u8; 32]) -> [u32; 8] {
+    /// A big-endian 256-bit number as p256-cm4's little-endian words (also for the ECDSA
+    /// verification in `signature::ecdsa`).
+    pub(crate) fn words(bytes: &[u8; 32]) -> [u32; 8] {
         let mut words = [0u32; 8];
         for (word, chunk) in words.iter_mut().zip(bytes.rchunks_exact(4)) {
             *word = u32::from_be_bytes(<[u8; 4]>::try_from(chunk).unwrap_or([0; 4]));

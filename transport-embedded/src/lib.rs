@@ -233,7 +233,8 @@
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
 //! other is answered), KeyUpdate, tickets read and dropped. Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
-//! Between the handshake's expensive steps the blocking client calls [`Clock::idle`] and
+//! Between the handshake's expensive steps the blocking client calls
+//! [`Clock::handshake_step`] and
 //! the async client yields to the executor.
 //!
 //! # Crate features

@@ -15,7 +15,38 @@ use sha2::Digest;
 const UNCOMPRESSED_POINT: u8 = 0x04;
 
 /// Verifies a DER-encoded ECDSA signature by the uncompressed P-256 point `public_key` on
+/// the `D` hash of `message`, with p256-cm4's Cortex-M4 assembly (feature `p256-cm4` on
+/// ARM targets): about 1.2 M cycles where RustCrypto's portable p256 takes about 14 M.
+#[cfg(all(feature = "p256-cm4", target_arch = "arm", target_os = "none"))]
+pub(super) fn verify_p256<D: Digest>(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), InvalidSignature> {
+    use crate::kx::p256_backend::words;
+    // octet_string_to_point indexes its input: give it exactly one uncompressed point.
+    if public_key.len() != 65 || public_key.first() != Some(&UNCOMPRESSED_POINT) {
+        return Err(InvalidSignature);
+    }
+    let (mut x, mut y) = ([0u32; 8], [0u32; 8]);
+    if !p256_cm4::octet_string_to_point(&mut x, &mut y, public_key) {
+        return Err(InvalidSignature);
+    }
+    // The DER parsing (and its r, s range checks) stays RustCrypto's.
+    let signature = p256::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+    let (r, s) = signature.split_bytes();
+    let (r, s) = (words(&r.into()), words(&s.into()));
+    // p256-cm4 takes the hash's leftmost 256 bits, as ECDSA does for longer hashes.
+    if p256_cm4::verify(&x, &y, &D::digest(message), &r, &s) {
+        Ok(())
+    } else {
+        Err(InvalidSignature)
+    }
+}
+
+/// Verifies a DER-encoded ECDSA signature by the uncompressed P-256 point `public_key` on
 /// the `D` hash of `message`.
+#[cfg(not(all(feature = "p256-cm4", target_arch = "arm", target_os = "none")))]
 pub(super) fn verify_p256<D: Digest>(
     public_key: &[u8],
     message: &[u8],
@@ -31,6 +62,7 @@ pub(super) fn verify_p256<D: Digest>(
         .map_err(|_| InvalidSignature)
 }
 
+#[cfg(feature = "p384")]
 /// Verifies a DER-encoded ECDSA signature by the uncompressed P-384 point `public_key` on
 /// the `D` hash of `message`.
 pub(super) fn verify_p384<D: Digest>(
@@ -48,7 +80,7 @@ pub(super) fn verify_p384<D: Digest>(
         .map_err(|_| InvalidSignature)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "p384"))]
 mod tests {
     use super::*;
     use sha2::{Sha256, Sha384};
