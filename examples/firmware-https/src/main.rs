@@ -102,7 +102,8 @@ impl Tls {
             &self.anchors,
             CertificateTime::Now(self.now + clock::millis() / 1_000),
         )
-        .timeout_ms(timeout_ms);
+        .timeout_ms(timeout_ms)
+        .key_share(juspay_transport_embedded::Group::Secp256r1);
         let buffers = Buffers {
             tls_read: &mut self.read[..],
             tls_write: &mut self.write[..],

@@ -5,7 +5,6 @@
 //! both seen in certificates) work the same way as the usual ones: ECDSA takes the
 //! leftmost bits of any hash as its integer.
 
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use rustls_pki_types::InvalidSignature;
 use sha2::Digest;
 
@@ -15,29 +14,25 @@ use sha2::Digest;
 const UNCOMPRESSED_POINT: u8 = 0x04;
 
 /// Verifies a DER-encoded ECDSA signature by the uncompressed P-256 point `public_key` on
-/// the `D` hash of `message`, with p256-cm4's Cortex-M4 assembly (feature `p256-cm4` on
+/// the `D` hash of `message`, with P256-Cortex-M4's assembly (feature `p256-cortex-m4` on
 /// ARM targets): about 1.2 M cycles where RustCrypto's portable p256 takes about 14 M.
-#[cfg(all(feature = "p256-cm4", target_arch = "arm", target_os = "none"))]
+#[cfg(all(feature = "p256-cortex-m4", target_arch = "arm", target_os = "none"))]
 pub(super) fn verify_p256<D: Digest>(
     public_key: &[u8],
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), InvalidSignature> {
-    use crate::kx::p256_backend::words;
-    // octet_string_to_point indexes its input: give it exactly one uncompressed point.
     if public_key.len() != 65 || public_key.first() != Some(&UNCOMPRESSED_POINT) {
         return Err(InvalidSignature);
     }
-    let (mut x, mut y) = ([0u32; 8], [0u32; 8]);
-    if !p256_cm4::octet_string_to_point(&mut x, &mut y, public_key) {
-        return Err(InvalidSignature);
-    }
-    // The DER parsing (and its r, s range checks) stays RustCrypto's.
+    let key =
+        p256_cortex_m4::PublicKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+    // The DER parsing and its r, s range checks stay RustCrypto's.
     let signature = p256::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
-    let (r, s) = signature.split_bytes();
-    let (r, s) = (words(&r.into()), words(&s.into()));
-    // p256-cm4 takes the hash's leftmost 256 bits, as ECDSA does for longer hashes.
-    if p256_cm4::verify(&x, &y, &D::digest(message), &r, &s) {
+    let signature = p256_cortex_m4::Signature::from_untagged_bytes(&signature.to_bytes())
+        .map_err(|_| InvalidSignature)?;
+    // The leftmost 256 bits of a longer hash are used, as ECDSA does.
+    if key.verify_prehashed(&D::digest(message), &signature) {
         Ok(())
     } else {
         Err(InvalidSignature)
@@ -46,12 +41,13 @@ pub(super) fn verify_p256<D: Digest>(
 
 /// Verifies a DER-encoded ECDSA signature by the uncompressed P-256 point `public_key` on
 /// the `D` hash of `message`.
-#[cfg(not(all(feature = "p256-cm4", target_arch = "arm", target_os = "none")))]
+#[cfg(not(all(feature = "p256-cortex-m4", target_arch = "arm", target_os = "none")))]
 pub(super) fn verify_p256<D: Digest>(
     public_key: &[u8],
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), InvalidSignature> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
     use p256::ecdsa::{Signature, VerifyingKey};
     if public_key.first() != Some(&UNCOMPRESSED_POINT) {
         return Err(InvalidSignature);
@@ -70,6 +66,7 @@ pub(super) fn verify_p384<D: Digest>(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), InvalidSignature> {
+    use p384::ecdsa::signature::hazmat::PrehashVerifier;
     use p384::ecdsa::{Signature, VerifyingKey};
     if public_key.first() != Some(&UNCOMPRESSED_POINT) {
         return Err(InvalidSignature);
