@@ -68,6 +68,22 @@ pub struct Figures {
     pub p99: Duration,
 }
 
+impl Figures {
+    /// Each figure's median over `runs` (the calls: their sum).
+    pub fn median(runs: &[Figures]) -> Figures {
+        fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+            values.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+            values[values.len() / 2]
+        }
+        Figures {
+            calls: runs.iter().map(|run| run.calls).sum(),
+            requests_per_second: median(runs.iter().map(|run| run.requests_per_second).collect()),
+            p50: median(runs.iter().map(|run| run.p50).collect()),
+            p99: median(runs.iter().map(|run| run.p99).collect()),
+        }
+    }
+}
+
 /// `callers` callers of `contender` calling for `duration`.
 pub fn run(contender: Contender, sandbox: &Sandbox, callers: usize, duration: Duration) -> Figures {
     match contender {

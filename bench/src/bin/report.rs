@@ -22,8 +22,10 @@ static ALLOCATOR: Counting = Counting;
 
 struct Plan {
     rounds: usize,
-    /// How long each contender calls, at each number of callers.
+    /// How long each contender calls, at each number of callers, in all.
     concurrent_for: Duration,
+    /// In how many rounds, the contenders taking turns (the medians are reported).
+    concurrent_rounds: u32,
     decode_iterations: u32,
     keepalive_calls: u32,
     cold_calls: u32,
@@ -67,6 +69,7 @@ fn main() {
         Plan {
             rounds: 11,
             concurrent_for: Duration::from_secs(1),
+            concurrent_rounds: 3,
             decode_iterations: 100_000,
             keepalive_calls: 1_000,
             cold_calls: 30,
@@ -75,6 +78,7 @@ fn main() {
         Plan {
             rounds: 21,
             concurrent_for: Duration::from_secs(3),
+            concurrent_rounds: 5,
             decode_iterations: 300_000,
             keepalive_calls: 5_000,
             cold_calls: 100,
@@ -195,22 +199,37 @@ fn main() {
     println!("keepalive_ratio={keepalive_ratio:.3}");
     println!("cold_ratio={cold_ratio:.3}");
 
-    concurrent_callers(&sandbox, plan.concurrent_for);
+    concurrent_callers(&sandbox, plan.concurrent_for, plan.concurrent_rounds);
 }
 
 /// Concurrent callers sharing one client, per contender, and the heap an idle pooled
-/// connection holds.
-fn concurrent_callers(sandbox: &Sandbox, duration: Duration) {
+/// connection holds. The contenders take turns, round by round (each round in another
+/// order), and each figure is the median over the rounds, so that a burst of load from
+/// elsewhere on the machine falls on all of them.
+fn concurrent_callers(sandbox: &Sandbox, duration: Duration, rounds: u32) {
     println!();
     println!(
-        "| concurrent callers, {} s each | contender | requests/s | p50 | p99 |",
+        "| concurrent callers ({} s each, {rounds} rounds) | contender | requests/s | p50 | p99 |",
         duration.as_secs_f64()
     );
     println!("|---|---|---|---|---|");
     let mut at_64 = Vec::new();
     for callers in [1, 8, 64] {
-        for contender in Contender::ALL {
-            let figures = concurrent::run(contender, sandbox, callers, duration);
+        let mut runs: Vec<Vec<concurrent::Figures>> = vec![Vec::new(); Contender::ALL.len()];
+        for round in 0..rounds as usize {
+            for turn in 0..Contender::ALL.len() {
+                let index = (turn + round) % Contender::ALL.len();
+                let contender = Contender::ALL[index];
+                runs[index].push(concurrent::run(
+                    contender,
+                    sandbox,
+                    callers,
+                    duration / rounds,
+                ));
+            }
+        }
+        for (contender, runs) in Contender::ALL.into_iter().zip(runs) {
+            let figures = concurrent::Figures::median(&runs);
             println!(
                 "| {callers} | {} | {:.0} | {:.0} µs | {:.0} µs |",
                 contender.name(),
