@@ -4,7 +4,6 @@
 use core::net::{IpAddr, SocketAddr};
 
 use embedded_nal::{Dns, TcpClientStack};
-use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
 use juspay_core::driver;
 use juspay_core::flow::GetOrCreate;
 use juspay_core::{CreateCustomer, Customer, CustomerRequest, GetCustomer, Reply, Timestamp};
@@ -13,10 +12,11 @@ use rand_core::CryptoRngCore;
 use crate::error::{Error, Result};
 use crate::session::{self, Buffers, Config, Session};
 use crate::socket::{Clock, NalSocket, SocketError, Timer};
+use crate::tls::TlsStream;
 
 /// A TLS connection to the API, kept for the next call while responses allow it.
 pub struct Client<'b, S: TcpClientStack, C: Clock> {
-    tls: TlsConnection<'b, NalSocket<'b, S, C>, Aes128GcmSha256>,
+    tls: TlsStream<'b, NalSocket<'b, S, C>>,
     timer: &'b Timer<C>,
     session: Session<'b>,
 }
@@ -27,7 +27,9 @@ where
     C: Clock,
 {
     /// Resolves the host through the stack's DNS (IPv4 first, then IPv6), connects and
-    /// completes a verified TLS 1.3 handshake.
+    /// completes a verified TLS 1.3 handshake (juspay-tls). Between the handshake's
+    /// expensive steps (key generation, ECDH, the certificate chain, the handshake
+    /// signature) it calls the clock's [`Clock::idle`]: a place to feed a watchdog.
     pub fn connect(
         stack: &'b mut S,
         timer: &'b Timer<C>,
@@ -66,17 +68,18 @@ where
     fn open(
         stack: &'b mut S,
         timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
+        mut rng: impl CryptoRngCore,
         config: Config<'b>,
         buffers: Buffers<'b>,
         address: SocketAddr,
     ) -> Result<Self> {
-        let (tls_config, mut provider) = session::tls_setup(&config, rng)?;
+        let tls = session::tls_client(&config, buffers, &mut rng)?;
         let socket = NalSocket::connect(stack, address, timer).map_err(Error::from_socket)?;
         crate::fmt::debug!("TCP connected");
-        let mut tls = TlsConnection::new(socket, buffers.tls_read, buffers.tls_write);
-        let opened = tls.open(TlsContext::new(&tls_config, &mut provider));
-        session::handshake_verdict(opened, &provider.verifier)?;
+        let mut tls = TlsStream { tls, socket };
+        tls.handshake(|| timer.clock().idle())
+            .map_err(Error::from_stream)?;
+        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
         Ok(Client {
             tls,
             timer,
@@ -156,9 +159,9 @@ where
     }
 
     /// Sends close_notify (under a deadline of its own) and closes the socket.
-    pub fn close(self) {
+    pub fn close(mut self) {
         self.timer.start(self.session.config.timeout_ms);
-        let _ = self.tls.close();
+        self.tls.close();
     }
 }
 
