@@ -6,7 +6,7 @@
 //!   transport's deadlines go through its `Sleep` trait, implemented on embassy-time
 //!   ([`EmbassyClock`]).
 //! - **Network**: embassy-net (TCP, IPv4, a fixed address: no DHCP, no DNS) over the
-//!   LAN9118 driver shared with the blocking HTTPS firmware (`examples/lan9118`, feature
+//!   LAN9118 driver shared with the blocking HTTPS firmware (`drivers/lan9118`, feature
 //!   `embassy`). Polled: the driver asks to be woken again a millisecond after it found no
 //!   frame (a real board uses the controller's interrupt).
 //! - **TLS and the call**: juspay-transport-embedded's `AsyncClient::connect_to` a fixed

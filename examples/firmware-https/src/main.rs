@@ -1,6 +1,6 @@
 //! Get Customer over HTTPS on a Cortex-M4: the whole call on the microcontroller.
 //!
-//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`examples/lan9118`,
+//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`drivers/lan9118`,
 //! our polled driver, shared with the embassy firmware), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
 //! juspay-transport-embedded: embedded-tls with our certificate verifier, juspay-core's
 //! driver. QEMU's user network forwards each sandbox port below to a loopback sandbox on
