@@ -276,7 +276,7 @@ fn run() -> Result<String, Failure> {
 
     match args.transport {
         Transport::Std => {
-            let mut client = Client::new(config).map_err(|e| input_error(e.to_string()))?;
+            let client = Client::new(config).map_err(|e| input_error(e.to_string()))?;
             client
                 .get_customer(&request)
                 .map(|customer| customer_json(&customer))

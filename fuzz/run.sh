@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${SECONDS_PER_TARGET:-20}
-targets=(response_parser chunked customer error_body request certificate)
+targets=(response_parser chunked customer error_body request create_request update_request certificate)
 
 # Seeds: whole responses for the HTTP targets, bodies for the JSON ones.
 for target in "${targets[@]}"; do mkdir -p "corpus/$target"; done
@@ -27,6 +27,8 @@ done
 cp ../tests/vectors/handshakes/*.bin corpus/certificate/
 printf 'cst_om2l6ctlptxwxuzj\x01cart_1\x012018-10-25' > corpus/request/ids
 printf 'customer@gmail.com' > corpus/request/email
+printf 'kiosk+91 9988776655\x019988776655\x0191\x01zo\xc3\xab@example.com\x01Zo\xc3\xab & Co\x01O'"'"'Brien' > corpus/create_request/kiosk
+printf 'cst_om2l6ctlptxwxuzj\x019988776600\x01\x01\x01John Q.\x01' > corpus/update_request/kiosk
 
 mkdir -p logs
 for target in "${targets[@]}"; do

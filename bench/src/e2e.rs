@@ -21,7 +21,7 @@ pub fn juspay_client(sandbox: &Sandbox) -> Client {
 }
 
 /// One call through juspay-transport-std.
-pub fn juspay_call(client: &mut Client) {
+pub fn juspay_call(client: &Client) {
     let customer = client
         .get_customer(&GetCustomer::new(CUSTOMER_ID))
         .expect("sandbox answers");
@@ -47,11 +47,11 @@ pub fn ureq_call(agent: &ureq::Agent, sandbox: &Sandbox) {
 
 /// Time for `calls` calls on one kept-alive juspay connection.
 pub fn juspay_keepalive(sandbox: &Sandbox, calls: u32) -> Duration {
-    let mut client = juspay_client(sandbox);
-    juspay_call(&mut client); // connect outside the timing
+    let client = juspay_client(sandbox);
+    juspay_call(&client); // connect outside the timing
     let start = Instant::now();
     for _ in 0..calls {
-        juspay_call(&mut client);
+        juspay_call(&client);
     }
     let elapsed = start.elapsed();
     assert_eq!(client.connections_opened(), 1);
@@ -73,7 +73,7 @@ pub fn ureq_keepalive(sandbox: &Sandbox, calls: u32) -> Duration {
 pub fn juspay_cold(sandbox: &Sandbox, calls: u32) -> Duration {
     let start = Instant::now();
     for _ in 0..calls {
-        juspay_call(&mut juspay_client(sandbox));
+        juspay_call(&juspay_client(sandbox));
     }
     start.elapsed()
 }

@@ -72,6 +72,27 @@ pub struct FieldError {
     pub reason: Option<String<80>>,
 }
 
+/// What the API said went wrong, read from its codes (`error_info.code`, `error_code`),
+/// so that a caller branches without matching message text. With the `serde` feature it
+/// serializes in snake case: `not_found`, `already_exists`, `invalid_input`, `other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum ApiProblem {
+    /// No such customer (`object_not_found`, `RESOURCE_NOT_FOUND`): Get-or-create creates it.
+    NotFound,
+    /// A customer with this object_reference_id exists already (`ALREADY_EXISTS`,
+    /// `unique`): another device created it first; Get finds it.
+    AlreadyExists,
+    /// A value was refused (`INVALID_INPUT`, `MISSING_MANDATORY_PARAMETER`); which one, when
+    /// the body says, is [`ApiError::invalid_field`].
+    InvalidInput,
+    /// Anything else: see [`ApiError::kind`] and [`ApiError::code`].
+    Other,
+}
+
 /// The official SDKs' classification of API errors. With the `serde` feature it
 /// serializes in snake case, like the API's own codes: `invalid_request`,
 /// `authentication`, `authorization`, `server`, `other`.
@@ -179,6 +200,43 @@ impl ApiError {
     /// 5xx.
     pub fn is_server(&self) -> bool {
         self.kind() == ApiErrorKind::Server
+    }
+
+    /// What went wrong, from the body's codes (the HTTP status alone says too little: a
+    /// 400 is both a duplicate and a bad field).
+    ///
+    /// ```
+    /// use juspay_core::{ApiError, ApiProblem, InputField};
+    /// let duplicate = ApiError::from_response(400, br#"{"error_code":"unique",
+    ///     "error_info":{"code":"ALREADY_EXISTS"}}"#);
+    /// assert_eq!(duplicate.problem(), ApiProblem::AlreadyExists);
+    /// let field = ApiError::from_response(400, br#"{"error_info":{"code":"INVALID_INPUT",
+    ///     "fields":[{"field_name":"mobile_number","reason":"Invalid value."}]}}"#);
+    /// assert_eq!(field.problem(), ApiProblem::InvalidInput);
+    /// assert_eq!(field.invalid_field(), Some(InputField::MobileNumber));
+    /// ```
+    pub fn problem(&self) -> ApiProblem {
+        let info_code = self.error_info.as_ref().and_then(|i| i.code.as_deref());
+        match (info_code, self.error_code.as_deref()) {
+            (Some("ALREADY_EXISTS"), _) | (None, Some("unique")) => ApiProblem::AlreadyExists,
+            (Some("RESOURCE_NOT_FOUND"), _) | (None, Some("object_not_found")) => {
+                ApiProblem::NotFound
+            }
+            (Some("INVALID_INPUT" | "MISSING_MANDATORY_PARAMETER"), _) => ApiProblem::InvalidInput,
+            _ => ApiProblem::Other,
+        }
+    }
+
+    /// The first field the API named in `error_info.fields` that is one of the request's
+    /// form fields. Other names stay readable in [`ErrorInfo::fields`].
+    pub fn invalid_field(&self) -> Option<crate::InputField> {
+        self.error_info.as_ref().and_then(|info| {
+            info.fields.iter().find_map(|f| {
+                f.field_name
+                    .as_deref()
+                    .and_then(crate::InputField::from_api_name)
+            })
+        })
     }
 
     /// The most specific message the body gave, for people.
@@ -339,6 +397,55 @@ mod tests {
         assert_eq!(kind(500), ApiErrorKind::Server);
         assert_eq!(kind(503), ApiErrorKind::Server);
         assert_eq!(kind(429), ApiErrorKind::Other);
+    }
+
+    #[test]
+    fn problems_come_from_the_codes_not_the_text() {
+        let problem = |status, body: &[u8]| ApiError::from_response(status, body).problem();
+        assert_eq!(
+            problem(400, br#"{"error_code":"unique","error_message":"x"}"#),
+            ApiProblem::AlreadyExists
+        );
+        assert_eq!(
+            problem(400, br#"{"error_info":{"code":"ALREADY_EXISTS"}}"#),
+            ApiProblem::AlreadyExists
+        );
+        assert_eq!(
+            problem(404, br#"{"error_code":"object_not_found"}"#),
+            ApiProblem::NotFound
+        );
+        // A bare 404 (a proxy's page for a wrong base URL) is no answer about a customer.
+        assert_eq!(problem(404, b"<html>"), ApiProblem::Other);
+        assert_eq!(
+            problem(
+                400,
+                br#"{"error_info":{"code":"MISSING_MANDATORY_PARAMETER"}}"#
+            ),
+            ApiProblem::InvalidInput
+        );
+        // error_info.code is the more specific one when both are there.
+        assert_eq!(
+            problem(
+                400,
+                br#"{"error_code":"unique","error_info":{"code":"INVALID_INPUT"}}"#
+            ),
+            ApiProblem::InvalidInput
+        );
+        assert_eq!(problem(400, b""), ApiProblem::Other);
+        assert_eq!(
+            problem(401, br#"{"error_code":"access_denied"}"#),
+            ApiProblem::Other
+        );
+    }
+
+    #[test]
+    fn the_invalid_field_is_the_first_known_one() {
+        let e = ApiError::from_response(
+            400,
+            br#"{"error_info":{"code":"INVALID_INPUT","fields":[{"field_name":"shoe_size"},{"field_name":"last_name"}]}}"#,
+        );
+        assert_eq!(e.invalid_field(), Some(crate::InputField::LastName));
+        assert_eq!(ApiError::from_response(400, b"{}").invalid_field(), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use heapless::String;
 
 use crate::error::{Error, ProtocolError, Result};
 use crate::json::{Kind, Reader, read_text};
+use crate::request::GetCustomer;
 use crate::time::Timestamp;
 
 /// A Juspay customer. Capacities are in bytes; a longer value is an error naming the
@@ -81,6 +82,27 @@ impl Juspay {
     /// ```
     pub fn is_expired(&self, now: Timestamp) -> bool {
         self.expires_at().map_or(true, |expiry| now >= expiry)
+    }
+
+    /// Whether there is a token and it is still good `margin_seconds` after `now` (time
+    /// for the SDK to use it): `false` when it expires sooner, or its expiry is unknown.
+    ///
+    /// ```
+    /// use juspay_core::{Customer, Timestamp};
+    /// let body = br#"{"id":"cst_1","juspay":{"client_auth_token":"tkn_1",
+    ///     "client_auth_token_expiry":"2020-03-17T14:45:26Z"}}"#;
+    /// let juspay = Customer::from_json(body)?.juspay.unwrap();
+    /// let now = Timestamp::parse("2020-03-17T14:40:00Z")?;
+    /// assert!(juspay.is_valid_for(now, 60));
+    /// assert!(!juspay.is_valid_for(now, 5 * 60 + 26));
+    /// # Ok::<(), juspay_core::Error>(())
+    /// ```
+    pub fn is_valid_for(&self, now: Timestamp, margin_seconds: u32) -> bool {
+        let needed_until = now.unix_seconds().saturating_add(i64::from(margin_seconds));
+        self.client_auth_token.is_some()
+            && self
+                .expires_at()
+                .is_ok_and(|expiry| needed_until < expiry.unix_seconds())
     }
 }
 
@@ -316,6 +338,42 @@ impl Customer {
         self.date_created = None;
         self.last_updated = None;
         self.juspay = None;
+    }
+
+    /// Whether this customer carries a client auth token good `margin_seconds` after
+    /// `now`; see [`Juspay::is_valid_for`].
+    pub fn has_token_valid_for(&self, now: Timestamp, margin_seconds: u32) -> bool {
+        self.juspay
+            .as_ref()
+            .is_some_and(|juspay| juspay.is_valid_for(now, margin_seconds))
+    }
+
+    /// The Get that brings a fresh client auth token, or `None` while the one this customer
+    /// carries is good for `margin_seconds` after `now`: there is no refresh call, a new
+    /// token comes from Get with `options.get_client_auth_token=true`. The routing id is the
+    /// object_reference_id when known (what [`CreateCustomer`](crate::CreateCustomer) and
+    /// get-or-create send), else the id.
+    ///
+    /// ```
+    /// use juspay_core::{Customer, Timestamp};
+    /// let customer = Customer::from_json(br#"{"id":"cst_1","object_reference_id":"kiosk-0001",
+    ///     "juspay":{"client_auth_token":"tkn_1","client_auth_token_expiry":"2020-03-17T14:45:26Z"}}"#)?;
+    /// assert_eq!(customer.token_request(Timestamp::parse("2020-03-17T14:30:00Z")?, 300), None);
+    /// let get = customer.token_request(Timestamp::parse("2020-03-17T14:41:00Z")?, 300).unwrap();
+    /// assert_eq!((get.customer_id(), get.effective_routing_id()), ("cst_1", "kiosk-0001"));
+    /// assert!(get.wants_client_auth_token());
+    /// # Ok::<(), juspay_core::Error>(())
+    /// ```
+    pub fn token_request(&self, now: Timestamp, margin_seconds: u32) -> Option<GetCustomer<'_>> {
+        if self.has_token_valid_for(now, margin_seconds) {
+            return None;
+        }
+        let routing_id = self.object_reference_id.as_deref().unwrap_or(&self.id);
+        Some(
+            GetCustomer::new(&self.id)
+                .routing_id(routing_id)
+                .client_auth_token(true),
+        )
     }
 
     /// `date_created` as an instant.

@@ -3,8 +3,8 @@
 //!
 //! The loop is [`Exchange`], a sans-IO state machine: it says what to do next ([`Step`]:
 //! write these bytes, flush, read into this space, done) and is told what the I/O did.
-//! [`get_customer`] steps it over a blocking `embedded_io` connection and, with the
-//! feature `async`, [`get_customer_async`] over an `embedded_io_async` one: each only
+//! [`call`] steps it over a blocking `embedded_io` connection and, with the
+//! feature `async`, [`call_async`] over an `embedded_io_async` one: each only
 //! performs the I/O the step asks for, so request encoding, the response parser, the
 //! rules for a write of 0 bytes or a read of 0 bytes, and decoding exist once.
 //!
@@ -49,7 +49,7 @@ use embedded_io::{ErrorType, Read, Write};
 use crate::config::{Credentials, Endpoint};
 use crate::error::{Error, ProtocolError, Result};
 use crate::reply::Reply;
-use crate::request::GetCustomer;
+use crate::request::{CustomerRequest, GetCustomer};
 use crate::response::{HttpResponse, ResponseParser};
 
 /// What an [`Exchange`] needs done next.
@@ -68,8 +68,8 @@ pub enum Step<'a> {
     Done,
 }
 
-/// One Get Customer call as a sans-IO state machine: the request encoded into the
-/// caller's buffer, written and flushed, then the response read into the same buffer and
+/// One call (Get, Create or Update) as a sans-IO state machine: the request encoded into
+/// the caller's buffer, written and flushed, then the response read into the same buffer and
 /// parsed as it arrives. See the [module docs](self) for a loop that drives it.
 #[derive(Debug)]
 pub struct Exchange<'b> {
@@ -93,13 +93,13 @@ enum Phase<'b> {
 impl<'b> Exchange<'b> {
     /// Encodes `request` into `buf`, which then holds the response (its head, then its
     /// body): 2 KiB covers the documentation responses behind a CDN's headers.
-    pub fn new(
+    pub fn new<'r>(
         endpoint: &Endpoint<'_>,
         credentials: &Credentials<'_>,
-        request: &GetCustomer<'_>,
+        request: impl Into<CustomerRequest<'r>>,
         buf: &'b mut [u8],
     ) -> Result<Self> {
-        let len = request.encode(endpoint, credentials, buf)?;
+        let len = request.into().encode(endpoint, credentials, buf)?;
         Ok(Exchange {
             phase: Phase::Send { buf, sent: 0, len },
         })
@@ -182,30 +182,29 @@ impl<'b> Exchange<'b> {
     }
 }
 
-/// One Get Customer call over `connection`. `buf` holds the encoded request, then the
-/// response (its head, then its body): 2 KiB covers the documentation responses behind
-/// a CDN's headers.
+/// One call (Get, Create or Update) over `connection`. `buf` holds the encoded request,
+/// then the response (its head, then its body): 2 KiB covers the documentation responses
+/// behind a CDN's headers.
 ///
 /// ```
-/// use juspay_core::{Credentials, Endpoint, GetCustomer, driver, memory::MemoryConnection};
+/// use juspay_core::{CreateCustomer, Credentials, Endpoint, driver, memory::MemoryConnection};
 /// let response = b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{\"id\":\"cst_1\",\"x\":1}";
 /// let mut written = [0u8; 512];
 /// let mut connection = MemoryConnection::new(response, &mut written);
 /// let credentials = Credentials::new("my_api_key", "merchant_1")?;
 /// let mut buf = [0u8; 2048];
-/// let reply = driver::get_customer(
-///     &mut connection, &Endpoint::SANDBOX, &credentials, &GetCustomer::new("cst_1"), &mut buf,
-/// )?;
+/// let create = CreateCustomer::new("kiosk-0001", "9988776655");
+/// let reply = driver::call(&mut connection, &Endpoint::SANDBOX, &credentials, &create, &mut buf)?;
 /// assert!(reply.reusable);
 /// assert_eq!(reply.result.unwrap().id.as_str(), "cst_1");
-/// assert!(connection.written().starts_with(b"GET /customers/cst_1 HTTP/1.1\r\n"));
+/// assert!(connection.written().starts_with(b"POST /customers HTTP/1.1\r\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn get_customer<C: Read + Write>(
+pub fn call<'r, C: Read + Write>(
     connection: &mut C,
     endpoint: &Endpoint<'_>,
     credentials: &Credentials<'_>,
-    request: &GetCustomer<'_>,
+    request: impl Into<CustomerRequest<'r>>,
     buf: &mut [u8],
 ) -> Result<Reply, Error<C::Error>> {
     let mut exchange =
@@ -229,7 +228,33 @@ pub fn get_customer<C: Read + Write>(
     }
 }
 
-/// [`get_customer`] over an `embedded_io_async` connection (feature `async`): the same
+/// One Get Customer call over `connection`: [`call`] with a [`GetCustomer`].
+///
+/// ```
+/// use juspay_core::{Credentials, Endpoint, GetCustomer, driver, memory::MemoryConnection};
+/// let response = b"HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{\"id\":\"cst_1\",\"x\":1}";
+/// let mut written = [0u8; 512];
+/// let mut connection = MemoryConnection::new(response, &mut written);
+/// let credentials = Credentials::new("my_api_key", "merchant_1")?;
+/// let mut buf = [0u8; 2048];
+/// let reply = driver::get_customer(
+///     &mut connection, &Endpoint::SANDBOX, &credentials, &GetCustomer::new("cst_1"), &mut buf,
+/// )?;
+/// assert_eq!(reply.result.unwrap().id.as_str(), "cst_1");
+/// assert!(connection.written().starts_with(b"GET /customers/cst_1 HTTP/1.1\r\n"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn get_customer<C: Read + Write>(
+    connection: &mut C,
+    endpoint: &Endpoint<'_>,
+    credentials: &Credentials<'_>,
+    request: &GetCustomer<'_>,
+    buf: &mut [u8],
+) -> Result<Reply, Error<C::Error>> {
+    call(connection, endpoint, credentials, request, buf)
+}
+
+/// [`call`] over an `embedded_io_async` connection (feature `async`): the same
 /// [`Exchange`], stepped with `.await`, the same [`Reply`] and errors.
 ///
 /// ```
@@ -240,7 +265,7 @@ pub fn get_customer<C: Read + Write>(
 /// let mut connection = MemoryConnection::new(response, &mut written);
 /// let credentials = Credentials::new("my_api_key", "merchant_1")?;
 /// let mut buf = [0u8; 2048];
-/// let reply = driver::get_customer_async(
+/// let reply = driver::call_async(
 ///     &mut connection, &Endpoint::SANDBOX, &credentials, &GetCustomer::new("cst_1"), &mut buf,
 /// )
 /// .await?;
@@ -249,11 +274,11 @@ pub fn get_customer<C: Read + Write>(
 /// # }).unwrap();
 /// ```
 #[cfg(feature = "async")]
-pub async fn get_customer_async<C>(
+pub async fn call_async<'r, C>(
     connection: &mut C,
     endpoint: &Endpoint<'_>,
     credentials: &Credentials<'_>,
-    request: &GetCustomer<'_>,
+    request: impl Into<CustomerRequest<'r>>,
     buf: &mut [u8],
 ) -> Result<Reply, Error<C::Error>>
 where
@@ -278,6 +303,21 @@ where
             Step::Done => return exchange.reply().map_err(Error::for_connection),
         }
     }
+}
+
+/// [`call_async`] with a [`GetCustomer`] (feature `async`).
+#[cfg(feature = "async")]
+pub async fn get_customer_async<C>(
+    connection: &mut C,
+    endpoint: &Endpoint<'_>,
+    credentials: &Credentials<'_>,
+    request: &GetCustomer<'_>,
+    buf: &mut [u8],
+) -> Result<Reply, Error<C::Error>>
+where
+    C: embedded_io_async::Read + embedded_io_async::Write,
+{
+    call_async(connection, endpoint, credentials, request, buf).await
 }
 
 /// Writes all of `request` and flushes.
@@ -382,7 +422,7 @@ mod tests {
         Exchange::new(
             &Endpoint::SANDBOX,
             &credentials,
-            &GetCustomer::new("cst_1"),
+            GetCustomer::new("cst_1"),
             buf,
         )
         .unwrap()

@@ -24,6 +24,18 @@ pub enum InputField {
     Version,
     /// The base URL of the endpoint.
     BaseUrl,
+    /// `object_reference_id` of a new customer.
+    ObjectReferenceId,
+    /// `mobile_number`.
+    MobileNumber,
+    /// `mobile_country_code`.
+    MobileCountryCode,
+    /// `email_address`.
+    EmailAddress,
+    /// `first_name`.
+    FirstName,
+    /// `last_name`.
+    LastName,
 }
 
 impl InputField {
@@ -36,7 +48,33 @@ impl InputField {
             InputField::ApiKey => "API key",
             InputField::Version => "version",
             InputField::BaseUrl => "base URL",
+            InputField::ObjectReferenceId => "object_reference_id",
+            InputField::MobileNumber => "mobile_number",
+            InputField::MobileCountryCode => "mobile_country_code",
+            InputField::EmailAddress => "email_address",
+            InputField::FirstName => "first_name",
+            InputField::LastName => "last_name",
         }
+    }
+
+    /// The form field the API names this way in a 400's `error_info.fields`, as in
+    /// [`ApiError::invalid_field`](crate::ApiError::invalid_field).
+    ///
+    /// ```
+    /// use juspay_core::InputField;
+    /// assert_eq!(InputField::from_api_name("mobile_number"), Some(InputField::MobileNumber));
+    /// assert_eq!(InputField::from_api_name("shoe_size"), None);
+    /// ```
+    pub fn from_api_name(name: &str) -> Option<InputField> {
+        Some(match name {
+            "object_reference_id" => InputField::ObjectReferenceId,
+            "mobile_number" => InputField::MobileNumber,
+            "mobile_country_code" => InputField::MobileCountryCode,
+            "email_address" => InputField::EmailAddress,
+            "first_name" => InputField::FirstName,
+            "last_name" => InputField::LastName,
+            _ => return None,
+        })
     }
 }
 
@@ -57,6 +95,12 @@ pub enum InputProblem {
     DotSegment,
     /// The base URL is not `https://host[:port][/]`.
     Malformed,
+    /// Shorter than the API accepts (`object_reference_id`: at least
+    /// [`MIN_OBJECT_REFERENCE_ID`](crate::MIN_OBJECT_REFERENCE_ID) characters).
+    TooShort,
+    /// A mobile number or country code holds something other than the digits 0-9 (a `+`,
+    /// a space, a dash): the API takes digits only.
+    NotDigits,
 }
 
 impl InputProblem {
@@ -68,6 +112,8 @@ impl InputProblem {
             InputProblem::Colon => "contains ':'",
             InputProblem::DotSegment => "is '.' or '..'",
             InputProblem::Malformed => "is not of the form https://host[:port]",
+            InputProblem::TooShort => "is shorter than the API accepts",
+            InputProblem::NotDigits => "holds something other than the digits 0-9",
         }
     }
 }

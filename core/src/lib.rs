@@ -1,10 +1,10 @@
 //! juspay-core: the protocol core of a Juspay Customer API client, for firmware and std
 //! programs alike. `#![no_std]`, no allocator, no socket, no clock.
 //!
-//! It turns a typed [`GetCustomer`] request into HTTP/1.1 bytes in a caller buffer, parses
-//! the response from bytes fed in any split ([`response::ResponseParser`]), and decodes the
-//! customer object into fixed-capacity [`Customer`] fields, or the API's error body into
-//! an [`ApiError`]. [`driver`] runs that over any `embedded_io` connection (or, with the
+//! It turns a typed request ([`GetCustomer`], [`CreateCustomer`], [`UpdateCustomer`]) into
+//! HTTP/1.1 bytes in a caller buffer, parses the response from bytes fed in any split
+//! ([`response::ResponseParser`]), and decodes the customer object into fixed-capacity
+//! [`Customer`] fields, or the API's error body into an [`ApiError`]. [`driver`] runs that over any `embedded_io` connection (or, with the
 //! feature `async`, any `embedded_io_async` one); transports
 //! (std sockets with rustls, embedded-nal with embedded-tls) only supply the connection.
 //!
@@ -38,6 +38,33 @@
 //! # Ok::<(), juspay_core::Error>(())
 //! ```
 //!
+//! # The kiosk flow
+//! A shopper identified by phone number: get the customer or create it the first time
+//! ([`flow::GetOrCreate`], which each transport runs as one call), then keep a client
+//! auth token for the payment SDK, fetching a new one only when the cached one is within
+//! the margin ([`Customer::token_request`]). Every request goes through the same
+//! [`driver::Exchange`].
+//!
+//! ```
+//! use juspay_core::flow::GetOrCreate;
+//! use juspay_core::{CreateCustomer, Credentials, Customer, CustomerRequest, Endpoint, Timestamp};
+//!
+//! let create = CreateCustomer::new("kiosk+919988776655", "9988776655")
+//!     .mobile_country_code("91")
+//!     .client_auth_token(true);
+//! let mut flow = GetOrCreate::new(create);
+//! flow.validate()?; // a Create the API would refuse is refused before the first Get
+//! let first: CustomerRequest<'_> = flow.request(); // Get by object_reference_id
+//! # let _ = first;
+//!
+//! let customer = Customer::from_json(br#"{"id":"cst_1","juspay":{"client_auth_token":"tkn_1",
+//!     "client_auth_token_expiry":"2020-03-17T14:45:26Z"}}"#)?;
+//! let now = Timestamp::parse("2020-03-17T14:42:00Z")?; // the device's clock
+//! let refresh = customer.token_request(now, 5 * 60); // Some(Get with the token option)
+//! assert!(refresh.is_some_and(|get| get.wants_client_auth_token()));
+//! # Ok::<(), juspay_core::Error>(())
+//! ```
+//!
 //! # Crate features
 //! - `async`: [`driver::get_customer_async`], the same call over an `embedded_io_async`
 //!   connection (embassy-net's sockets, embedded-tls's async connection), on any
@@ -45,8 +72,8 @@
 //!   behave alike and return the same [`Reply`].
 //! - `defmt`: `defmt::Format` for the public types; secrets print as `<redacted>`.
 //! - `serde`: `serde::Serialize` and `Deserialize` for [`Customer`], [`Juspay`],
-//!   [`ClientAuthToken`], [`ApiError`], [`ErrorInfo`], [`FieldError`], [`ApiErrorKind`]
-//!   and [`Timestamp`] (as the API's text), without alloc: for serde_json on std and
+//!   [`ClientAuthToken`], [`ApiError`], [`ErrorInfo`], [`FieldError`], [`ApiErrorKind`],
+//!   [`ApiProblem`], [`Operation`] and [`Timestamp`] (as the API's text), without alloc: for serde_json on std and
 //!   serde-json-core on a microcontroller. Keys are the API's, in the API's order, absent
 //!   values `null`; the client auth token is included (handing it to the SDK is its
 //!   purpose). A value over its capacity fails to deserialize, it is never cut.
@@ -88,6 +115,7 @@ mod config;
 mod customer;
 pub mod driver;
 mod error;
+pub mod flow;
 mod head;
 mod json;
 pub mod memory;
@@ -96,13 +124,16 @@ mod request;
 pub mod response;
 mod time;
 
-pub use api_error::{ApiError, ApiErrorKind, ErrorInfo, FieldError, MAX_FIELD_ERRORS};
+pub use api_error::{ApiError, ApiErrorKind, ApiProblem, ErrorInfo, FieldError, MAX_FIELD_ERRORS};
 pub use config::{Credentials, Endpoint};
 pub use customer::{ClientAuthToken, Customer, Juspay};
 pub use error::{Error, ErrorClass, InputField, InputProblem, ProtocolError, Result};
 pub use head::{HeadCapture, RedactedHead};
 pub use reply::Reply;
-pub use request::{GetCustomer, USER_AGENT};
+pub use request::{
+    CreateCustomer, CustomerRequest, GetCustomer, MIN_OBJECT_REFERENCE_ID, Operation, USER_AGENT,
+    UpdateCustomer,
+};
 pub use time::Timestamp;
 
 pub use embedded_io;

@@ -1,7 +1,9 @@
-//! The Get Customer request and its encoding into HTTP/1.1 bytes.
+//! The customer requests (Get, Create, Update) and their encoding into HTTP/1.1 bytes.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use core::fmt;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use crate::config::{Credentials, Endpoint, check_header_value};
@@ -91,38 +93,13 @@ impl<'a> GetCustomer<'a> {
 
     /// Checks every value that reaches the request line or a header.
     pub fn validate(&self) -> Result<()> {
-        match self.customer_id {
-            "" => {
-                return Err(Error::InvalidInput {
-                    field: InputField::CustomerId,
-                    problem: InputProblem::Empty,
-                });
-            }
-            "." | ".." => {
-                return Err(Error::InvalidInput {
-                    field: InputField::CustomerId,
-                    problem: InputProblem::DotSegment,
-                });
-            }
-            id if id.chars().any(char::is_control) => {
-                return Err(Error::InvalidInput {
-                    field: InputField::CustomerId,
-                    problem: InputProblem::ControlCharacter,
-                });
-            }
-            _ => {}
-        }
-        // Without a routing id of its own the customer id is sent as one, and it is the
-        // customer id the caller must fix.
-        let routing_field = match self.routing_id {
-            Some(_) => InputField::RoutingId,
-            None => InputField::CustomerId,
-        };
-        check_header_value(routing_field, self.effective_routing_id())?;
-        if let Some(version) = self.version {
-            check_header_value(InputField::Version, version)?;
-        }
-        Ok(())
+        check_customer_id(self.customer_id)?;
+        check_routing_and_version(
+            self.routing_id,
+            InputField::CustomerId,
+            self.effective_routing_id(),
+            self.version,
+        )
     }
 
     /// Encodes the request into `out` and returns its length. Validates first: on any
@@ -134,44 +111,730 @@ impl<'a> GetCustomer<'a> {
         out: &mut [u8],
     ) -> Result<usize> {
         self.validate()?;
-        let mut w = Writer { out, len: 0 };
-        w.put(b"GET /customers/");
-        for piece in utf8_percent_encode(self.customer_id, SEGMENT) {
-            w.put(piece.as_bytes());
-        }
-        if self.client_auth_token {
-            w.put(b"?options.get_client_auth_token=true");
-        }
-        w.put(b" HTTP/1.1\r\nHost: ");
-        w.put(endpoint.uri_host().as_bytes());
-        if endpoint.port() != 443 {
-            w.put(b":");
-            let mut digits = [0u8; 5];
-            w.put(format_port(endpoint.port(), &mut digits));
-        }
-        w.put(b"\r\nAuthorization: Basic ");
-        w.put_basic_credentials(credentials.api_key().as_bytes());
-        w.put(b"\r\nx-merchantid: ");
-        w.put(credentials.merchant_id().as_bytes());
-        w.put(b"\r\nx-routing-id: ");
-        w.put(self.effective_routing_id().as_bytes());
-        if let Some(version) = self.version {
-            w.put(b"\r\nversion: ");
-            w.put(version.as_bytes());
-        }
-        w.put(b"\r\nAccept: application/json\r\nUser-Agent: ");
-        w.put(USER_AGENT.as_bytes());
-        w.put(b"\r\n\r\n");
-        if w.len > w.out.len() {
-            return Err(Error::BufferTooSmall { required: w.len });
-        }
-        Ok(w.len)
+        let head = Head {
+            method: "GET",
+            customer_id: Some(self.customer_id),
+            token_query: self.client_auth_token,
+            routing_id: self.effective_routing_id(),
+            version: self.version,
+        };
+        encode_message(&head, None, endpoint, credentials, out)
     }
 }
 
-/// The port in decimal, written at the end of `digits` (five digits hold any u16).
-fn format_port(port: u16, digits: &mut [u8; 5]) -> &[u8] {
-    let mut n = port;
+/// Bytes a form value may carry unencoded: the WHATWG `application/x-www-form-urlencoded`
+/// set (ASCII letters, digits and `*-._`). Everything else is percent-encoded, the space
+/// as `%20` rather than `+`, which every form decoder reads the same and no decoder
+/// mistakes for a literal plus.
+const FORM_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'*')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_');
+
+/// The shortest `object_reference_id` the API accepts, in characters.
+pub const MIN_OBJECT_REFERENCE_ID: usize = 8;
+
+/// The customer fields Create and Update both send: each one present is one form field.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+struct Fields<'a> {
+    mobile_number: Option<&'a str>,
+    mobile_country_code: Option<&'a str>,
+    email_address: Option<&'a str>,
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    /// The fields in the order they are sent, with their names.
+    fn named(&self) -> [(InputField, Option<&'a str>); 5] {
+        [
+            (InputField::MobileNumber, self.mobile_number),
+            (InputField::MobileCountryCode, self.mobile_country_code),
+            (InputField::EmailAddress, self.email_address),
+            (InputField::FirstName, self.first_name),
+            (InputField::LastName, self.last_name),
+        ]
+    }
+
+    /// What is structural: digits-only numbers, no control characters anywhere. Character
+    /// sets of names and e-mail addresses are the server's to enforce (its 400 names the
+    /// field: [`ApiError::invalid_field`](crate::ApiError::invalid_field)).
+    fn validate(&self) -> Result<()> {
+        for (field, value) in self.named() {
+            let Some(value) = value else { continue };
+            let digits_only = matches!(
+                field,
+                InputField::MobileNumber | InputField::MobileCountryCode
+            );
+            if digits_only && value.is_empty() {
+                return Err(invalid(field, InputProblem::Empty));
+            }
+            if value.chars().any(char::is_control) {
+                return Err(invalid(field, InputProblem::ControlCharacter));
+            }
+            if digits_only && !value.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid(field, InputProblem::NotDigits));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn invalid(field: InputField, problem: InputProblem) -> Error {
+    Error::InvalidInput { field, problem }
+}
+
+/// The `application/x-www-form-urlencoded` body of a Create or Update.
+struct Form<'r, 'a> {
+    object_reference_id: Option<&'a str>,
+    fields: &'r Fields<'a>,
+    client_auth_token: bool,
+}
+
+impl Form<'_, '_> {
+    fn write(&self, w: &mut Writer<'_>) {
+        let mut first = true;
+        let mut pair = |w: &mut Writer<'_>, name: &str, value: &str| {
+            if !first {
+                w.put(b"&");
+            }
+            first = false;
+            w.put(name.as_bytes());
+            w.put(b"=");
+            for piece in utf8_percent_encode(value, FORM_VALUE) {
+                w.put(piece.as_bytes());
+            }
+        };
+        if let Some(id) = self.object_reference_id {
+            pair(w, InputField::ObjectReferenceId.name(), id);
+        }
+        for (field, value) in self.fields.named() {
+            if let Some(value) = value {
+                pair(w, field.name(), value);
+            }
+        }
+        if self.client_auth_token {
+            pair(w, "options.get_client_auth_token", "true");
+        }
+    }
+
+    /// The body's length, counted without writing it.
+    fn len(&self) -> usize {
+        let mut counter = Writer {
+            out: &mut [],
+            len: 0,
+        };
+        self.write(&mut counter);
+        counter.len
+    }
+}
+
+/// What a request line and its headers are made of.
+struct Head<'r> {
+    method: &'static str,
+    /// The path's customer segment; `None` is `POST /customers`.
+    customer_id: Option<&'r str>,
+    token_query: bool,
+    routing_id: &'r str,
+    version: Option<&'r str>,
+}
+
+/// One request: head, headers and (for Create and Update) a form body with its
+/// `Content-Length`. The caller validated every value.
+fn encode_message(
+    head: &Head<'_>,
+    form: Option<&Form<'_, '_>>,
+    endpoint: &Endpoint<'_>,
+    credentials: &Credentials<'_>,
+    out: &mut [u8],
+) -> Result<usize> {
+    let mut w = Writer { out, len: 0 };
+    w.put(head.method.as_bytes());
+    w.put(b" /customers");
+    if let Some(customer_id) = head.customer_id {
+        w.put(b"/");
+        for piece in utf8_percent_encode(customer_id, SEGMENT) {
+            w.put(piece.as_bytes());
+        }
+    }
+    if head.token_query {
+        w.put(b"?options.get_client_auth_token=true");
+    }
+    w.put(b" HTTP/1.1\r\nHost: ");
+    w.put(endpoint.uri_host().as_bytes());
+    if endpoint.port() != 443 {
+        w.put(b":");
+        let mut digits = [0u8; 20];
+        w.put(format_decimal(usize::from(endpoint.port()), &mut digits));
+    }
+    w.put(b"\r\nAuthorization: Basic ");
+    w.put_basic_credentials(credentials.api_key().as_bytes());
+    w.put(b"\r\nx-merchantid: ");
+    w.put(credentials.merchant_id().as_bytes());
+    w.put(b"\r\nx-routing-id: ");
+    w.put(head.routing_id.as_bytes());
+    if let Some(version) = head.version {
+        w.put(b"\r\nversion: ");
+        w.put(version.as_bytes());
+    }
+    w.put(b"\r\nAccept: application/json\r\nUser-Agent: ");
+    w.put(USER_AGENT.as_bytes());
+    if let Some(form) = form {
+        w.put(b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ");
+        let mut digits = [0u8; 20];
+        w.put(format_decimal(form.len(), &mut digits));
+        w.put(b"\r\n\r\n");
+        form.write(&mut w);
+    } else {
+        w.put(b"\r\n\r\n");
+    }
+    if w.len > w.out.len() {
+        return Err(Error::BufferTooSmall { required: w.len });
+    }
+    Ok(w.len)
+}
+
+/// `POST /customers`: a new customer, answered with the customer object (its new `id`).
+///
+/// `object_reference_id` is the merchant's own id for the customer (an e-mail address, a
+/// phone number, a database id: at least [`MIN_OBJECT_REFERENCE_ID`] characters, unique per
+/// merchant); it is also the `x-routing-id` unless another is given, so that the Get
+/// calls of a [`GetOrCreate`](crate::flow::GetOrCreate) send the same one.
+///
+/// ```
+/// use juspay_core::{CreateCustomer, Credentials, Endpoint};
+/// let credentials = Credentials::new("my_api_key", "merchant_1")?;
+/// let request = CreateCustomer::new("kiosk+9988776655", "9988776655")
+///     .mobile_country_code("91")
+///     .first_name("Zoë");
+/// let mut buf = [0u8; 512];
+/// let n = request.encode(&Endpoint::SANDBOX, &credentials, &mut buf)?;
+/// assert!(buf[..n].starts_with(b"POST /customers HTTP/1.1\r\n"));
+/// assert!(buf[..n].ends_with(
+///     b"\r\n\r\nobject_reference_id=kiosk%2B9988776655&mobile_number=9988776655&mobile_country_code=91&first_name=Zo%C3%AB"
+/// ));
+/// # Ok::<(), juspay_core::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct CreateCustomer<'a> {
+    object_reference_id: &'a str,
+    fields: Fields<'a>,
+    routing_id: Option<&'a str>,
+    client_auth_token: bool,
+    version: Option<&'a str>,
+}
+
+impl<'a> CreateCustomer<'a> {
+    /// A new customer with the merchant's id for it and its mobile number (digits, no
+    /// `+`, no country code), the two fields the API requires.
+    pub const fn new(object_reference_id: &'a str, mobile_number: &'a str) -> Self {
+        CreateCustomer {
+            object_reference_id,
+            fields: Fields {
+                mobile_number: Some(mobile_number),
+                mobile_country_code: None,
+                email_address: None,
+                first_name: None,
+                last_name: None,
+            },
+            routing_id: None,
+            client_auth_token: false,
+            version: None,
+        }
+    }
+
+    /// `mobile_country_code`: digits, no `+`.
+    #[must_use]
+    pub const fn mobile_country_code(mut self, code: &'a str) -> Self {
+        self.fields.mobile_country_code = Some(code);
+        self
+    }
+
+    /// `email_address`.
+    #[must_use]
+    pub const fn email_address(mut self, email_address: &'a str) -> Self {
+        self.fields.email_address = Some(email_address);
+        self
+    }
+
+    /// `first_name`.
+    #[must_use]
+    pub const fn first_name(mut self, first_name: &'a str) -> Self {
+        self.fields.first_name = Some(first_name);
+        self
+    }
+
+    /// `last_name`.
+    #[must_use]
+    pub const fn last_name(mut self, last_name: &'a str) -> Self {
+        self.fields.last_name = Some(last_name);
+        self
+    }
+
+    /// `x-routing-id`; by default the object_reference_id.
+    #[must_use]
+    pub const fn routing_id(mut self, routing_id: &'a str) -> Self {
+        self.routing_id = Some(routing_id);
+        self
+    }
+
+    /// Ask for a client auth token in the answer (`options.get_client_auth_token=true`).
+    #[must_use]
+    pub const fn client_auth_token(mut self, wanted: bool) -> Self {
+        self.client_auth_token = wanted;
+        self
+    }
+
+    /// The optional `version` header.
+    #[must_use]
+    pub const fn version(mut self, version: &'a str) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// The merchant's id for the customer.
+    pub const fn object_reference_id(&self) -> &'a str {
+        self.object_reference_id
+    }
+
+    /// The routing id that will be sent.
+    pub fn effective_routing_id(&self) -> &'a str {
+        self.routing_id.unwrap_or(self.object_reference_id)
+    }
+
+    /// Whether a client auth token is asked for.
+    pub const fn wants_client_auth_token(&self) -> bool {
+        self.client_auth_token
+    }
+
+    /// The Get for the same customer (by object_reference_id), with the same routing id,
+    /// token option and version: the other half of get-or-create.
+    pub fn get(&self) -> GetCustomer<'a> {
+        let get = GetCustomer::new(self.object_reference_id)
+            .routing_id(self.effective_routing_id())
+            .client_auth_token(self.client_auth_token);
+        match self.version {
+            Some(version) => get.version(version),
+            None => get,
+        }
+    }
+
+    /// Checks what is structural before a byte is sent: an object_reference_id of at
+    /// least [`MIN_OBJECT_REFERENCE_ID`] characters, digits-only mobile number and
+    /// country code, no control characters, headers that cannot be corrupted.
+    pub fn validate(&self) -> Result<()> {
+        let id = self.object_reference_id;
+        if id.is_empty() {
+            return Err(invalid(InputField::ObjectReferenceId, InputProblem::Empty));
+        }
+        if id.chars().any(char::is_control) {
+            return Err(invalid(
+                InputField::ObjectReferenceId,
+                InputProblem::ControlCharacter,
+            ));
+        }
+        if id.chars().count() < MIN_OBJECT_REFERENCE_ID {
+            return Err(invalid(
+                InputField::ObjectReferenceId,
+                InputProblem::TooShort,
+            ));
+        }
+        self.fields.validate()?;
+        check_routing_and_version(
+            self.routing_id,
+            InputField::ObjectReferenceId,
+            self.effective_routing_id(),
+            self.version,
+        )
+    }
+
+    fn form(&self) -> Form<'_, 'a> {
+        Form {
+            object_reference_id: Some(self.object_reference_id),
+            fields: &self.fields,
+            client_auth_token: self.client_auth_token,
+        }
+    }
+
+    /// Length of the form body: what logs may show of it (its content is personal data).
+    pub fn body_len(&self) -> usize {
+        self.form().len()
+    }
+
+    /// Encodes the request into `out` and returns its length; validates first.
+    pub fn encode(
+        &self,
+        endpoint: &Endpoint<'_>,
+        credentials: &Credentials<'_>,
+        out: &mut [u8],
+    ) -> Result<usize> {
+        self.validate()?;
+        let head = Head {
+            method: "POST",
+            customer_id: None,
+            token_query: false,
+            routing_id: self.effective_routing_id(),
+            version: self.version,
+        };
+        encode_message(&head, Some(&self.form()), endpoint, credentials, out)
+    }
+}
+
+/// `POST /customers/{customer_id}`: changes the fields given, answered with the customer
+/// object. The customer id is the Juspay id or the object_reference_id.
+///
+/// ```
+/// use juspay_core::{Credentials, Endpoint, UpdateCustomer};
+/// let credentials = Credentials::new("my_api_key", "merchant_1")?;
+/// let request = UpdateCustomer::new("cst_om2l6ctlptxwxuzj").email_address("a+b@example.com");
+/// let mut buf = [0u8; 512];
+/// let n = request.encode(&Endpoint::SANDBOX, &credentials, &mut buf)?;
+/// assert!(buf[..n].starts_with(b"POST /customers/cst_om2l6ctlptxwxuzj HTTP/1.1\r\n"));
+/// assert!(buf[..n].ends_with(b"\r\nContent-Length: 33\r\n\r\nemail_address=a%2Bb%40example.com"));
+/// # Ok::<(), juspay_core::Error>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct UpdateCustomer<'a> {
+    customer_id: &'a str,
+    fields: Fields<'a>,
+    routing_id: Option<&'a str>,
+    version: Option<&'a str>,
+}
+
+impl<'a> UpdateCustomer<'a> {
+    /// An update of the customer with this Juspay id or object_reference_id; add the
+    /// fields to change.
+    pub const fn new(customer_id: &'a str) -> Self {
+        UpdateCustomer {
+            customer_id,
+            fields: Fields {
+                mobile_number: None,
+                mobile_country_code: None,
+                email_address: None,
+                first_name: None,
+                last_name: None,
+            },
+            routing_id: None,
+            version: None,
+        }
+    }
+
+    /// `mobile_number`: digits, no `+`, no country code.
+    #[must_use]
+    pub const fn mobile_number(mut self, mobile_number: &'a str) -> Self {
+        self.fields.mobile_number = Some(mobile_number);
+        self
+    }
+
+    /// `mobile_country_code`: digits, no `+`.
+    #[must_use]
+    pub const fn mobile_country_code(mut self, code: &'a str) -> Self {
+        self.fields.mobile_country_code = Some(code);
+        self
+    }
+
+    /// `email_address`.
+    #[must_use]
+    pub const fn email_address(mut self, email_address: &'a str) -> Self {
+        self.fields.email_address = Some(email_address);
+        self
+    }
+
+    /// `first_name`.
+    #[must_use]
+    pub const fn first_name(mut self, first_name: &'a str) -> Self {
+        self.fields.first_name = Some(first_name);
+        self
+    }
+
+    /// `last_name`.
+    #[must_use]
+    pub const fn last_name(mut self, last_name: &'a str) -> Self {
+        self.fields.last_name = Some(last_name);
+        self
+    }
+
+    /// `x-routing-id`; by default the customer id.
+    #[must_use]
+    pub const fn routing_id(mut self, routing_id: &'a str) -> Self {
+        self.routing_id = Some(routing_id);
+        self
+    }
+
+    /// The optional `version` header.
+    #[must_use]
+    pub const fn version(mut self, version: &'a str) -> Self {
+        self.version = Some(version);
+        self
+    }
+
+    /// The customer id.
+    pub const fn customer_id(&self) -> &'a str {
+        self.customer_id
+    }
+
+    /// The routing id that will be sent.
+    pub fn effective_routing_id(&self) -> &'a str {
+        self.routing_id.unwrap_or(self.customer_id)
+    }
+
+    /// Checks the customer id as [`GetCustomer::validate`] does, and the fields as
+    /// [`CreateCustomer::validate`] does.
+    pub fn validate(&self) -> Result<()> {
+        check_customer_id(self.customer_id)?;
+        self.fields.validate()?;
+        check_routing_and_version(
+            self.routing_id,
+            InputField::CustomerId,
+            self.effective_routing_id(),
+            self.version,
+        )
+    }
+
+    fn form(&self) -> Form<'_, 'a> {
+        Form {
+            object_reference_id: None,
+            fields: &self.fields,
+            client_auth_token: false,
+        }
+    }
+
+    /// Length of the form body: what logs may show of it (its content is personal data).
+    pub fn body_len(&self) -> usize {
+        self.form().len()
+    }
+
+    /// Encodes the request into `out` and returns its length; validates first.
+    pub fn encode(
+        &self,
+        endpoint: &Endpoint<'_>,
+        credentials: &Credentials<'_>,
+        out: &mut [u8],
+    ) -> Result<usize> {
+        self.validate()?;
+        let head = Head {
+            method: "POST",
+            customer_id: Some(self.customer_id),
+            token_query: false,
+            routing_id: self.effective_routing_id(),
+            version: self.version,
+        };
+        encode_message(&head, Some(&self.form()), endpoint, credentials, out)
+    }
+}
+
+// Personal data (names, numbers, e-mail, the object_reference_id) stays out of Debug and
+// defmt: what shows is which fields are set and the body's length.
+impl fmt::Debug for CreateCustomer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CreateCustomer")
+            .field("fields_set", &self.fields.count())
+            .field("body_len", &self.body_len())
+            .field("client_auth_token", &self.client_auth_token)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for UpdateCustomer<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UpdateCustomer")
+            .field("fields_set", &self.fields.count())
+            .field("body_len", &self.body_len())
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for CreateCustomer<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "CreateCustomer {{ fields_set: {=usize}, body_len: {=usize}, client_auth_token: {=bool}, .. }}",
+            self.fields.count(),
+            self.body_len(),
+            self.client_auth_token
+        )
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for UpdateCustomer<'_> {
+    fn format(&self, f: defmt::Formatter<'_>) {
+        defmt::write!(
+            f,
+            "UpdateCustomer {{ fields_set: {=usize}, body_len: {=usize}, .. }}",
+            self.fields.count(),
+            self.body_len()
+        )
+    }
+}
+
+impl Fields<'_> {
+    fn count(&self) -> usize {
+        self.named().iter().filter(|(_, v)| v.is_some()).count()
+    }
+}
+
+/// The checks of a customer id that goes into the path.
+fn check_customer_id(customer_id: &str) -> Result<()> {
+    match customer_id {
+        "" => Err(invalid(InputField::CustomerId, InputProblem::Empty)),
+        "." | ".." => Err(invalid(InputField::CustomerId, InputProblem::DotSegment)),
+        id if id.chars().any(char::is_control) => Err(invalid(
+            InputField::CustomerId,
+            InputProblem::ControlCharacter,
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The routing id and version headers. Without a routing id of its own the request sends
+/// `default_field`'s value as one, and it is that field the caller must fix.
+fn check_routing_and_version(
+    routing_id: Option<&str>,
+    default_field: InputField,
+    effective: &str,
+    version: Option<&str>,
+) -> Result<()> {
+    let routing_field = match routing_id {
+        Some(_) => InputField::RoutingId,
+        None => default_field,
+    };
+    check_header_value(routing_field, effective)?;
+    if let Some(version) = version {
+        check_header_value(InputField::Version, version)?;
+    }
+    Ok(())
+}
+
+/// Which call a request is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Operation {
+    /// [`GetCustomer`].
+    Get,
+    /// [`CreateCustomer`].
+    Create,
+    /// [`UpdateCustomer`].
+    Update,
+}
+
+/// Any of the three customer requests, as one value: what a
+/// [`GetOrCreate`](crate::flow::GetOrCreate) hands out step by step, and what a
+/// transport's one call path takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum CustomerRequest<'a> {
+    /// `GET /customers/{id}`.
+    Get(GetCustomer<'a>),
+    /// `POST /customers`.
+    Create(CreateCustomer<'a>),
+    /// `POST /customers/{id}`.
+    Update(UpdateCustomer<'a>),
+}
+
+impl<'a> From<GetCustomer<'a>> for CustomerRequest<'a> {
+    fn from(request: GetCustomer<'a>) -> Self {
+        CustomerRequest::Get(request)
+    }
+}
+
+impl<'a> From<CreateCustomer<'a>> for CustomerRequest<'a> {
+    fn from(request: CreateCustomer<'a>) -> Self {
+        CustomerRequest::Create(request)
+    }
+}
+
+impl<'a> From<UpdateCustomer<'a>> for CustomerRequest<'a> {
+    fn from(request: UpdateCustomer<'a>) -> Self {
+        CustomerRequest::Update(request)
+    }
+}
+
+impl<'a> From<&GetCustomer<'a>> for CustomerRequest<'a> {
+    fn from(request: &GetCustomer<'a>) -> Self {
+        CustomerRequest::Get(*request)
+    }
+}
+
+impl<'a> From<&CreateCustomer<'a>> for CustomerRequest<'a> {
+    fn from(request: &CreateCustomer<'a>) -> Self {
+        CustomerRequest::Create(*request)
+    }
+}
+
+impl<'a> From<&UpdateCustomer<'a>> for CustomerRequest<'a> {
+    fn from(request: &UpdateCustomer<'a>) -> Self {
+        CustomerRequest::Update(*request)
+    }
+}
+
+impl<'a> From<&CustomerRequest<'a>> for CustomerRequest<'a> {
+    fn from(request: &CustomerRequest<'a>) -> Self {
+        *request
+    }
+}
+
+impl<'a> CustomerRequest<'a> {
+    /// Which call this is.
+    pub fn operation(&self) -> Operation {
+        match self {
+            CustomerRequest::Get(_) => Operation::Get,
+            CustomerRequest::Create(_) => Operation::Create,
+            CustomerRequest::Update(_) => Operation::Update,
+        }
+    }
+
+    /// Checks every value before a byte is sent.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            CustomerRequest::Get(r) => r.validate(),
+            CustomerRequest::Create(r) => r.validate(),
+            CustomerRequest::Update(r) => r.validate(),
+        }
+    }
+
+    /// The routing id that will be sent.
+    pub fn effective_routing_id(&self) -> &'a str {
+        match self {
+            CustomerRequest::Get(r) => r.effective_routing_id(),
+            CustomerRequest::Create(r) => r.effective_routing_id(),
+            CustomerRequest::Update(r) => r.effective_routing_id(),
+        }
+    }
+
+    /// The body's length (0 for a Get): what logs may show of it.
+    pub fn body_len(&self) -> usize {
+        match self {
+            CustomerRequest::Get(_) => 0,
+            CustomerRequest::Create(r) => r.body_len(),
+            CustomerRequest::Update(r) => r.body_len(),
+        }
+    }
+
+    /// Encodes the request into `out` and returns its length; validates first.
+    pub fn encode(
+        &self,
+        endpoint: &Endpoint<'_>,
+        credentials: &Credentials<'_>,
+        out: &mut [u8],
+    ) -> Result<usize> {
+        match self {
+            CustomerRequest::Get(r) => r.encode(endpoint, credentials, out),
+            CustomerRequest::Create(r) => r.encode(endpoint, credentials, out),
+            CustomerRequest::Update(r) => r.encode(endpoint, credentials, out),
+        }
+    }
+}
+
+/// Any number in decimal, written at the end of `digits` (twenty digits hold any u64).
+fn format_decimal(value: usize, digits: &mut [u8; 20]) -> &[u8] {
+    let mut n = value;
     let mut start = digits.len();
     for slot in digits.iter_mut().rev() {
         *slot = b'0' + (n % 10) as u8;
@@ -433,10 +1096,87 @@ mod tests {
     }
 
     #[test]
-    fn port_formatting() {
-        let mut d = [0u8; 5];
-        assert_eq!(format_port(1, &mut d), b"1");
-        assert_eq!(format_port(8443, &mut d), b"8443");
-        assert_eq!(format_port(65535, &mut d), b"65535");
+    fn create_refusals_name_the_field() {
+        let refused = |req: CreateCustomer<'_>| req.validate().unwrap_err();
+        assert_eq!(
+            refused(CreateCustomer::new("short12", "99")),
+            invalid(InputField::ObjectReferenceId, InputProblem::TooShort)
+        );
+        // Eight characters, not eight bytes: "zoë" counts three.
+        assert!(CreateCustomer::new("zoë-0001", "99").validate().is_ok());
+        assert_eq!(
+            refused(CreateCustomer::new("kiosk-0001", "+919988776655")),
+            invalid(InputField::MobileNumber, InputProblem::NotDigits)
+        );
+        assert_eq!(
+            refused(CreateCustomer::new("kiosk-0001", "")),
+            invalid(InputField::MobileNumber, InputProblem::Empty)
+        );
+        assert_eq!(
+            refused(CreateCustomer::new("kiosk-0001", "99").mobile_country_code("+91")),
+            invalid(InputField::MobileCountryCode, InputProblem::NotDigits)
+        );
+        assert_eq!(
+            refused(CreateCustomer::new("kiosk-0001", "99").last_name("a\r\nb")),
+            invalid(InputField::LastName, InputProblem::ControlCharacter)
+        );
+        assert_eq!(
+            refused(CreateCustomer::new("kiosk-0001\n", "99")),
+            invalid(
+                InputField::ObjectReferenceId,
+                InputProblem::ControlCharacter
+            )
+        );
+        assert_eq!(
+            refused(CreateCustomer::new(" kiosk-0001", "99")),
+            invalid(
+                InputField::ObjectReferenceId,
+                InputProblem::SurroundingWhitespace
+            )
+        );
+        // The documented name and e-mail character sets are the server's to enforce.
+        assert!(
+            CreateCustomer::new("kiosk-0001", "99")
+                .first_name("Zoë")
+                .last_name("O'Brien, Jr")
+                .email_address("not an address")
+                .validate()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn update_without_fields_has_an_empty_body() {
+        let mut buf = [0u8; 1024];
+        let n = UpdateCustomer::new("cst_1")
+            .encode(&Endpoint::SANDBOX, &creds(), &mut buf)
+            .unwrap();
+        assert!(buf[..n].ends_with(b"\r\nContent-Length: 0\r\n\r\n"));
+        assert_eq!(
+            UpdateCustomer::new("..").validate(),
+            Err(invalid(InputField::CustomerId, InputProblem::DotSegment))
+        );
+    }
+
+    #[test]
+    fn a_small_buffer_reports_the_whole_create() {
+        let req = CreateCustomer::new("kiosk-0001", "9988776655").first_name("Zoë");
+        let mut big = [0u8; 1024];
+        let needed = req.encode(&Endpoint::SANDBOX, &creds(), &mut big).unwrap();
+        let mut small = [0u8; 1024];
+        assert_eq!(
+            req.encode(&Endpoint::SANDBOX, &creds(), &mut small[..needed - 1]),
+            Err(Error::BufferTooSmall { required: needed })
+        );
+    }
+
+    #[test]
+    fn decimal_formatting() {
+        let mut d = [0u8; 20];
+        assert_eq!(format_decimal(0, &mut d), b"0");
+        assert_eq!(format_decimal(1, &mut d), b"1");
+        assert_eq!(format_decimal(8443, &mut d), b"8443");
+        assert_eq!(format_decimal(65535, &mut d), b"65535");
+        assert_eq!(format_decimal(1_000_000, &mut d), b"1000000");
     }
 }

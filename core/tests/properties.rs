@@ -1,9 +1,14 @@
 //! Properties over generated inputs: splits never change a decode, encoding round-trips
-//! through an independent HTTP parser, and customer JSON decodes to what was put in.
+//! through an independent HTTP parser (and form decoder), validation refuses exactly what
+//! the API documents as invalid and then sends nothing, and customer JSON decodes to what
+//! was put in.
 
 use juspay_core::driver;
 use juspay_core::memory::MemoryConnection;
-use juspay_core::{Credentials, Customer, Endpoint, GetCustomer};
+use juspay_core::{
+    CreateCustomer, Credentials, Customer, Endpoint, GetCustomer, InputField, InputProblem,
+    UpdateCustomer,
+};
 use proptest::prelude::*;
 
 const VECTORS: [&[u8]; 8] = [
@@ -155,4 +160,172 @@ fn json_string(value: &str, escape_all: bool) -> String {
     }
     out.push('"');
     out
+}
+
+/// What the API documents as structurally invalid in a Create, checked in the order the
+/// fields are sent, written here independently of the encoder: the oracle the validation
+/// must agree with exactly.
+fn documented_refusal(
+    reference: &str,
+    fields: &[(InputField, Option<&str>); 5],
+) -> Option<(InputField, InputProblem)> {
+    let control = |v: &str| v.chars().any(char::is_control);
+    if reference.is_empty() {
+        return Some((InputField::ObjectReferenceId, InputProblem::Empty));
+    }
+    if control(reference) {
+        return Some((
+            InputField::ObjectReferenceId,
+            InputProblem::ControlCharacter,
+        ));
+    }
+    if reference.chars().count() < 8 {
+        return Some((InputField::ObjectReferenceId, InputProblem::TooShort));
+    }
+    for &(field, value) in fields {
+        let Some(value) = value else { continue };
+        let digits = matches!(
+            field,
+            InputField::MobileNumber | InputField::MobileCountryCode
+        );
+        if digits && value.is_empty() {
+            return Some((field, InputProblem::Empty));
+        }
+        if control(value) {
+            return Some((field, InputProblem::ControlCharacter));
+        }
+        if digits && !value.bytes().all(|b| b.is_ascii_digit()) {
+            return Some((field, InputProblem::NotDigits));
+        }
+    }
+    // Sent as the x-routing-id header too: white space around it would be stripped.
+    if reference.starts_with([' ', '\t']) || reference.ends_with([' ', '\t']) {
+        return Some((
+            InputField::ObjectReferenceId,
+            InputProblem::SurroundingWhitespace,
+        ));
+    }
+    None
+}
+
+/// Text of every kind: any printable character, control characters, the bytes the form
+/// encoding must escape, digits.
+fn field_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,24}",
+        "[0-9]{0,12}",
+        "[ &=+%#?/@.*_~\\-]{0,8}",
+        "[a-z0-9\\x00-\\x1f\\x7f\\u{85}]{0,12}",
+    ]
+}
+
+proptest! {
+    #[test]
+    fn create_fields_round_trip_through_the_form_and_refusals_send_nothing(
+        // Weighted towards valid values, so that most cases reach the round trip.
+        reference in prop_oneof![3 => "\\PC{8,30}", 1 => field_text()],
+        mobile in prop_oneof![3 => "[0-9]{1,12}", 1 => field_text()],
+        code in proptest::option::of(prop_oneof![3 => "[0-9]{1,4}", 1 => field_text()]),
+        names in proptest::collection::vec(proptest::option::of(field_text()), 3),
+        token: bool,
+    ) {
+        let mut create = CreateCustomer::new(&reference, &mobile).client_auth_token(token);
+        let [email, first, last] = [&names[0], &names[1], &names[2]];
+        let code = &code;
+        if let Some(v) = code { create = create.mobile_country_code(v); }
+        if let Some(v) = email { create = create.email_address(v); }
+        if let Some(v) = first { create = create.first_name(v); }
+        if let Some(v) = last { create = create.last_name(v); }
+        let fields = [
+            (InputField::MobileNumber, Some(mobile.as_str())),
+            (InputField::MobileCountryCode, code.as_deref()),
+            (InputField::EmailAddress, email.as_deref()),
+            (InputField::FirstName, first.as_deref()),
+            (InputField::LastName, last.as_deref()),
+        ];
+
+        // Through the driver: a refused request writes nothing at all.
+        let credentials = Credentials::new("my_api_key", "merchant_1").unwrap();
+        let response = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"id\":\"cst_1\"}";
+        let mut written = [0u8; 4096];
+        let mut connection = MemoryConnection::new(response, &mut written);
+        let mut buf = [0u8; 4096];
+        let outcome = driver::call(&mut connection, &Endpoint::SANDBOX, &credentials, create, &mut buf);
+        match documented_refusal(&reference, &fields) {
+            Some((field, problem)) => {
+                prop_assert_eq!(outcome.map(|_| ()), Err(juspay_core::Error::InvalidInput { field, problem }));
+                prop_assert!(connection.written().is_empty());
+                return Ok(());
+            }
+            None => prop_assert!(outcome.is_ok(), "{:?}", outcome),
+        }
+
+        // The bytes parse back: head by httparse, body by a form decoder, every field as given.
+        let sent = connection.written().to_vec();
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut parsed = httparse::Request::new(&mut headers);
+        let httparse::Status::Complete(head_len) = parsed.parse(&sent).unwrap() else {
+            panic!("incomplete head");
+        };
+        prop_assert_eq!(parsed.method, Some("POST"));
+        prop_assert_eq!(parsed.path, Some("/customers"));
+        let header = |name: &str| parsed.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name))
+            .map(|h| std::str::from_utf8(h.value).unwrap().to_owned());
+        let body = &sent[head_len..];
+        prop_assert_eq!(header("content-length"), Some(body.len().to_string()));
+        prop_assert_eq!(header("content-type"), Some("application/x-www-form-urlencoded".to_owned()));
+        prop_assert_eq!(header("x-routing-id"), Some(reference.clone()));
+        prop_assert_eq!(create.body_len(), body.len());
+        // Only the form's own delimiters and unreserved bytes appear unencoded.
+        prop_assert!(body.iter().all(|b| b.is_ascii_alphanumeric() || b"*-._%&=".contains(b)));
+        let mut decoded = Vec::new();
+        for pair in std::str::from_utf8(body).unwrap().split('&') {
+            let (name, value) = pair.split_once('=').unwrap();
+            decoded.push((name.to_owned(), percent_encoding::percent_decode_str(value).decode_utf8().unwrap().into_owned()));
+        }
+        let mut expected = vec![("object_reference_id".to_owned(), reference.clone())];
+        for (field, value) in fields {
+            if let Some(value) = value {
+                expected.push((field.name().to_owned(), value.to_owned()));
+            }
+        }
+        if token {
+            expected.push(("options.get_client_auth_token".to_owned(), "true".to_owned()));
+        }
+        prop_assert_eq!(decoded, expected);
+    }
+
+    #[test]
+    fn update_fields_round_trip_and_the_id_is_one_segment(
+        id in "\\PC{1,30}",
+        email in proptest::option::of(field_text()),
+        last in proptest::option::of(field_text()),
+    ) {
+        let mut update = UpdateCustomer::new(&id);
+        if let Some(v) = &email { update = update.email_address(v); }
+        if let Some(v) = &last { update = update.last_name(v); }
+        let credentials = Credentials::new("my_api_key", "merchant_1").unwrap();
+        let mut buf = [0u8; 4096];
+        let Ok(len) = update.encode(&Endpoint::SANDBOX, &credentials, &mut buf) else {
+            prop_assert!(update.validate().is_err());
+            return Ok(());
+        };
+        let mut headers = [httparse::EMPTY_HEADER; 16];
+        let mut parsed = httparse::Request::new(&mut headers);
+        let httparse::Status::Complete(head_len) = parsed.parse(&buf[..len]).unwrap() else {
+            panic!("incomplete head");
+        };
+        let segment = parsed.path.unwrap().strip_prefix("/customers/").unwrap();
+        prop_assert!(!segment.contains('/'));
+        prop_assert_eq!(percent_encoding::percent_decode_str(segment).decode_utf8().unwrap(), id.as_str());
+        let body = std::str::from_utf8(&buf[head_len..len]).unwrap();
+        let decoded: Vec<(String, String)> = body.split('&').filter(|p| !p.is_empty()).map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), percent_encoding::percent_decode_str(value).decode_utf8().unwrap().into_owned())
+        }).collect();
+        let mut expected = Vec::new();
+        if let Some(v) = &email { expected.push(("email_address".to_owned(), v.clone())); }
+        if let Some(v) = &last { expected.push(("last_name".to_owned(), v.clone())); }
+        prop_assert_eq!(decoded, expected);
+    }
 }

@@ -6,8 +6,8 @@
 use juspay_core::driver;
 use juspay_core::memory::{MemoryConnection, MemoryError};
 use juspay_core::{
-    ApiErrorKind, Credentials, Customer, Endpoint, Error, GetCustomer, ProtocolError, Reply,
-    Timestamp,
+    ApiErrorKind, ApiProblem, CreateCustomer, Credentials, Customer, CustomerRequest, Endpoint,
+    Error, GetCustomer, InputField, ProtocolError, Reply, Timestamp, UpdateCustomer,
 };
 
 type Outcome = Result<Reply, Error<MemoryError>>;
@@ -19,22 +19,47 @@ fn request() -> GetCustomer<'static> {
     GetCustomer::new("cst_om2l6ctlptxwxuzj")
 }
 
+/// The Create of the recorded `create_customer.request`: every field, the token asked for.
+fn create() -> CreateCustomer<'static> {
+    CreateCustomer::new("kiosk+91 9988776655", "9988776655")
+        .mobile_country_code("91")
+        .email_address("zoë.o'brien+kiosk@example.com")
+        .first_name("Zoë & Co")
+        .last_name("O'Brien=1%")
+        .client_auth_token(true)
+}
+
+/// The Update of the recorded `update_customer.request`.
+fn update() -> UpdateCustomer<'static> {
+    UpdateCustomer::new("cst_om2l6ctlptxwxuzj")
+        .first_name("John Q.")
+        .mobile_number("9988776600")
+}
+
 fn run(response: &[u8], pieces: &[usize]) -> (Outcome, Vec<u8>) {
+    run_request(request().into(), response, pieces)
+}
+
+fn run_request(
+    request: CustomerRequest<'static>,
+    response: &[u8],
+    pieces: &[usize],
+) -> (Outcome, Vec<u8>) {
     let credentials = Credentials::new("my_api_key", "merchant_1").unwrap();
     let mut written = [0u8; 1024];
     let mut connection = MemoryConnection::new(response, &mut written).with_pieces(pieces);
     let mut buf = [0u8; BUF];
-    let outcome = driver::get_customer(
+    let outcome = driver::call(
         &mut connection,
         &Endpoint::SANDBOX,
         &credentials,
-        &request(),
+        request,
         &mut buf,
     );
     let blocking = (outcome, connection.written().to_vec());
     #[cfg(feature = "async")]
     assert_eq!(
-        run_async(response, pieces),
+        run_async(request, response, pieces),
         blocking,
         "the async driver differs"
     );
@@ -43,16 +68,20 @@ fn run(response: &[u8], pieces: &[usize]) -> (Outcome, Vec<u8>) {
 
 /// The same through the async driver, which steps the same `Exchange`.
 #[cfg(feature = "async")]
-fn run_async(response: &[u8], pieces: &[usize]) -> (Outcome, Vec<u8>) {
+fn run_async(
+    request: CustomerRequest<'static>,
+    response: &[u8],
+    pieces: &[usize],
+) -> (Outcome, Vec<u8>) {
     let credentials = Credentials::new("my_api_key", "merchant_1").unwrap();
     let mut written = [0u8; 1024];
     let mut connection = MemoryConnection::new(response, &mut written).with_pieces(pieces);
     let mut buf = [0u8; BUF];
-    let outcome = embassy_futures::block_on(driver::get_customer_async(
+    let outcome = embassy_futures::block_on(driver::call_async(
         &mut connection,
         &Endpoint::SANDBOX,
         &credentials,
-        &request(),
+        request,
         &mut buf,
     ));
     (outcome, connection.written().to_vec())
@@ -60,9 +89,13 @@ fn run_async(response: &[u8], pieces: &[usize]) -> (Outcome, Vec<u8>) {
 
 /// Runs the vector in every way and checks they agree; returns the outcome.
 fn outcome(name: &str, response: &[u8]) -> Outcome {
-    let (whole, written) = run(response, &[]);
+    outcome_of(request().into(), name, response)
+}
+
+fn outcome_of(request: CustomerRequest<'static>, name: &str, response: &[u8]) -> Outcome {
+    let (whole, written) = run_request(request, response, &[]);
     let mut expected_request = [0u8; 1024];
-    let n = request()
+    let n = request
         .encode(
             &Endpoint::SANDBOX,
             &Credentials::new("my_api_key", "merchant_1").unwrap(),
@@ -72,12 +105,16 @@ fn outcome(name: &str, response: &[u8]) -> Outcome {
     assert_eq!(written, &expected_request[..n], "{name}: request bytes");
     assert!(response.len() <= ONE_BYTE_READS.len());
     assert_eq!(
-        run(response, &ONE_BYTE_READS).0,
+        run_request(request, response, &ONE_BYTE_READS).0,
         whole,
         "{name}: one byte at a time"
     );
     for split in 1..response.len() {
-        assert_eq!(run(response, &[split]).0, whole, "{name}: split at {split}");
+        assert_eq!(
+            run_request(request, response, &[split]).0,
+            whole,
+            "{name}: split at {split}"
+        );
     }
     whole
 }
@@ -238,6 +275,102 @@ fn empty_server_error() {
     let (e, reusable) = api_error(name, bytes);
     assert!(reusable);
     assert_eq!(e.http_status, 500);
+}
+
+/// The exact bytes of the recorded request: what the encoder writes, and what the
+/// sandbox and a fuzz seed read.
+fn recorded_request(request: CustomerRequest<'static>, recorded: &[u8]) {
+    let credentials = Credentials::new("my_api_key", "merchant_1").unwrap();
+    let mut buf = [0u8; 1024];
+    let n = request
+        .encode(&Endpoint::SANDBOX, &credentials, &mut buf)
+        .unwrap();
+    // The files hold `juspay-core/VERSION` so that a version bump does not churn them.
+    let recorded = String::from_utf8(recorded.to_vec())
+        .unwrap()
+        .replace("VERSION", env!("CARGO_PKG_VERSION"));
+    assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), recorded);
+}
+
+#[test]
+fn create_request_bytes() {
+    recorded_request(
+        create().into(),
+        include_bytes!("vectors/create_customer.request"),
+    );
+}
+
+#[test]
+fn update_request_bytes() {
+    recorded_request(
+        update().into(),
+        include_bytes!("vectors/update_customer.request"),
+    );
+}
+
+#[test]
+fn created_customer_with_token() {
+    let (name, bytes) = vector!("customer_created_200.http");
+    let reply = outcome_of(create().into(), name, bytes).unwrap();
+    let c = reply.result.unwrap();
+    assert!(reply.reusable);
+    assert_eq!(c.id, "cst_kioskz7u2m1q9x4b");
+    assert_eq!(
+        c.object_reference_id.as_deref(),
+        Some("kiosk+91 9988776655")
+    );
+    assert_eq!(c.first_name.as_deref(), Some("Zoë & Co"));
+    let now = Timestamp::parse("2026-11-27T10:00:00Z").unwrap();
+    assert!(c.has_token_valid_for(now, 14 * 60));
+    assert!(!c.has_token_valid_for(now, 15 * 60));
+}
+
+#[test]
+fn updated_customer() {
+    let (name, bytes) = vector!("customer_updated_200.http");
+    let reply = outcome_of(update().into(), name, bytes).unwrap();
+    let c = reply.result.unwrap();
+    assert_eq!(c.first_name.as_deref(), Some("John Q."));
+    assert_eq!(c.mobile_number.as_deref(), Some("9988776600"));
+    assert_eq!(c.juspay, None);
+}
+
+#[test]
+fn create_duplicate_is_already_exists() {
+    let (name, bytes) = vector!("error_400_already_exists.http");
+    let e = outcome_of(create().into(), name, bytes)
+        .unwrap()
+        .result
+        .unwrap_err();
+    assert_eq!(e.http_status, 400);
+    assert_eq!(e.problem(), ApiProblem::AlreadyExists);
+    assert_eq!(e.invalid_field(), None);
+}
+
+#[test]
+fn create_field_errors_name_the_field() {
+    for (file, field) in [
+        (
+            vector!("error_400_object_reference_id.http"),
+            InputField::ObjectReferenceId,
+        ),
+        (vector!("error_400_fields.http"), InputField::MobileNumber),
+    ] {
+        let (name, bytes) = file;
+        let e = outcome_of(create().into(), name, bytes)
+            .unwrap()
+            .result
+            .unwrap_err();
+        assert_eq!(e.problem(), ApiProblem::InvalidInput, "{name}");
+        assert_eq!(e.invalid_field(), Some(field), "{name}");
+    }
+}
+
+#[test]
+fn not_found_is_the_problem_get_or_create_acts_on() {
+    let (name, bytes) = vector!("error_404.http");
+    let (e, _) = api_error(name, bytes);
+    assert_eq!(e.problem(), ApiProblem::NotFound);
 }
 
 macro_rules! hostile {

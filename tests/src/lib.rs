@@ -36,6 +36,12 @@ pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
 /// The merchant id the sandbox accepts.
 pub const DEMO_MERCHANT_ID: &str = "sandbox_merchant";
 
+/// Ids with this prefix (then ASCII letters, digits, `_` or `-`) name customers the sandbox
+/// makes up on the spot: `cst_gen_42` is answered with id `cst_gen_42`, object_reference_id
+/// `42@example.com` and first name `42`, so that concurrent calls can each check they got
+/// their own.
+pub const GENERATED_ID_PREFIX: &str = "cst_gen_";
+
 /// The documentation customers, as the API documents them.
 const CUSTOMERS: [(&str, &str, &str); 2] = [
     (
@@ -165,6 +171,10 @@ pub struct Options {
     /// What [`Handshake::Tls`] presents; `None`: a certificate made at start for
     /// `localhost`, `127.0.0.1` and `::1`, signed by the sandbox's CA.
     pub certificate: Option<ServerCertificate>,
+    /// Close a connection (close_notify, then FIN) that waits this long for its next
+    /// request, as servers and load balancers close idle keep-alive connections; `None`:
+    /// 30 s, without close_notify.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for Options {
@@ -175,6 +185,7 @@ impl Default for Options {
             handshakes: Vec::new(),
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             certificate: None,
+            idle_timeout: None,
         }
     }
 }
@@ -186,6 +197,10 @@ struct Shared {
     configs: Vec<(Handshake, Arc<ServerConfig>)>,
     handshakes: AtomicUsize,
     requests: AtomicUsize,
+    /// TCP connections open now, and the most open at once.
+    open: AtomicUsize,
+    peak_open: AtomicUsize,
+    idle_timeout: Option<Duration>,
     stop: AtomicBool,
 }
 
@@ -271,6 +286,9 @@ impl Sandbox {
             configs,
             handshakes: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
+            open: AtomicUsize::new(0),
+            peak_open: AtomicUsize::new(0),
+            idle_timeout: options.idle_timeout,
             stop: AtomicBool::new(false),
         });
         let accept_shared = shared.clone();
@@ -283,12 +301,15 @@ impl Sandbox {
                     }
                     let Ok(tcp) = tcp else { continue };
                     let shared = accept_shared.clone();
+                    let open = shared.open.fetch_add(1, Ordering::SeqCst) + 1;
+                    shared.peak_open.fetch_max(open, Ordering::SeqCst);
                     let _ = thread::Builder::new()
                         .name("sandbox-conn".into())
                         .spawn(move || {
                             if let Err(e) = serve(tcp, &shared) {
                                 log::debug!("sandbox connection ended: {e}");
                             }
+                            shared.open.fetch_sub(1, Ordering::SeqCst);
                         });
                 }
             })?;
@@ -329,6 +350,16 @@ impl Sandbox {
     /// Requests read so far.
     pub fn requests(&self) -> usize {
         self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// TCP connections open now (the server's side has not ended yet).
+    pub fn open_connections(&self) -> usize {
+        self.shared.open.load(Ordering::SeqCst)
+    }
+
+    /// The most TCP connections that were open at once.
+    pub fn peak_open_connections(&self) -> usize {
+        self.shared.peak_open.load(Ordering::SeqCst)
     }
 }
 
@@ -447,19 +478,36 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
     }
     shared.handshakes.fetch_add(1, Ordering::SeqCst);
     let mut buffer = Vec::with_capacity(4096);
+    let close = |mut tls: StreamOwned<ServerConnection, TcpStream>| {
+        tls.conn.send_close_notify();
+        let _ = tls.flush();
+        tls.sock.shutdown(Shutdown::Both)
+    };
+    let mut first = true;
     loop {
-        let Some(head_len) = read_head(&mut tls, &mut buffer)? else {
-            return Ok(());
+        if let (Some(idle), false) = (shared.idle_timeout, first) {
+            tls.sock.set_read_timeout(Some(idle))?;
+        }
+        let head_len = match read_head(&mut tls, &mut buffer) {
+            Ok(Some(head_len)) => head_len,
+            Ok(None) => return Ok(()),
+            Err(e)
+                if shared.idle_timeout.is_some()
+                    && buffer.is_empty()
+                    && matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+            {
+                return close(tls);
+            }
+            Err(e) => return Err(e),
         };
+        first = false;
         shared.requests.fetch_add(1, Ordering::SeqCst);
         let step = lock(&shared.script)?.pop_front().unwrap_or(Step::Api);
         let request = buffer.get(..head_len).unwrap_or_default().to_vec();
         buffer.drain(..head_len);
-        let close = |mut tls: StreamOwned<ServerConnection, TcpStream>| {
-            tls.conn.send_close_notify();
-            let _ = tls.flush();
-            tls.sock.shutdown(Shutdown::Both)
-        };
         match step {
             Step::Api => send(&mut tls, &answer(&request))?,
             Step::ApiThenClose => {
@@ -609,11 +657,26 @@ fn answer(head: &[u8]) -> Vec<u8> {
             r#"{"error_message":"Bad Request","status":"invalid_request_error"}"#,
         );
     };
-    let Some((_, _, fields)) = CUSTOMERS
+    let generated;
+    let fields = match CUSTOMERS
         .iter()
         .find(|(cst, reference, _)| *cst == id || *reference == id)
-    else {
-        return response(404, NOT_FOUND);
+    {
+        Some((_, _, fields)) => *fields,
+        None => match id.strip_prefix(GENERATED_ID_PREFIX).filter(|suffix| {
+            !suffix.is_empty()
+                && suffix
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        }) {
+            Some(suffix) => {
+                generated = format!(
+                    r#""id":"{id}","object":"customer","object_reference_id":"{suffix}@example.com","mobile_number":"9988776655","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","email_address":"{suffix}@example.com","first_name":"{suffix}","last_name":"Generated","mobile_country_code":"91""#
+                );
+                generated.as_str()
+            }
+            None => return response(404, NOT_FOUND),
+        },
     };
     let wants_token = query
         .split('&')

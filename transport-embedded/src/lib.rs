@@ -275,7 +275,7 @@ mod head_log;
 #[cfg(feature = "std")]
 pub mod host;
 mod session;
-pub mod signature;
+pub use juspay_tls::signature;
 mod socket;
 mod verifier;
 

@@ -1,9 +1,9 @@
-//! The client: one kept-alive connection, one deadline per call, retries as
-//! [`retry::decide`] says.
+//! The blocking client: a pool of kept-alive connections shared by its clones, one
+//! deadline per call, retries as [`retry::decide`](crate::retry) says.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, driver};
 use rustls::{ClientConfig, RootCertStore};
@@ -11,36 +11,35 @@ use rustls::{ClientConfig, RootCertStore};
 use crate::config::Config;
 use crate::connect::{connect, remaining};
 use crate::error::{Error, Result};
-use crate::retry::{self, Attempts, Decision, Failure};
+use crate::pool::Pool;
+use crate::retry::{Answer, Call, Next};
 use crate::stream::{Limits, Stream};
 
-/// A Juspay Customer API client over TLS. Keeps one connection alive between calls.
+/// A Juspay Customer API client over TLS, for threads: `Clone + Send + Sync`, and a clone
+/// shares the pool of kept-alive connections (see the [crate docs](crate#the-connection-pool)).
+#[derive(Clone)]
 pub struct Client {
-    config: Config,
-    tls: Arc<ClientConfig>,
-    session: Session,
+    shared: Arc<Shared<Connection>>,
 }
 
-/// What changes from call to call, apart from the settings a call borrows.
-struct Session {
-    connection: Option<Stream>,
+/// A connection and the buffer its responses are read into: a reused connection brings
+/// its buffer, so a call on it allocates nothing.
+struct Connection {
+    stream: Stream,
     buffer: Vec<u8>,
-    connections_opened: u64,
 }
 
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("config", &self.config)
-            .field("connected", &self.session.connection.is_some())
-            .field("connections_opened", &self.session.connections_opened)
-            .finish()
-    }
+/// What a client and its clones share, blocking or tokio: the settings, TLS, the pool.
+pub(crate) struct Shared<C> {
+    pub(crate) config: Config,
+    pub(crate) tls: Arc<ClientConfig>,
+    pub(crate) pool: Pool<C>,
+    connections_opened: AtomicU64,
 }
 
-impl Client {
-    /// Checks the configuration and prepares TLS. Connects on the first call.
-    pub fn new(config: Config) -> Result<Self> {
+impl<C> Shared<C> {
+    /// Checks the configuration and prepares TLS.
+    pub(crate) fn new(config: Config) -> Result<Self> {
         endpoint_and_credentials(&config)?;
         let mut roots = RootCertStore::empty();
         if config.webpki_roots {
@@ -60,32 +59,20 @@ impl Client {
             .map_err(|e| Error::Config(e.to_string()))?
             .with_root_certificates(roots)
             .with_no_client_auth();
-        Ok(Client {
-            session: Session {
-                connection: None,
-                buffer: vec![0; config.buffer_size],
-                connections_opened: 0,
-            },
+        Ok(Shared {
+            pool: Pool::new(config.max_idle_connections, config.idle_timeout),
             config,
             tls: Arc::new(tls),
+            connections_opened: AtomicU64::new(0),
         })
     }
 
-    /// Connections (TLS handshakes) opened so far.
-    pub fn connections_opened(&self) -> u64 {
-        self.session.connections_opened
-    }
-
-    /// `GET /customers/{customer_id}`: the customer, or an [`Error`] of a clear class.
-    pub fn get_customer(&mut self, request: &GetCustomer<'_>) -> Result<Customer> {
-        let start = Instant::now();
-        let limits = Limits {
-            deadline: start + self.config.deadline,
-            read_timeout: self.config.read_timeout,
-            write_timeout: self.config.write_timeout,
-        };
-        // Borrowed views of the configuration `new` validated; checking the request here
-        // means bad input never opens a connection.
+    /// Borrowed views of the configuration `new` validated, and the request checked:
+    /// bad input never opens a connection.
+    pub(crate) fn prepare(
+        &self,
+        request: &GetCustomer<'_>,
+    ) -> Result<(Endpoint<'_>, Credentials<'_>)> {
         let (endpoint, credentials) = endpoint_and_credentials(&self.config)?;
         request.validate()?;
         log::debug!(
@@ -95,86 +82,128 @@ impl Client {
             endpoint.port(),
             request.wants_client_auth_token()
         );
-        let mut attempts = Attempts::default();
-        loop {
-            let reused = self.session.connection.is_some();
-            let attempt = self.session.attempt(
-                (&self.config, &self.tls),
-                (&endpoint, &credentials),
-                request,
-                limits,
-            );
-            let (failure, error) = match attempt {
-                Ok(Ok(customer)) => {
-                    log::debug!("200 in {:?}", start.elapsed());
-                    return Ok(customer);
-                }
-                Ok(Err((api, retry_after))) => {
-                    log::debug!("API error {} in {:?}", api.http_status, start.elapsed());
-                    let failure = match api.http_status {
-                        429 | 502 | 503 | 504 => Failure::Busy { retry_after },
-                        _ => Failure::Final,
-                    };
-                    (failure, Error::Api(api))
-                }
-                Err(error) => (Failure::of(&error, reused), error),
-            };
-            let time_left = limits.deadline.saturating_duration_since(Instant::now());
-            match retry::decide(&self.config.retry, attempts, failure, time_left) {
-                Decision::RetryNow => {
-                    log::debug!("kept-alive connection was closed by the server; retrying");
-                    attempts.stale_retried = true;
-                }
-                Decision::RetryAfter(wait) => {
-                    attempts.retries += 1;
-                    log::debug!("retry {} in {wait:?}", attempts.retries);
-                    std::thread::sleep(wait);
-                }
-                Decision::GiveUp if time_left.is_zero() && matches!(error, Error::Io(_)) => {
-                    return Err(Error::Timeout);
-                }
-                Decision::GiveUp => return Err(error),
-            }
-        }
+        Ok((endpoint, credentials))
+    }
+
+    /// Counts a connection opened.
+    pub(crate) fn opened(&self) {
+        self.connections_opened.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn connections_opened(&self) -> u64 {
+        self.connections_opened.load(Ordering::Relaxed)
+    }
+
+    /// The settings, with secrets redacted, and the pool's state.
+    pub(crate) fn debug(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("config", &self.config)
+            .field("idle_connections", &self.pool.idle())
+            .field("connections_opened", &self.connections_opened())
+            .finish()
     }
 }
 
-/// The customer, or the API's error with its `Retry-After`.
-type Answer = std::result::Result<Customer, (Box<juspay_core::ApiError>, Option<u32>)>;
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shared.debug("Client", f)
+    }
+}
 
-impl Session {
-    /// One attempt on the kept-alive connection or a new one.
+impl Client {
+    /// Checks the configuration and prepares TLS. Connects on the first call.
+    pub fn new(config: Config) -> Result<Self> {
+        Ok(Client {
+            shared: Arc::new(Shared::new(config)?),
+        })
+    }
+
+    /// Connections (TLS handshakes) opened so far by this client and its clones.
+    pub fn connections_opened(&self) -> u64 {
+        self.shared.connections_opened()
+    }
+
+    /// Kept-alive connections in the pool now, waiting for a call.
+    pub fn idle_connections(&self) -> usize {
+        self.shared.pool.idle()
+    }
+
+    /// `GET /customers/{customer_id}`: the customer, or an [`Error`] of a clear class.
+    /// Blocks the calling thread; calls from several threads run side by side, each on a
+    /// connection of its own.
+    pub fn get_customer(&self, request: &GetCustomer<'_>) -> Result<Customer> {
+        let (endpoint, credentials) = self.shared.prepare(request)?;
+        let config = &self.shared.config;
+        let mut call = Call::new(config.deadline);
+        let mut fresh = false;
+        loop {
+            let limits = Limits {
+                deadline: call.deadline(),
+                read_timeout: config.read_timeout,
+                write_timeout: config.write_timeout,
+            };
+            let (reused, attempt) = self.attempt((&endpoint, &credentials), request, limits, fresh);
+            match call.judge(&config.retry, attempt, reused) {
+                Next::Return(result) => return result,
+                Next::Retry { wait, fresh: new } => {
+                    fresh = new;
+                    std::thread::sleep(wait);
+                }
+            }
+        }
+    }
+
+    /// One attempt on a pooled connection (unless `fresh`) or a new one; whether it was
+    /// pooled comes first.
     fn attempt(
-        &mut self,
-        (config, tls): (&Config, &Arc<ClientConfig>),
+        &self,
         (endpoint, credentials): (&Endpoint<'_>, &Credentials<'_>),
         request: &GetCustomer<'_>,
         limits: Limits,
-    ) -> Result<Answer> {
-        let mut stream = match self.connection.take() {
-            Some(stream) => stream,
-            None => {
-                remaining(limits.deadline)?;
-                let stream = connect(config, tls, endpoint, limits)?;
-                self.connections_opened += 1;
-                stream
-            }
+        fresh: bool,
+    ) -> (bool, Result<Answer>) {
+        let shared = &*self.shared;
+        let pooled = if fresh {
+            None
+        } else {
+            shared
+                .pool
+                .take(|connection| !connection.stream.closed_by_peer())
         };
-        stream.begin_exchange(limits);
-        let reply = driver::get_customer(
-            &mut stream.closing_as_eof(),
+        let reused = pooled.is_some();
+        let mut connection = match pooled {
+            Some(connection) => connection,
+            None => match remaining(limits.deadline)
+                .and_then(|_| connect(&shared.config, &shared.tls, endpoint, limits))
+            {
+                Ok(stream) => {
+                    shared.opened();
+                    Connection {
+                        stream,
+                        buffer: vec![0; shared.config.buffer_size],
+                    }
+                }
+                Err(e) => return (false, Err(e)),
+            },
+        };
+        connection.stream.begin_exchange(limits);
+        let reply = match driver::get_customer(
+            &mut connection.stream.closing_as_eof(),
             endpoint,
             credentials,
             request,
-            &mut self.buffer,
-        )
-        .map_err(Error::from_core)?;
+            &mut connection.buffer,
+        ) {
+            Ok(reply) => reply,
+            Err(e) => return (reused, Err(Error::from_core(e))),
+        };
         if reply.reusable {
-            self.connection = Some(stream);
+            shared.pool.put(connection);
         }
-        Ok(reply
+        let answer = reply
             .result
-            .map_err(|api| (Box::new(api), reply.retry_after)))
+            .map_err(|api| (Box::new(api), reply.retry_after));
+        (reused, Ok(answer))
     }
 }
 

@@ -96,11 +96,18 @@ pub struct Config {
     /// header (like curl's `--connect-to`). For a server reached by address under a name
     /// the resolver does not know, or must not be asked about.
     pub connect_to: Option<SocketAddr>,
+    /// Kept-alive connections a client (and its clones) keeps for later calls; past it,
+    /// the one idle longest is closed. 0: a connection per call.
+    pub max_idle_connections: usize,
+    /// A kept-alive connection idle this long is closed rather than used (servers and load
+    /// balancers close idle connections too, and a call on one they closed costs a retry).
+    pub idle_timeout: Duration,
 }
 
 impl Config {
     /// A configuration with the defaults: 10 s connect, 30 s read and write, 30 s deadline,
-    /// 2 retries, webpki-roots trusted, 16 KiB buffer, the host of `base_url` resolved.
+    /// 2 retries, webpki-roots trusted, 16 KiB buffer, the host of `base_url` resolved,
+    /// up to 32 idle connections kept for 30 s.
     pub fn new(
         base_url: impl Into<String>,
         api_key: impl Into<String>,
@@ -119,6 +126,8 @@ impl Config {
             extra_roots: Vec::new(),
             buffer_size: 16 * 1024,
             connect_to: None,
+            max_idle_connections: 32,
+            idle_timeout: Duration::from_secs(30),
         }
     }
 

@@ -1,10 +1,101 @@
 //! Whether a failed attempt is tried again, and when: a pure function of what failed, what
 //! the policy allows and the time left, so that every rule has a test of its own.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use juspay_core::{ApiError, Customer};
 
 use crate::config::RetryPolicy;
-use crate::error::Error;
+use crate::error::{Error, Result};
+
+/// What one attempt brought: the customer, or the API's error with its `Retry-After`.
+pub(crate) type Answer = std::result::Result<Customer, (Box<ApiError>, Option<u32>)>;
+
+/// One call's bookkeeping for the blocking and the tokio client alike: each attempt's
+/// result goes in, what to do next comes out; the clients only sleep (or await) and try.
+pub(crate) struct Call {
+    started: Instant,
+    deadline: Instant,
+    attempts: Attempts,
+}
+
+/// What a client does after an attempt.
+// The customer is moved once per call, like the `Result` it ends in: boxing it would be a
+// heap allocation per call for nothing.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Next {
+    /// Return this.
+    Return(Result<Customer>),
+    /// Wait this long, then try again; on a new connection if `fresh` (a pooled one was
+    /// stale: the others may be too, and the rule is one free retry, not one per pooled
+    /// connection).
+    Retry { wait: Duration, fresh: bool },
+}
+
+impl Call {
+    /// A call with `deadline` for all its attempts, from now.
+    pub(crate) fn new(deadline: Duration) -> Self {
+        let started = Instant::now();
+        Call {
+            started,
+            deadline: started + deadline,
+            attempts: Attempts::default(),
+        }
+    }
+
+    /// When the call must be over.
+    pub(crate) fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Sorts an attempt's result (`reused`: on a pooled connection) into what to do next.
+    pub(crate) fn judge(
+        &mut self,
+        policy: &RetryPolicy,
+        attempt: Result<Answer>,
+        reused: bool,
+    ) -> Next {
+        let (failure, error) = match attempt {
+            Ok(Ok(customer)) => {
+                log::debug!("200 in {:?}", self.started.elapsed());
+                return Next::Return(Ok(customer));
+            }
+            Ok(Err((api, retry_after))) => {
+                log::debug!(
+                    "API error {} in {:?}",
+                    api.http_status,
+                    self.started.elapsed()
+                );
+                let failure = match api.http_status {
+                    429 | 502 | 503 | 504 => Failure::Busy { retry_after },
+                    _ => Failure::Final,
+                };
+                (failure, Error::Api(api))
+            }
+            Err(error) => (Failure::of(&error, reused), error),
+        };
+        let time_left = self.deadline.saturating_duration_since(Instant::now());
+        match decide(policy, self.attempts, failure, time_left) {
+            Decision::RetryNow => {
+                log::debug!("kept-alive connection was closed by the server; retrying");
+                self.attempts.stale_retried = true;
+                Next::Retry {
+                    wait: Duration::ZERO,
+                    fresh: true,
+                }
+            }
+            Decision::RetryAfter(wait) => {
+                self.attempts.retries += 1;
+                log::debug!("retry {} in {wait:?}", self.attempts.retries);
+                Next::Retry { wait, fresh: false }
+            }
+            Decision::GiveUp if time_left.is_zero() && matches!(error, Error::Io(_)) => {
+                Next::Return(Err(Error::Timeout))
+            }
+            Decision::GiveUp => Next::Return(Err(error)),
+        }
+    }
+}
 
 /// What an attempt failed with, as far as retrying cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -31,7 +31,7 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    fn left(&self, timeout: Duration) -> io::Result<Duration> {
+    pub(crate) fn left(&self, timeout: Duration) -> io::Result<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
@@ -50,8 +50,9 @@ impl Limits {
     }
 }
 
+/// The heads of the exchange under way, for the debug log.
 #[derive(Default)]
-struct HeadLog {
+pub(crate) struct HeadLog {
     request: HeadCapture<LOGGED_HEAD_LIMIT>,
     response: HeadCapture<LOGGED_HEAD_LIMIT>,
 }
@@ -70,15 +71,35 @@ impl Stream {
     /// parser then tells a cut response (Truncated) from an idle connection closed by the
     /// server (ConnectionClosed) by what arrived.
     pub(crate) fn closing_as_eof(&mut self) -> CloseAsEof<&mut Self, fn(&io::Error) -> bool> {
-        CloseAsEof::new(self, |e| e.kind() == io::ErrorKind::UnexpectedEof)
+        CloseAsEof::new(self, is_close)
+    }
+
+    /// Whether the server closed this idle connection (or sent something unasked, which
+    /// can only be its close_notify or garbage): a look at the socket without waiting.
+    /// A connection that passes can still be closed an instant later: the retry rule
+    /// covers that.
+    pub(crate) fn closed_by_peer(&self) -> bool {
+        let socket = &self.tls.sock;
+        let mut byte = [0u8; 1];
+        if socket.set_nonblocking(true).is_err() {
+            return true;
+        }
+        let peeked = socket.peek(&mut byte);
+        let restored = socket.set_nonblocking(false);
+        restored.is_err() || !matches!(peeked, Err(e) if e.kind() == io::ErrorKind::WouldBlock)
     }
 
     /// Starts an exchange under `limits`: from here, heads are logged when debug logging
     /// is on.
     pub(crate) fn begin_exchange(&mut self, limits: Limits) {
         self.limits = limits;
-        self.log = log::log_enabled!(log::Level::Debug).then(Box::default);
+        self.log = HeadLog::begin();
     }
+}
+
+/// rustls's (and tokio-rustls's) word for a peer that closed TCP without close_notify.
+pub(crate) fn is_close(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::UnexpectedEof
 }
 
 impl embedded_io::ErrorType for Stream {
@@ -123,13 +144,18 @@ impl embedded_io::Write for Stream {
 }
 
 impl HeadLog {
-    fn request_written(&mut self, bytes: &[u8]) {
+    /// A log for an exchange that starts now, if debug logging is on.
+    pub(crate) fn begin() -> Option<Box<HeadLog>> {
+        log::log_enabled!(log::Level::Debug).then(Box::default)
+    }
+
+    pub(crate) fn request_written(&mut self, bytes: &[u8]) {
         if let Some(head) = self.request.observe(bytes) {
             log::debug!("request head:\n{head}");
         }
     }
 
-    fn response_arrived(&mut self, bytes: &[u8]) {
+    pub(crate) fn response_arrived(&mut self, bytes: &[u8]) {
         if let Some(head) = self.response.observe(bytes) {
             log::debug!("response head:\n{head}");
         }

@@ -1,16 +1,19 @@
-//! The certificate table (juspay_sandbox::certificates) against juspay-transport-std: every
-//! row gets its verdict from rustls, the reference the embedded transport is held to.
+//! The certificate table (juspay_sandbox::certificates) against both clients of
+//! juspay-transport-std: every row gets its verdict from rustls, the reference the
+//! embedded transport is held to.
 //! Every row runs; the mismatches are reported together at the end. `--nocapture` shows
 //! one line per row: name, verdict, rustls's reason.
 
+mod common;
+
 use std::time::Duration;
 
+use common::{AnyClient, Kind};
 use juspay_sandbox::certificates::{self, Verdict};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
-use juspay_transport_std::{Client, Config, Error, GetCustomer};
+use juspay_transport_std::{Config, Error, GetCustomer};
 
-#[test]
-fn every_certificate_gets_its_verdict() {
+fn every_certificate_gets_its_verdict(kind: Kind) {
     certificates::run(|case, sandbox| {
         let mut config = Config::new(case.base_url(sandbox), DEMO_API_KEY, DEMO_MERCHANT_ID);
         config.webpki_roots = false;
@@ -20,8 +23,8 @@ fn every_certificate_gets_its_verdict() {
         config.deadline = Duration::from_secs(5);
         // A retry would hide what the first handshake ended in.
         config.retry.max_retries = 0;
-        let outcome = Client::new(config)
-            .and_then(|mut client| client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj")));
+        let outcome = AnyClient::new(kind, config)
+            .and_then(|client| client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj")));
         match outcome {
             Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => {
                 (Some(Verdict::Accepted), "the customer arrived".into())
@@ -34,3 +37,5 @@ fn every_certificate_gets_its_verdict() {
         }
     });
 }
+
+for_each_client!(every_certificate_gets_its_verdict);

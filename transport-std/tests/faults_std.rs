@@ -1,13 +1,15 @@
-//! The fault table (juspay_sandbox::faults) against juspay-transport-std over loopback TLS,
-//! through the runner every client shares: each fault ends in its class, within the
-//! deadline, and the same client's next call works.
+//! The fault table (juspay_sandbox::faults) against both clients of juspay-transport-std
+//! over loopback TLS, through the runner every client shares: each fault ends in its
+//! class, within the deadline, and the same client's next call works.
 
+mod common;
+
+use common::{AnyClient, Kind};
 use juspay_sandbox::faults::{self, Expected, Outcome};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
-use juspay_transport_std::{Client, Config, Error, ErrorClass, GetCustomer};
+use juspay_transport_std::{Config, Error, ErrorClass, GetCustomer};
 
-#[test]
-fn every_fault_ends_in_its_class_and_the_client_recovers() {
+fn every_fault_ends_in_its_class_and_the_client_recovers(kind: Kind) {
     faults::run(
         |fault, sandbox| {
             let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
@@ -15,7 +17,7 @@ fn every_fault_ends_in_its_class_and_the_client_recovers() {
             config.deadline = fault.deadline;
             // Retries would hide the fault behind the next (healthy) connection.
             config.retry.max_retries = 0;
-            Client::new(config).unwrap()
+            AnyClient::new(kind, config).unwrap()
         },
         |client| match client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj")) {
             Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => Outcome::Customer,
@@ -29,3 +31,5 @@ fn every_fault_ends_in_its_class_and_the_client_recovers() {
         },
     );
 }
+
+for_each_client!(every_fault_ends_in_its_class_and_the_client_recovers);

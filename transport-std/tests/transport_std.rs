@@ -1,5 +1,10 @@
 //! juspay-transport-std against the loopback sandbox over real TLS, with certificates
-//! made by the sandbox at start.
+//! made by the sandbox at start: every case through the blocking and the tokio client
+//! (`blocking::name`, `tokio::name`).
+
+mod common;
+
+use common::{AnyClient, Kind};
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +13,7 @@ use juspay_sandbox::{
 };
 use juspay_transport_std::juspay_core::ProtocolError;
 use juspay_transport_std::{
-    Client, Config, Error, ErrorClass, GetCustomer, RetryPolicy, Timestamp,
+    AsyncClient, Client, Config, Error, ErrorClass, GetCustomer, RetryPolicy, Timestamp,
 };
 
 fn config_for(sandbox: &Sandbox) -> Config {
@@ -19,14 +24,13 @@ fn config_for(sandbox: &Sandbox) -> Config {
     config
 }
 
-fn client_for(sandbox: &Sandbox) -> Client {
-    Client::new(config_for(sandbox)).unwrap()
+fn client_for(kind: Kind, sandbox: &Sandbox) -> AnyClient {
+    AnyClient::new(kind, config_for(sandbox)).unwrap()
 }
 
-#[test]
-fn documentation_customer() {
+fn documentation_customer(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let customer = client_for(&sandbox)
+    let customer = client_for(kind, &sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
@@ -38,11 +42,10 @@ fn documentation_customer() {
     assert_eq!(customer.juspay, None);
 }
 
-#[test]
-fn by_object_reference_id_with_a_fresh_token() {
+fn by_object_reference_id_with_a_fresh_token(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
     let before = now();
-    let customer = client_for(&sandbox)
+    let customer = client_for(kind, &sandbox)
         .get_customer(&GetCustomer::new("customer").client_auth_token(true))
         .unwrap();
     assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
@@ -64,10 +67,9 @@ fn by_object_reference_id_with_a_fresh_token() {
     assert!(juspay.is_expired(Timestamp::from_unix_seconds(before + 16 * 60)));
 }
 
-#[test]
-fn unknown_customer_is_an_api_error_with_its_body() {
+fn unknown_customer_is_an_api_error_with_its_body(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let error = client_for(&sandbox)
+    let error = client_for(kind, &sandbox)
         .get_customer(&GetCustomer::new("cst_unknown"))
         .unwrap_err();
     assert_eq!(error.class(), ErrorClass::Api);
@@ -79,22 +81,20 @@ fn unknown_customer_is_an_api_error_with_its_body() {
     );
 }
 
-#[test]
-fn wrong_key_is_an_authentication_error() {
+fn wrong_key_is_an_authentication_error(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
     let mut config = config_for(&sandbox);
     config.api_key = juspay_transport_std::Secret::new("wrong_key");
-    let error = Client::new(config)
+    let error = AnyClient::new(kind, config)
         .unwrap()
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
     assert!(error.api().unwrap().is_authentication());
 }
 
-#[test]
-fn two_calls_share_one_connection() {
+fn two_calls_share_one_connection(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
@@ -109,10 +109,9 @@ fn two_calls_share_one_connection() {
     assert_eq!(client.connections_opened(), 1);
 }
 
-#[test]
-fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
+fn a_kept_alive_connection_closed_by_the_server_is_retried_once(kind: Kind) {
     let sandbox = Sandbox::scripted(vec![Step::ApiThenClose, Step::Api]).unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
@@ -123,13 +122,12 @@ fn a_kept_alive_connection_closed_by_the_server_is_retried_once() {
     assert_eq!(client.connections_opened(), 2);
 }
 
-#[test]
-fn a_stalling_server_hits_the_deadline() {
+fn a_stalling_server_hits_the_deadline(kind: Kind) {
     let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let mut config = config_for(&sandbox);
     config.deadline = Duration::from_millis(800);
     let started = Instant::now();
-    let error = Client::new(config)
+    let error = AnyClient::new(kind, config)
         .unwrap()
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
@@ -143,12 +141,11 @@ fn a_stalling_server_hits_the_deadline() {
     );
 }
 
-#[test]
-fn an_untrusted_certificate_is_refused() {
+fn an_untrusted_certificate_is_refused(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
     let mut config = config_for(&sandbox);
     config.extra_roots.clear();
-    let error = Client::new(config)
+    let error = AnyClient::new(kind, config)
         .unwrap()
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
@@ -165,8 +162,7 @@ fn an_untrusted_certificate_is_refused() {
     assert_eq!(sandbox.requests(), 0);
 }
 
-#[test]
-fn bad_certificates_are_refused_for_their_reason() {
+fn bad_certificates_are_refused_for_their_reason(kind: Kind) {
     use rustls::CertificateError as Reason;
     type IsTheReason = fn(&Reason) -> bool;
     let cases: [(Handshake, IsTheReason); 3] = [
@@ -182,7 +178,7 @@ fn bad_certificates_are_refused_for_their_reason() {
     ];
     for (handshake, is_the_reason) in cases {
         let sandbox = Sandbox::meeting(handshake).unwrap();
-        let error = client_for(&sandbox)
+        let error = client_for(kind, &sandbox)
             .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
             .unwrap_err();
         assert!(
@@ -193,23 +189,21 @@ fn bad_certificates_are_refused_for_their_reason() {
     }
 }
 
-#[test]
-fn tls_1_2_only_and_1_3_only_servers() {
+fn tls_1_2_only_and_1_3_only_servers(kind: Kind) {
     for versions in [TlsVersions::Tls12Only, TlsVersions::Tls13Only] {
         let sandbox = Sandbox::start_with(Options {
             tls_versions: versions,
             ..Options::default()
         })
         .unwrap();
-        let customer = client_for(&sandbox)
+        let customer = client_for(kind, &sandbox)
             .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
             .unwrap();
         assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj", "{versions:?}");
     }
 }
 
-#[test]
-fn service_unavailable_is_retried_after_retry_after() {
+fn service_unavailable_is_retried_after_retry_after(kind: Kind) {
     let unavailable =
         b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n".to_vec();
     let sandbox = Sandbox::scripted(vec![
@@ -218,40 +212,37 @@ fn service_unavailable_is_retried_after_retry_after() {
         Step::Api,
     ])
     .unwrap();
-    let customer = client_for(&sandbox)
+    let customer = client_for(kind, &sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
     assert_eq!(sandbox.requests(), 3);
 }
 
-#[test]
-fn retries_end_with_the_last_api_error() {
+fn retries_end_with_the_last_api_error(kind: Kind) {
     let unavailable = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n".to_vec();
     let sandbox = Sandbox::scripted(vec![Step::Raw(unavailable); 5]).unwrap();
-    let error = client_for(&sandbox)
+    let error = client_for(kind, &sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
     assert_eq!(error.api().unwrap().http_status, 503);
     assert_eq!(sandbox.requests(), 3, "first attempt and two retries");
 }
 
-#[test]
-fn a_long_retry_after_is_not_waited_for() {
+fn a_long_retry_after_is_not_waited_for(kind: Kind) {
     let limited =
         b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3600\r\nContent-Length: 0\r\n\r\n"
             .to_vec();
     let sandbox = Sandbox::scripted(vec![Step::Raw(limited)]).unwrap();
     let started = Instant::now();
-    let error = client_for(&sandbox)
+    let error = client_for(kind, &sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
     assert_eq!(error.api().unwrap().http_status, 429);
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-#[test]
-fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
+fn malformed_responses_are_protocol_errors_and_the_client_recovers(kind: Kind) {
     for (file, expected) in [
         (
             "truncated_body.http",
@@ -278,7 +269,7 @@ fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
             Step::Api,
         ])
         .unwrap();
-        let mut client = client_for(&sandbox);
+        let client = client_for(kind, &sandbox);
         let error = client
             .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
             .unwrap_err();
@@ -294,21 +285,19 @@ fn malformed_responses_are_protocol_errors_and_the_client_recovers() {
     }
 }
 
-#[test]
-fn recorded_chunked_response_over_tls() {
+fn recorded_chunked_response_over_tls(kind: Kind) {
     let sandbox = Sandbox::scripted(vec![Step::Raw(juspay_sandbox::vector(
         "customer_cdn_headers.http",
     ))])
     .unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     let customer = client
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
     assert_eq!(customer.last_name.as_deref(), Some("Smith"));
 }
 
-#[test]
-fn connection_refused_is_a_connect_error() {
+fn connection_refused_is_a_connect_error(kind: Kind) {
     // A port that was free a moment ago: nothing listens there.
     let address = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -316,17 +305,16 @@ fn connection_refused_is_a_connect_error() {
         .unwrap();
     let mut config = Config::new(format!("https://{address}"), DEMO_API_KEY, DEMO_MERCHANT_ID);
     config.retry.max_retries = 0;
-    let error = Client::new(config)
+    let error = AnyClient::new(kind, config)
         .unwrap()
         .get_customer(&GetCustomer::new("c"))
         .unwrap_err();
     assert!(matches!(error, Error::Connect { .. }), "{error:?}");
 }
 
-#[test]
-fn invalid_input_is_refused_before_connecting() {
+fn invalid_input_is_refused_before_connecting(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let mut client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     let error = client
         .get_customer(&GetCustomer::new("cst\r\nx-evil: 1"))
         .unwrap_err();
@@ -335,10 +323,9 @@ fn invalid_input_is_refused_before_connecting() {
     assert_eq!(sandbox.handshakes(), 0);
 }
 
-#[test]
-fn debug_output_hides_the_key() {
+fn debug_output_hides_the_key(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     let text = format!("{client:?} {:?}", config_for(&sandbox));
     assert!(!text.contains(DEMO_API_KEY), "{text}");
 }
@@ -350,8 +337,7 @@ fn now() -> i64 {
         .as_secs() as i64
 }
 
-#[test]
-fn ipv6_loopback() {
+fn ipv6_loopback(kind: Kind) {
     let listen = "[::1]:0".parse().unwrap();
     let Ok(sandbox) = Sandbox::start_with(Options {
         listen,
@@ -361,26 +347,24 @@ fn ipv6_loopback() {
         return;
     };
     assert!(sandbox.base_url().starts_with("https://[::1]:"));
-    let customer = client_for(&sandbox)
+    let customer = client_for(kind, &sandbox)
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
 }
 
-#[test]
-fn host_names_are_resolved() {
+fn host_names_are_resolved(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
     let mut config = config_for(&sandbox);
     config.base_url = format!("https://localhost:{}", sandbox.address().port());
-    let customer = Client::new(config)
+    let customer = AnyClient::new(kind, config)
         .unwrap()
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
 }
 
-#[test]
-fn connect_to_replaces_resolution_and_the_name_is_still_checked() {
+fn connect_to_replaces_resolution_and_the_name_is_still_checked(kind: Kind) {
     // A port where nothing listens: the call works only if the address comes from
     // connect_to rather than from resolving base_url.
     let unused_port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -392,7 +376,7 @@ fn connect_to_replaces_resolution_and_the_name_is_still_checked() {
     let mut config = config_for(&sandbox);
     config.base_url = format!("https://localhost:{unused_port}");
     config.connect_to = Some(sandbox.address());
-    let customer = Client::new(config.clone())
+    let customer = AnyClient::new(kind, config.clone())
         .unwrap()
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap();
@@ -402,7 +386,7 @@ fn connect_to_replaces_resolution_and_the_name_is_still_checked() {
     let elsewhere = Sandbox::meeting(Handshake::OtherHostCertificate).unwrap();
     config.extra_roots = vec![elsewhere.ca_der()];
     config.connect_to = Some(elsewhere.address());
-    let error = Client::new(config)
+    let error = AnyClient::new(kind, config)
         .unwrap()
         .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
         .unwrap_err();
@@ -418,3 +402,146 @@ fn connect_to_replaces_resolution_and_the_name_is_still_checked() {
     );
     assert_eq!(elsewhere.requests(), 0);
 }
+
+#[test]
+fn both_clients_are_shared_by_threads() {
+    fn shared_by_threads<T: Clone + Send + Sync + 'static>() {}
+    shared_by_threads::<Client>();
+    shared_by_threads::<AsyncClient>();
+}
+
+/// Waits (a little) until the sandbox has seen the connections the client closed end.
+fn open_connections_settle(sandbox: &Sandbox, expected: usize) -> usize {
+    let until = Instant::now() + Duration::from_secs(5);
+    while sandbox.open_connections() != expected && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    sandbox.open_connections()
+}
+
+fn threads_share_one_client_and_its_pool(kind: Kind) {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.max_idle_connections = 3;
+    let client = AnyClient::new(kind, config).unwrap();
+    let (threads, calls) = (8, 25);
+    client.calls_side_by_side(threads, calls);
+
+    assert_eq!(sandbox.requests(), threads * calls);
+    // A call holds one connection at a time: never more open than callers; and they
+    // were reused, not opened per call.
+    assert!(
+        sandbox.peak_open_connections() <= threads,
+        "{}",
+        sandbox.peak_open_connections()
+    );
+    assert!(sandbox.handshakes() <= threads, "{}", sandbox.handshakes());
+    assert_eq!(client.connections_opened(), sandbox.handshakes() as u64);
+    // Past the bound, the client closed what it could not keep.
+    let idle = client.idle_connections();
+    assert!((1..=3).contains(&idle), "{idle}");
+    assert_eq!(open_connections_settle(&sandbox, idle), idle);
+
+    // The kept connections serve the next calls; no new handshake.
+    let handshakes = sandbox.handshakes();
+    client.calls_side_by_side(1, 5);
+    assert_eq!(sandbox.handshakes(), handshakes);
+}
+
+fn a_pool_bound_of_zero_opens_a_connection_per_call(kind: Kind) {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.max_idle_connections = 0;
+    let client = AnyClient::new(kind, config).unwrap();
+    client.calls_side_by_side(2, 3);
+    assert_eq!(sandbox.handshakes(), 6);
+    assert_eq!(client.idle_connections(), 0);
+}
+
+fn idle_connections_past_the_idle_timeout_are_not_used(kind: Kind) {
+    let sandbox = Sandbox::start().unwrap();
+    let mut config = config_for(&sandbox);
+    config.idle_timeout = Duration::from_millis(100);
+    let client = AnyClient::new(kind, config).unwrap();
+    client.calls_side_by_side(1, 2);
+    assert_eq!(sandbox.handshakes(), 1);
+    std::thread::sleep(Duration::from_millis(150));
+    client.calls_side_by_side(1, 1);
+    assert_eq!(sandbox.handshakes(), 2);
+    assert_eq!(open_connections_settle(&sandbox, 1), 1);
+}
+
+fn a_server_that_closes_idle_connections_costs_no_failed_call(kind: Kind) {
+    // Without retries: a call on a connection the server closed would fail, unless the
+    // client sees the close before it sends, or uses its one free retry.
+    let sandbox = Sandbox::start_with(Options {
+        idle_timeout: Some(Duration::from_millis(100)),
+        ..Options::default()
+    })
+    .unwrap();
+    let mut config = config_for(&sandbox);
+    config.retry.max_retries = 0;
+    let client = AnyClient::new(kind, config).unwrap();
+    client.calls_side_by_side(4, 3);
+    let opened = sandbox.handshakes();
+    assert!(client.idle_connections() >= 1);
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        open_connections_settle(&sandbox, 0),
+        0,
+        "the server closed them"
+    );
+    client.calls_side_by_side(4, 3);
+    // Each thread's first call opened a connection, at most; none failed.
+    assert!(
+        sandbox.handshakes() <= opened + 4,
+        "{}",
+        sandbox.handshakes()
+    );
+    assert_eq!(sandbox.requests(), 24);
+}
+
+fn a_pooled_connection_that_fails_under_the_request_costs_one_retry_on_a_new_one(kind: Kind) {
+    // The server takes the request on a kept-alive connection and closes it unanswered:
+    // the race the look at the socket cannot see. One free retry, on a new connection.
+    let sandbox = Sandbox::scripted(vec![Step::Api, Step::Close]).unwrap();
+    let mut config = config_for(&sandbox);
+    config.retry.max_retries = 0;
+    let client = AnyClient::new(kind, config).unwrap();
+    client
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap();
+    let customer = client.get_customer(&GetCustomer::new("customer")).unwrap();
+    assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
+    assert_eq!(sandbox.requests(), 3);
+    assert_eq!(sandbox.handshakes(), 2);
+}
+
+for_each_client!(
+    documentation_customer,
+    by_object_reference_id_with_a_fresh_token,
+    unknown_customer_is_an_api_error_with_its_body,
+    wrong_key_is_an_authentication_error,
+    two_calls_share_one_connection,
+    a_kept_alive_connection_closed_by_the_server_is_retried_once,
+    a_stalling_server_hits_the_deadline,
+    an_untrusted_certificate_is_refused,
+    bad_certificates_are_refused_for_their_reason,
+    tls_1_2_only_and_1_3_only_servers,
+    service_unavailable_is_retried_after_retry_after,
+    retries_end_with_the_last_api_error,
+    a_long_retry_after_is_not_waited_for,
+    malformed_responses_are_protocol_errors_and_the_client_recovers,
+    recorded_chunked_response_over_tls,
+    connection_refused_is_a_connect_error,
+    invalid_input_is_refused_before_connecting,
+    debug_output_hides_the_key,
+    ipv6_loopback,
+    host_names_are_resolved,
+    connect_to_replaces_resolution_and_the_name_is_still_checked,
+    threads_share_one_client_and_its_pool,
+    a_pool_bound_of_zero_opens_a_connection_per_call,
+    idle_connections_past_the_idle_timeout_are_not_used,
+    a_server_that_closes_idle_connections_costs_no_failed_call,
+    a_pooled_connection_that_fails_under_the_request_costs_one_retry_on_a_new_one,
+);

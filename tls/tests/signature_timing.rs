@@ -1,11 +1,11 @@
 //! How long one verification takes with each kind of key, on this machine. Ignored by
 //! default (it measures, it does not check); in release mode:
 //!
-//! `cargo test --release -p juspay-transport-embedded --test signature_timing -- --ignored --nocapture`
+//! `cargo test --release -p juspay-tls --test signature_timing -- --ignored --nocapture`
 
 use std::time::{Duration, Instant};
 
-use juspay_transport_embedded::signature;
+use juspay_tls::signature;
 use rustls_pki_types::SignatureVerificationAlgorithm;
 
 const MESSAGE: &[u8] = b"juspay signature test";

@@ -1,0 +1,110 @@
+//! juspay-tls: a TLS 1.3 client without a heap, for firmware.
+//!
+//! A sans-IO state machine in the shape of rustls's unbuffered API and quinn-proto: the
+//! caller owns the buffers and moves the bytes; [`Client`] says what to send, what it
+//! needs next, and hands out decrypted application data. It never panics on what the
+//! network sends: every malformed, truncated, oversized, out-of-order or hostile input is
+//! an [`Error`], answered with the alert RFC 8446 names.
+//!
+//! ```
+//! use juspay_tls::{CertificateTime, Client, Config, ServerName, Status};
+//!
+//! let (mut rx, mut tx) = ([0u8; juspay_tls::RECEIVE_BUFFER], [0u8; juspay_tls::SEND_BUFFER]);
+//! let name = ServerName::try_from("api.juspay.in").unwrap();
+//! let config = Config::new(name, &[], CertificateTime::AtLeast(1_790_000_000));
+//! # struct Rng(u8);
+//! # impl rand_core::RngCore for Rng {
+//! #     fn next_u32(&mut self) -> u32 { 4 }
+//! #     fn next_u64(&mut self) -> u64 { 4 }
+//! #     fn fill_bytes(&mut self, d: &mut [u8]) { d.fill(self.0) }
+//! #     fn try_fill_bytes(&mut self, d: &mut [u8]) -> Result<(), rand_core::Error> { d.fill(self.0); Ok(()) }
+//! # }
+//! # impl rand_core::CryptoRng for Rng {}
+//! let mut rng = Rng(7); // the firmware's hardware RNG
+//! let mut tls = Client::new(config, &mut rx, &mut tx, &mut rng).unwrap();
+//! // Key generation is a step of its own; then the ClientHello is ready to send.
+//! assert_eq!(tls.process(), Ok(Status::Busy));
+//! assert_eq!(tls.outgoing()[0], 22); // a handshake record
+//! let n = tls.outgoing().len();
+//! tls.sent(n); // after writing those bytes to the socket
+//! assert_eq!(tls.process(), Ok(Status::NeedData)); // read the server's answer into tls.incoming()
+//! ```
+//!
+//! # What it speaks
+//! - TLS 1.3 only (RFC 8446), cipher suites TLS_AES_128_GCM_SHA256,
+//!   TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, key exchange X25519 and
+//!   secp256r1 (one key share in the first ClientHello, [`Config::key_share`]; a
+//!   HelloRetryRequest for the other group, or with a cookie, is answered), SNI,
+//!   record_size_limit (RFC 8449), middlebox compatibility mode (RFC 8446, D.4).
+//! - Server authentication always: the certificate chain by rustls-webpki (the validator
+//!   behind rustls) against [`Config::trust_anchors`] for [`Config::server_name`] at
+//!   [`Config::time`], then the CertificateVerify with the end-entity key. Signature
+//!   schemes offered are exactly those verified: ECDSA P-256/SHA-256 and P-384/SHA-384,
+//!   RSA-PSS with SHA-256/384/512 (2048-4096-bit keys, exponent 65537), Ed25519 (feature
+//!   `ed25519`), and RSA PKCS#1 v1.5 for signatures inside certificates only. There is no
+//!   switch that skips any of it.
+//! - After the handshake: KeyUpdate (answered when the server asks), NewSessionTicket read
+//!   and dropped (no resumption), close_notify both ways.
+//! - Refused, with the alert RFC 8446 names: any message out of order, missing,
+//!   duplicated or unencrypted where it must be encrypted; parameters we did not offer;
+//!   extensions we did not send; records over the limits; handshake messages spanning a
+//!   key change; more than [`MAX_EMPTY_RECORDS`] records in a row that carry nothing.
+//!
+//! # Buffers
+//! One receive buffer, where records are decrypted in place and handshake messages are
+//! reassembled, and one send buffer. [`RECEIVE_BUFFER`] (16,640 bytes) takes any record a
+//! TLS 1.3 server may send. A handshake message longer than one record (a long
+//! certificate chain) is reassembled in the same buffer: it must fit together with the
+//! record that completes it, so with the default buffer, messages up to about 16 KiB
+//! split into small records work, and larger ones need a larger buffer; beyond that the
+//! handshake ends with [`Error::ReceiveBufferTooSmall`], never a wrong result. The
+//! ClientHello offers record_size_limit set to what the buffer holds, so a firmware may
+//! give a smaller buffer: servers that honour RFC 8449 (GnuTLS, NSS) then send records
+//! that fit; servers that ignore it (OpenSSL 3, rustls) send up to 16 KiB records, which
+//! then end the handshake with [`Error::ReceiveBufferTooSmall`].
+//!
+//! # Expensive steps
+//! [`Client::process`] does at most one expensive computation per call and then returns
+//! [`Status::Busy`]: the first key share, a second one after a HelloRetryRequest, ECDH,
+//! the certificate chain (all its signatures, in rustls-webpki), and the CertificateVerify
+//! signature. A blocking firmware feeds its watchdog between calls; an async client yields
+//! to the executor (for instance with `embassy_futures::yield_now().await`).
+//!
+//! # Crate features
+//! - `ed25519` (default): Ed25519 certificates and handshake signatures.
+//! - `p256-cm4`: P-256 key generation and ECDH from p256-cm4's Cortex-M4 assembly
+//!   (thumbv7em targets only) instead of RustCrypto's portable `p256`.
+//! - `defmt`: `defmt::Format` for the errors.
+#![cfg_attr(not(test), no_std)]
+#![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(unreachable_pub)]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod client;
+mod codec;
+mod error;
+mod kx;
+pub mod signature;
+mod suite;
+mod verifier;
+
+pub use client::{
+    Client, Config, MAX_EMPTY_RECORDS, MAX_PLAINTEXT, RECEIVE_BUFFER, SEND_BUFFER, Status,
+};
+pub use error::{Alert, Error, Result, Violation};
+pub use kx::Group;
+pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
+pub use suite::CipherSuite;
+pub use verifier::{
+    CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, trust_anchor,
+};
+pub use webpki;

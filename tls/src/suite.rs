@@ -1,0 +1,395 @@
+//! The three TLS 1.3 cipher suites (RFC 8446, B.4), their transcript hash, HKDF key
+//! schedule (RFC 8446, 7.1) and record protection (RFC 8446, 5.2-5.3), on RustCrypto.
+
+use aes_gcm::aead::AeadInPlace;
+use aes_gcm::{Aes128Gcm, Aes256Gcm, KeyInit, Nonce, Tag};
+use chacha20poly1305::ChaCha20Poly1305;
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256, Sha384};
+use zeroize::Zeroize;
+
+/// The longest hash (SHA-384) and so the longest secret of the suites we offer.
+pub(crate) const MAX_HASH: usize = 48;
+/// The AEAD tag length of all three suites.
+pub(crate) const TAG_LEN: usize = 16;
+
+/// A TLS 1.3 cipher suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum CipherSuite {
+    /// TLS_AES_128_GCM_SHA256 (0x1301).
+    Aes128GcmSha256,
+    /// TLS_AES_256_GCM_SHA384 (0x1302).
+    Aes256GcmSha384,
+    /// TLS_CHACHA20_POLY1305_SHA256 (0x1303): the fastest of the three on a core without
+    /// AES instructions, such as the Cortex-M4.
+    Chacha20Poly1305Sha256,
+}
+
+impl CipherSuite {
+    /// Every suite, in the order offered.
+    pub const ALL: [CipherSuite; 3] = [
+        CipherSuite::Aes128GcmSha256,
+        CipherSuite::Chacha20Poly1305Sha256,
+        CipherSuite::Aes256GcmSha384,
+    ];
+
+    /// The IANA code point.
+    pub const fn code(self) -> u16 {
+        match self {
+            CipherSuite::Aes128GcmSha256 => 0x1301,
+            CipherSuite::Aes256GcmSha384 => 0x1302,
+            CipherSuite::Chacha20Poly1305Sha256 => 0x1303,
+        }
+    }
+
+    pub(crate) fn from_code(code: u16) -> Option<Self> {
+        CipherSuite::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub(crate) fn hash(self) -> HashAlgorithm {
+        match self {
+            CipherSuite::Aes256GcmSha384 => HashAlgorithm::Sha384,
+            _ => HashAlgorithm::Sha256,
+        }
+    }
+
+    fn key_len(self) -> usize {
+        match self {
+            CipherSuite::Aes128GcmSha256 => 16,
+            _ => 32,
+        }
+    }
+}
+
+/// SHA-256 or SHA-384.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HashAlgorithm {
+    Sha256,
+    Sha384,
+}
+
+impl HashAlgorithm {
+    pub(crate) fn len(self) -> usize {
+        match self {
+            HashAlgorithm::Sha256 => 32,
+            HashAlgorithm::Sha384 => 48,
+        }
+    }
+
+    pub(crate) fn digest(self, data: &[u8]) -> Secret {
+        match self {
+            HashAlgorithm::Sha256 => Secret::from_slice(&Sha256::digest(data)),
+            HashAlgorithm::Sha384 => Secret::from_slice(&Sha384::digest(data)),
+        }
+    }
+
+    /// HKDF-Extract (RFC 5869, 2.2).
+    pub(crate) fn extract(self, salt: &[u8], ikm: &[u8]) -> Secret {
+        match self {
+            HashAlgorithm::Sha256 => {
+                Secret::from_slice(&hkdf::Hkdf::<Sha256>::extract(Some(salt), ikm).0)
+            }
+            HashAlgorithm::Sha384 => {
+                Secret::from_slice(&hkdf::Hkdf::<Sha384>::extract(Some(salt), ikm).0)
+            }
+        }
+    }
+
+    /// HKDF-Expand-Label (RFC 8446, 7.1) into `out`: `out.len()` is the Length, at most
+    /// 255 * hash length, and the label and context short (ours are), so it cannot fail.
+    pub(crate) fn expand_label(
+        self,
+        secret: &Secret,
+        label: &[u8],
+        context: &[u8],
+        out: &mut [u8],
+    ) {
+        // struct HkdfLabel { uint16 length; opaque label<7..255> = "tls13 " + Label;
+        //                    opaque context<0..255>; }
+        let length = (out.len() as u16).to_be_bytes();
+        let label_len = [(6 + label.len()) as u8];
+        let context_len = [context.len() as u8];
+        let info: [&[u8]; 6] = [&length, &label_len, b"tls13 ", label, &context_len, context];
+        let result = match self {
+            HashAlgorithm::Sha256 => hkdf::Hkdf::<Sha256>::from_prk(secret.as_bytes())
+                .map(|h| h.expand_multi_info(&info, out)),
+            HashAlgorithm::Sha384 => hkdf::Hkdf::<Sha384>::from_prk(secret.as_bytes())
+                .map(|h| h.expand_multi_info(&info, out)),
+        };
+        // Only reachable with a secret shorter than the hash or an output over 255
+        // hashes, neither of which this crate makes; fail closed rather than panic.
+        if !matches!(result, Ok(Ok(()))) {
+            out.fill(0);
+        }
+    }
+
+    /// Derive-Secret (RFC 8446, 7.1) with an already computed transcript hash.
+    pub(crate) fn derive_secret(
+        self,
+        secret: &Secret,
+        label: &[u8],
+        transcript: &Secret,
+    ) -> Secret {
+        let mut out = Secret::zero(self.len());
+        self.expand_label(secret, label, transcript.as_bytes(), out.as_mut());
+        out
+    }
+
+    /// HMAC with this hash.
+    pub(crate) fn hmac(self, key: &Secret, data: &[u8]) -> Secret {
+        match self {
+            HashAlgorithm::Sha256 => {
+                let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key.as_bytes())
+                    .unwrap_or_else(|_| <Hmac<Sha256> as Mac>::new(&Default::default()));
+                mac.update(data);
+                Secret::from_slice(&mac.finalize().into_bytes())
+            }
+            HashAlgorithm::Sha384 => {
+                let mut mac = <Hmac<Sha384> as Mac>::new_from_slice(key.as_bytes())
+                    .unwrap_or_else(|_| <Hmac<Sha384> as Mac>::new(&Default::default()));
+                mac.update(data);
+                Secret::from_slice(&mac.finalize().into_bytes())
+            }
+        }
+    }
+}
+
+/// A secret or hash of up to [`MAX_HASH`] bytes, wiped when dropped.
+#[derive(Clone)]
+pub(crate) struct Secret {
+    bytes: [u8; MAX_HASH],
+    len: usize,
+}
+
+impl Secret {
+    pub(crate) fn zero(len: usize) -> Self {
+        Secret {
+            bytes: [0; MAX_HASH],
+            len: len.min(MAX_HASH),
+        }
+    }
+
+    pub(crate) fn from_slice(bytes: &[u8]) -> Self {
+        let mut secret = Secret::zero(bytes.len());
+        let len = secret.len;
+        secret
+            .as_mut()
+            .copy_from_slice(bytes.get(..len).unwrap_or_default());
+        secret
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+
+    pub(crate) fn as_mut(&mut self) -> &mut [u8] {
+        self.bytes.get_mut(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
+    }
+}
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+/// The running hash of the handshake messages. Both hashes run until the ServerHello
+/// names the suite (the ClientHello is hashed before the hash is known).
+#[derive(Clone)]
+pub(crate) enum Transcript {
+    Both(Sha256, Sha384),
+    Sha256(Sha256),
+    Sha384(Sha384),
+}
+
+impl Transcript {
+    pub(crate) fn new() -> Self {
+        Transcript::Both(Sha256::new(), Sha384::new())
+    }
+
+    pub(crate) fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Transcript::Both(a, b) => {
+                a.update(bytes);
+                b.update(bytes);
+            }
+            Transcript::Sha256(h) => h.update(bytes),
+            Transcript::Sha384(h) => h.update(bytes),
+        }
+    }
+
+    /// Keeps only the suite's hash.
+    pub(crate) fn select(&mut self, hash: HashAlgorithm) {
+        let selected = match (&*self, hash) {
+            (Transcript::Both(a, _), HashAlgorithm::Sha256) => Transcript::Sha256(a.clone()),
+            (Transcript::Both(_, b), HashAlgorithm::Sha384) => Transcript::Sha384(b.clone()),
+            _ => return,
+        };
+        *self = selected;
+    }
+
+    /// The hash so far with `hash` (the selected one once selected).
+    pub(crate) fn current(&self, hash: HashAlgorithm) -> Secret {
+        match (self, hash) {
+            (Transcript::Both(a, _), HashAlgorithm::Sha256) | (Transcript::Sha256(a), _) => {
+                Secret::from_slice(&a.clone().finalize())
+            }
+            (Transcript::Both(_, b), HashAlgorithm::Sha384) | (Transcript::Sha384(b), _) => {
+                Secret::from_slice(&b.clone().finalize())
+            }
+        }
+    }
+
+    /// RFC 8446, 4.4.1: after a HelloRetryRequest the transcript starts again with a
+    /// synthetic message_hash message holding the hash of the first ClientHello.
+    pub(crate) fn restart_with_message_hash(&mut self, hash: HashAlgorithm) {
+        let first = self.current(hash);
+        let mut header = [254u8, 0, 0, 0];
+        header[3] = first.as_bytes().len() as u8;
+        *self = match hash {
+            HashAlgorithm::Sha256 => Transcript::Sha256(Sha256::new()),
+            HashAlgorithm::Sha384 => Transcript::Sha384(Sha384::new()),
+        };
+        self.update(&header);
+        self.update(first.as_bytes());
+    }
+}
+
+/// The AEAD of a suite with its key expanded. Not boxed: there is no heap, and a
+/// connection holds two of them whatever the suite.
+#[allow(clippy::large_enum_variant)]
+enum Cipher {
+    Aes128(Aes128Gcm),
+    Aes256(Aes256Gcm),
+    Chacha(ChaCha20Poly1305),
+}
+
+/// One direction's record protection: cipher, IV and sequence number (RFC 8446, 5.3).
+pub(crate) struct RecordKey {
+    cipher: Cipher,
+    iv: [u8; 12],
+    sequence: u64,
+    /// The traffic secret these keys come from, kept for KeyUpdate.
+    secret: Secret,
+    suite: CipherSuite,
+}
+
+/// A record failed authentication, or the sequence numbers ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AeadFailure;
+
+impl RecordKey {
+    /// The key and IV derived from a traffic secret (RFC 8446, 7.3).
+    pub(crate) fn new(suite: CipherSuite, secret: Secret) -> Self {
+        let hash = suite.hash();
+        let mut key = [0u8; 32];
+        let key = key.get_mut(..suite.key_len()).unwrap_or_default();
+        hash.expand_label(&secret, b"key", &[], key);
+        let mut iv = [0u8; 12];
+        hash.expand_label(&secret, b"iv", &[], &mut iv);
+        let cipher = match suite {
+            CipherSuite::Aes128GcmSha256 => Aes128Gcm::new_from_slice(key).map(Cipher::Aes128),
+            CipherSuite::Aes256GcmSha384 => Aes256Gcm::new_from_slice(key).map(Cipher::Aes256),
+            CipherSuite::Chacha20Poly1305Sha256 => {
+                ChaCha20Poly1305::new_from_slice(key).map(Cipher::Chacha)
+            }
+        };
+        key.zeroize();
+        // new_from_slice fails only on a wrong key length, which key_len rules out.
+        let cipher =
+            cipher.unwrap_or_else(|_| Cipher::Chacha(ChaCha20Poly1305::new(&Default::default())));
+        RecordKey {
+            cipher,
+            iv,
+            sequence: 0,
+            secret,
+            suite,
+        }
+    }
+
+    /// RFC 8446, 7.2: the next generation of this direction's traffic secret and keys.
+    pub(crate) fn update(&mut self) {
+        let hash = self.suite.hash();
+        let mut next = Secret::zero(hash.len());
+        hash.expand_label(&self.secret, b"traffic upd", &[], next.as_mut());
+        *self = RecordKey::new(self.suite, next);
+    }
+
+    fn nonce(&self) -> [u8; 12] {
+        let mut nonce = self.iv;
+        for (n, s) in nonce.iter_mut().skip(4).zip(self.sequence.to_be_bytes()) {
+            *n ^= s;
+        }
+        nonce
+    }
+
+    /// Encrypts `data` in place with the record header `aad`, returning the tag.
+    pub(crate) fn seal(
+        &mut self,
+        aad: &[u8],
+        data: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], AeadFailure> {
+        let nonce = self.nonce();
+        let nonce = Nonce::from_slice(&nonce);
+        let tag = match &self.cipher {
+            Cipher::Aes128(c) => c.encrypt_in_place_detached(nonce, aad, data),
+            Cipher::Aes256(c) => c.encrypt_in_place_detached(nonce, aad, data),
+            Cipher::Chacha(c) => c.encrypt_in_place_detached(nonce, aad, data),
+        }
+        .map_err(|_| AeadFailure)?;
+        self.sequence = self.sequence.checked_add(1).ok_or(AeadFailure)?;
+        Ok(tag.into())
+    }
+
+    /// Decrypts `data` in place and checks `tag`.
+    pub(crate) fn open(
+        &mut self,
+        aad: &[u8],
+        data: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), AeadFailure> {
+        if tag.len() != TAG_LEN {
+            return Err(AeadFailure);
+        }
+        let nonce = self.nonce();
+        let nonce = Nonce::from_slice(&nonce);
+        let tag = Tag::from_slice(tag);
+        match &self.cipher {
+            Cipher::Aes128(c) => c.decrypt_in_place_detached(nonce, aad, data, tag),
+            Cipher::Aes256(c) => c.decrypt_in_place_detached(nonce, aad, data, tag),
+            Cipher::Chacha(c) => c.decrypt_in_place_detached(nonce, aad, data, tag),
+        }
+        .map_err(|_| AeadFailure)?;
+        self.sequence = self.sequence.checked_add(1).ok_or(AeadFailure)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// RFC 8448, 3: the early secret of a handshake without PSK and its "derived" secret.
+    #[test]
+    fn early_secret_of_rfc_8448() {
+        let hash = HashAlgorithm::Sha256;
+        let early = hash.extract(&[0], &[0; 32]);
+        assert_eq!(
+            hex::encode(early.as_bytes()),
+            "33ad0a1c607ec03b09e6cd9893680ce210adf300aa1f2660e1b22e10f170f92a"
+        );
+        let derived = hash.derive_secret(&early, b"derived", &hash.digest(b""));
+        assert_eq!(
+            hex::encode(derived.as_bytes()),
+            "6f2615a108c702c5678f54fc9dbab69716c076189c48250cebeac3576c3611ba"
+        );
+    }
+}

@@ -1,0 +1,275 @@
+//! The tokio client (feature `tokio`): [`Client`](crate::Client)'s settings, pool,
+//! retries and errors, with tokio's sockets and timers, tokio-rustls with the same rustls
+//! configuration, and juspay-core's async driver for the protocol.
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+use juspay_core::driver::{self, CloseAsEof};
+use juspay_core::{Credentials, Customer, Endpoint, GetCustomer};
+use rustls::pki_types::ServerName;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::TcpStream;
+use tokio::time::timeout_at;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+use crate::client::Shared;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::retry::{Answer, Call, Next};
+use crate::stream::{HeadLog, Limits, is_close};
+
+/// [`Client`](crate::Client) for tokio: the same settings ([`Config`]), pool, retries and
+/// errors; `Clone + Send + Sync`, a clone shares the pool, and
+/// [`get_customer`](Self::get_customer)'s future is `Send` (for `tokio::spawn`). Needs a
+/// tokio runtime with I/O and time enabled (`enable_all`).
+#[derive(Clone)]
+pub struct AsyncClient {
+    shared: Arc<Shared<Connection>>,
+}
+
+/// A connection and the buffer its responses are read into.
+struct Connection {
+    stream: AsyncStream,
+    buffer: Vec<u8>,
+}
+
+impl fmt::Debug for AsyncClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shared.debug("AsyncClient", f)
+    }
+}
+
+impl AsyncClient {
+    /// Checks the configuration and prepares TLS. Connects on the first call.
+    pub fn new(config: Config) -> Result<Self> {
+        Ok(AsyncClient {
+            shared: Arc::new(Shared::new(config)?),
+        })
+    }
+
+    /// Connections (TLS handshakes) opened so far by this client and its clones.
+    pub fn connections_opened(&self) -> u64 {
+        self.shared.connections_opened()
+    }
+
+    /// Kept-alive connections in the pool now, waiting for a call.
+    pub fn idle_connections(&self) -> usize {
+        self.shared.pool.idle()
+    }
+
+    /// `GET /customers/{customer_id}`: the customer, or an [`Error`] of a clear class.
+    /// Concurrent calls run side by side, each on a connection of its own.
+    pub async fn get_customer(&self, request: &GetCustomer<'_>) -> Result<Customer> {
+        let (endpoint, credentials) = self.shared.prepare(request)?;
+        let config = &self.shared.config;
+        let mut call = Call::new(config.deadline);
+        let mut fresh = false;
+        loop {
+            let limits = Limits {
+                deadline: call.deadline(),
+                read_timeout: config.read_timeout,
+                write_timeout: config.write_timeout,
+            };
+            let (reused, attempt) = self
+                .attempt((&endpoint, &credentials), request, limits, fresh)
+                .await;
+            match call.judge(&config.retry, attempt, reused) {
+                Next::Return(result) => return result,
+                Next::Retry { wait, fresh: new } => {
+                    fresh = new;
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// One attempt on a pooled connection (unless `fresh`) or a new one; whether it was
+    /// pooled comes first.
+    async fn attempt(
+        &self,
+        (endpoint, credentials): (&Endpoint<'_>, &Credentials<'_>),
+        request: &GetCustomer<'_>,
+        limits: Limits,
+        fresh: bool,
+    ) -> (bool, Result<Answer>) {
+        let shared = &*self.shared;
+        let pooled = if fresh {
+            None
+        } else {
+            shared
+                .pool
+                .take(|connection| !connection.stream.closed_by_peer())
+        };
+        let reused = pooled.is_some();
+        let mut connection = match pooled {
+            Some(connection) => connection,
+            None => match connect(&shared.config, &shared.tls, endpoint, limits).await {
+                Ok(stream) => {
+                    shared.opened();
+                    Connection {
+                        stream,
+                        buffer: vec![0; shared.config.buffer_size],
+                    }
+                }
+                Err(e) => return (false, Err(e)),
+            },
+        };
+        connection.stream.begin_exchange(limits);
+        let reply = match driver::get_customer_async(
+            &mut CloseAsEof::new(&mut connection.stream, is_close),
+            endpoint,
+            credentials,
+            request,
+            &mut connection.buffer,
+        )
+        .await
+        {
+            Ok(reply) => reply,
+            Err(e) => return (reused, Err(Error::from_core(e))),
+        };
+        if reply.reusable {
+            shared.pool.put(connection);
+        }
+        let answer = reply
+            .result
+            .map_err(|api| (Box::new(api), reply.retry_after));
+        (reused, Ok(answer))
+    }
+}
+
+/// Resolves (unless `config.connect_to` says where), connects to the first address that
+/// answers, and completes the TLS handshake: each step under tokio's timers and the
+/// call's deadline.
+async fn connect(
+    config: &Config,
+    tls: &Arc<rustls::ClientConfig>,
+    endpoint: &Endpoint<'_>,
+    limits: Limits,
+) -> Result<AsyncStream> {
+    let deadline = tokio::time::Instant::from_std(limits.deadline);
+    let host = endpoint.host();
+    let connect_error = |source| Error::Connect {
+        host: host.to_owned(),
+        source,
+    };
+    let addresses: Vec<SocketAddr> = match config.connect_to {
+        Some(address) => vec![address],
+        None => timeout_at(deadline, tokio::net::lookup_host((host, endpoint.port())))
+            .await
+            .map_err(|_| Error::Timeout)?
+            .map_err(connect_error)?
+            .collect(),
+    };
+    let mut last_error = io::Error::new(io::ErrorKind::NotFound, "no address for the host");
+    let mut tcp = None;
+    for address in addresses {
+        let give_up = deadline.min(tokio::time::Instant::now() + config.connect_timeout);
+        match timeout_at(give_up, TcpStream::connect(address)).await {
+            Ok(Ok(stream)) => {
+                tcp = Some(stream);
+                break;
+            }
+            Ok(Err(e)) => last_error = e,
+            Err(_) if give_up >= deadline => return Err(Error::Timeout),
+            Err(_) => last_error = io::ErrorKind::TimedOut.into(),
+        }
+    }
+    let tcp = tcp.ok_or_else(|| connect_error(last_error))?;
+    tcp.set_nodelay(true).map_err(Error::Io)?;
+    let server_name = ServerName::try_from(host.to_owned())
+        .map_err(|_| Error::Config(format!("{host} is not a valid TLS server name")))?;
+    // The whole handshake under the deadline, however the server paces it.
+    let tls = timeout_at(
+        deadline,
+        TlsConnector::from(tls.clone()).connect(server_name, tcp),
+    )
+    .await
+    .map_err(|_| Error::Timeout)?
+    .map_err(Error::from_io)?;
+    log::debug!(
+        "connected to {host}:{} ({:?})",
+        endpoint.port(),
+        tls.get_ref().1.protocol_version()
+    );
+    Ok(AsyncStream {
+        tls,
+        log: None,
+        limits,
+    })
+}
+
+/// A tokio-rustls stream as an `embedded_io_async` connection for juspay-core's async
+/// driver: each read and write under the smaller of its timeout and the time left, and
+/// the heads logged as the blocking stream logs them.
+struct AsyncStream {
+    tls: TlsStream<TcpStream>,
+    log: Option<Box<HeadLog>>,
+    limits: Limits,
+}
+
+impl AsyncStream {
+    fn begin_exchange(&mut self, limits: Limits) {
+        self.limits = limits;
+        self.log = HeadLog::begin();
+    }
+
+    /// Whether the server closed this idle connection (or sent something unasked): one
+    /// poll of a peek, no wait. As for the blocking stream, a race is left to the retry.
+    fn closed_by_peer(&self) -> bool {
+        let mut byte = [0u8; 1];
+        let mut buf = tokio::io::ReadBuf::new(&mut byte);
+        let mut context = Context::from_waker(Waker::noop());
+        let tcp = self.tls.get_ref().0;
+        !matches!(tcp.poll_peek(&mut context, &mut buf), Poll::Pending)
+    }
+}
+
+/// `io` under `timeout` and the deadline of `limits`; running out is `TimedOut`.
+async fn within<T>(
+    limits: &Limits,
+    timeout: std::time::Duration,
+    io: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    let left = limits.left(timeout)?;
+    let give_up = tokio::time::Instant::from_std(Instant::now() + left);
+    match timeout_at(give_up, pin!(io)).await {
+        Ok(done) => done,
+        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "timed out")),
+    }
+}
+
+impl embedded_io_async::ErrorType for AsyncStream {
+    type Error = io::Error;
+}
+
+impl embedded_io_async::Read for AsyncStream {
+    async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = within(&self.limits, self.limits.read_timeout, self.tls.read(buf)).await?;
+        if let (Some(log), Some(bytes)) = (self.log.as_mut(), buf.get(..n)) {
+            log.response_arrived(bytes);
+        }
+        Ok(n)
+    }
+}
+
+impl embedded_io_async::Write for AsyncStream {
+    async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = within(&self.limits, self.limits.write_timeout, self.tls.write(buf)).await?;
+        if let (Some(log), Some(bytes)) = (self.log.as_mut(), buf.get(..n)) {
+            log.request_written(bytes);
+        }
+        Ok(n)
+    }
+
+    async fn flush(&mut self) -> io::Result<()> {
+        within(&self.limits, self.limits.write_timeout, self.tls.flush()).await
+    }
+}
