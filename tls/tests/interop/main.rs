@@ -1,0 +1,245 @@
+//! The client against three independent TLS 1.3 servers on loopback: OpenSSL
+//! (`openssl s_server`), GnuTLS (`gnutls-serv`) and rustls (a thread of the test).
+//!
+//! Each server is limited to one cipher suite and one group and presents a chain made now
+//! (a root of the key type and a leaf for `localhost` and 127.0.0.1). For every suite ×
+//! group × key type (P-256, P-384, RSA-2048, RSA-4096, Ed25519), and for a
+//! HelloRetryRequest each way (our first share X25519 to a P-256 server, and P-256 to an
+//! X25519 server) with every suite, a case: the handshake completes with the server's
+//! suite, `GET / HTTP/1.0` is answered with `HTTP/1.`, and the connection ends with
+//! close_notify. Then KeyUpdate, from OpenSSL (requested and not) and rustls (requested).
+//!
+//! Where `openssl` or `gnutls-serv` is not installed, their tests say so and pass, unless
+//! `CI` is set: there a missing server fails (`.ci/run` installs both). The cases of one
+//! server run one after another; `--nocapture` shows a line per case.
+
+mod certificates;
+mod driver;
+mod servers;
+
+use std::net::SocketAddr;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use juspay_tls::{CertificateTime, CipherSuite, Config, Group, ServerName, TrustAnchor};
+
+use certificates::{Certificates, Chain, KeyType};
+use driver::{Buffers, Connection, Failure};
+
+/// One handshake of the matrix.
+#[derive(Debug, Clone, Copy)]
+struct Case {
+    key_type: KeyType,
+    /// The only suite the server accepts.
+    suite: CipherSuite,
+    /// The only group the server accepts.
+    group: Group,
+    /// Our first key share: another group than the server's makes it ask for a retry.
+    first_share: Group,
+}
+
+impl std::fmt::Display for Case {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let retry = if self.first_share == self.group {
+            String::new()
+        } else {
+            format!(" (first share {:?}: HelloRetryRequest)", self.first_share)
+        };
+        write!(
+            f,
+            "{:<8} {:<22} {:<9}{retry}",
+            format!("{:?}", self.key_type),
+            format!("{:?}", self.suite),
+            format!("{:?}", self.group),
+        )
+    }
+}
+
+/// Every suite × group × key type, then a HelloRetryRequest each way with every suite.
+fn matrix() -> Vec<Case> {
+    let mut cases = Vec::new();
+    for key_type in KeyType::ALL {
+        for suite in CipherSuite::ALL {
+            for group in Group::ALL {
+                cases.push(Case {
+                    key_type,
+                    suite,
+                    group,
+                    first_share: group,
+                });
+            }
+        }
+    }
+    for suite in CipherSuite::ALL {
+        for (first_share, group) in [
+            (Group::X25519, Group::Secp256r1),
+            (Group::Secp256r1, Group::X25519),
+        ] {
+            cases.push(Case {
+                key_type: KeyType::P256,
+                suite,
+                group,
+                first_share,
+            });
+        }
+    }
+    cases
+}
+
+fn now() -> CertificateTime {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs();
+    CertificateTime::Now(seconds)
+}
+
+/// Connects to `address` trusting only `chain`'s root; the handshake with an IP address
+/// as the name (no SNI) for the retry cases, `localhost` otherwise.
+fn connect<'b>(
+    address: SocketAddr,
+    case: &Case,
+    anchors: &'b [TrustAnchor<'b>],
+    buffers: &'b mut Buffers,
+) -> Result<Connection<'b>, Failure> {
+    let name = if case.first_share == case.group {
+        ServerName::try_from("localhost").expect("a DNS name")
+    } else {
+        ServerName::try_from("127.0.0.1").expect("an IP address")
+    };
+    let config = Config::new(name, anchors, now()).key_share(case.first_share);
+    Connection::open(address, config, buffers)
+}
+
+/// The case's exchange over an established connection: the negotiated suite, a request
+/// answered, close_notify both ways. Returns the response.
+fn exchange(connection: &mut Connection<'_>, case: &Case) -> Result<Vec<u8>, String> {
+    let suite = connection.tls.cipher_suite();
+    if suite != Some(case.suite) {
+        return Err(format!("negotiated {suite:?}"));
+    }
+    connection
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .map_err(|e| format!("writing the request: {e}"))?;
+    let response = connection
+        .read_to_close()
+        .map_err(|e| format!("reading the response: {e}"))?;
+    if !response.starts_with(b"HTTP/1.") {
+        return Err(format!(
+            "the response is not HTTP: {:?}",
+            String::from_utf8_lossy(&response[..response.len().min(80)])
+        ));
+    }
+    connection
+        .close()
+        .map_err(|e| format!("sending close_notify: {e}"))?;
+    Ok(response)
+}
+
+/// Runs every case of the matrix against servers made by `serve` (one per case, limited
+/// to its suite and group), and fails listing every case that failed.
+fn run_matrix(server: &str, mut serve: impl FnMut(&Chain, &Case) -> Result<(), String>) {
+    let certificates = Certificates::make();
+    let started = Instant::now();
+    let cases = matrix();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let case_started = Instant::now();
+        let outcome = serve(certificates.chain(case.key_type), case);
+        let shown = match &outcome {
+            Ok(()) => "ok".to_owned(),
+            Err(e) => format!("FAILED: {e}"),
+        };
+        println!(
+            "{server:<8} {case} {shown} ({} ms)",
+            case_started.elapsed().as_millis()
+        );
+        if let Err(e) = outcome {
+            failures.push(format!("{server} {case}: {e}"));
+        }
+    }
+    println!(
+        "{server}: {} of {} cases passed in {:.1} s",
+        cases.len() - failures.len(),
+        cases.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed against {server}:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+/// Whether a server program is here; without it, the test is skipped (and fails in CI).
+fn available(program: &str, version_argument: &str) -> bool {
+    if servers::installed(program, version_argument) {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{program} is not installed, and CI is set: interop against it must run"
+    );
+    println!("{program} is not installed: SKIPPING the interop cases against it");
+    false
+}
+
+fn anchor(chain: &Chain) -> TrustAnchor<'_> {
+    juspay_tls::trust_anchor(&chain.root).expect("the root is a trust anchor")
+}
+
+#[test]
+fn openssl_s_server() {
+    if !available("openssl", "version") {
+        return;
+    }
+    run_matrix("openssl", |chain, case| {
+        let server = servers::openssl(chain, case.suite, case.group, true)?;
+        let anchors = [anchor(chain)];
+        let mut buffers = Buffers::new();
+        let mut connection = connect(server.address, case, &anchors, &mut buffers)
+            .map_err(|e| format!("handshake: {e}"))?;
+        exchange(&mut connection, case)?;
+        Ok(())
+    });
+}
+
+#[test]
+fn gnutls_serv() {
+    if !available("gnutls-serv", "--version") {
+        return;
+    }
+    run_matrix("gnutls", |chain, case| {
+        let server = servers::gnutls(chain, case.suite, case.group)?;
+        let anchors = [anchor(chain)];
+        let mut buffers = Buffers::new();
+        let mut connection = connect(server.address, case, &anchors, &mut buffers)
+            .map_err(|e| format!("handshake: {e}"))?;
+        exchange(&mut connection, case)?;
+        Ok(())
+    });
+}
+
+#[test]
+fn rustls_server() {
+    run_matrix("rustls", |chain, case| {
+        let server = servers::Rustls::start(chain, case.suite, case.group, false);
+        let anchors = [anchor(chain)];
+        let mut buffers = Buffers::new();
+        let mut connection = connect(server.address, case, &anchors, &mut buffers)
+            .map_err(|e| format!("handshake: {e}"))?;
+        let response = exchange(&mut connection, case)?;
+        let report = server.report()?;
+        if report.request != b"GET / HTTP/1.0\r\n\r\n" {
+            return Err(format!("the server read {:?}", report.request));
+        }
+        if response != [servers::RUSTLS_HEAD, servers::RUSTLS_BODY].concat() {
+            return Err(format!("the client read {response:?}"));
+        }
+        if !report.client_close_notify {
+            return Err("the server saw no close_notify from the client".into());
+        }
+        Ok(())
+    });
+}
