@@ -42,7 +42,10 @@ impl KeyType {
     /// A new key for the root (`leaf` false) or the leaf.
     fn key(self, leaf: bool) -> KeyPair {
         let rsa = |pkcs8: &'static [u8]| {
-            KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(pkcs8), &PKCS_RSA_SHA256)
+            KeyPair::from_pkcs8_der_and_sign_algo(
+                &PrivatePkcs8KeyDer::from(pkcs8),
+                &PKCS_RSA_SHA256,
+            )
         };
         match self {
             KeyType::P256 => KeyPair::generate_for(&PKCS_ECDSA_P256_SHA256),
@@ -108,10 +111,17 @@ fn chain(key_type: KeyType, directory: &Path) -> Chain {
     let now = OffsetDateTime::now_utc();
     let params = |names: &[&str], is_ca: IsCa| {
         let mut params = CertificateParams::new(
-            names.iter().map(|name| name.to_string()).collect::<Vec<_>>(),
+            names
+                .iter()
+                .map(|name| name.to_string())
+                .collect::<Vec<_>>(),
         )
         .unwrap_or_else(|e| panic!("{names:?}: {e}"));
-        let name = if names.is_empty() { "interop root" } else { "leaf" };
+        let name = if names.is_empty() {
+            "interop root"
+        } else {
+            "leaf"
+        };
         params.distinguished_name.push(DnType::CommonName, name);
         params.not_before = now - Duration::days(1);
         params.not_after = now + Duration::days(30);

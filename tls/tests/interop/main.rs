@@ -243,3 +243,157 @@ fn rustls_server() {
         Ok(())
     });
 }
+
+/// KeyUpdate from OpenSSL, with every suite (the next secret comes from the suite's
+/// hash): one not requested and one requested, each followed by data that must decrypt
+/// under the server's next keys; then data from us, which the server must read after
+/// the KeyUpdate we answered with (OpenSSL's `-msg` shows it arrive).
+#[test]
+fn openssl_key_update() {
+    if !available("openssl", "version") {
+        return;
+    }
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let mut failures = Vec::new();
+    for suite in CipherSuite::ALL {
+        let outcome = openssl_key_updates(chain, suite);
+        println!("openssl  KeyUpdate {suite:?}: {outcome:?}");
+        if let Err(e) = outcome {
+            failures.push(format!("{suite:?}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn openssl_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
+    let case = Case {
+        key_type: chain.key_type,
+        suite,
+        group: Group::X25519,
+        first_share: Group::X25519,
+    };
+    let mut server = servers::openssl(chain, suite, case.group, false)?;
+    let anchors = [anchor(chain)];
+    let mut buffers = Buffers::new();
+    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
+        .map_err(|e| format!("handshake: {e}"))?;
+    // -msg prints each message: ">>>" sent, "<<<" received.
+    let key_updates = |output: &str, direction: &str| {
+        output
+            .lines()
+            .filter(|line| line.starts_with(direction) && line.ends_with("KeyUpdate"))
+            .count()
+    };
+    for (sent, (command, line)) in [("k", "after an update"), ("K", "after a requested update")]
+        .into_iter()
+        .enumerate()
+    {
+        // s_server reads a command only when it is all it read: the line waits for the
+        // KeyUpdate to be out.
+        server.type_line(command);
+        if !server.wait_for_output(|output| key_updates(output, ">>>") > sent) {
+            return Err(format!(
+                "`{command}` sent no KeyUpdate:\n{}",
+                server.output()
+            ));
+        }
+        server.type_line(line);
+        let want = format!("{line}\n");
+        let data = connection
+            .read_at_least(want.len())
+            .map_err(|e| format!("reading {line:?}: {e}"))?;
+        if data != want.as_bytes() {
+            return Err(format!(
+                "read {:?} for {line:?}",
+                String::from_utf8_lossy(&data)
+            ));
+        }
+    }
+    let ping = "ping from juspay-tls";
+    connection
+        .write_all(format!("{ping}\n").as_bytes())
+        .map_err(|e| format!("writing: {e}"))?;
+    // Our answer to the requested update, then our data under our next keys.
+    if !server.wait_for_output(|output| output.contains(ping)) {
+        return Err(format!(
+            "the server did not read our data; it printed:\n{}",
+            server.output()
+        ));
+    }
+    let output = server.output();
+    // One KeyUpdate from us, update_not_requested (RFC 8446, 4.6.3): its bytes follow.
+    let received: Vec<&str> = output
+        .lines()
+        .zip(output.lines().skip(1))
+        .filter(|(line, _)| line.starts_with("<<<") && line.ends_with("KeyUpdate"))
+        .map(|(_, bytes)| bytes.trim())
+        .collect();
+    if received != ["18 00 00 01 00"] {
+        return Err(format!(
+            "the server received KeyUpdates {received:?}; it printed:\n{output}"
+        ));
+    }
+    connection
+        .close()
+        .map_err(|e| format!("sending close_notify: {e}"))
+}
+
+/// KeyUpdate from rustls (which always requests one back), with every suite: sent
+/// between the response head and the rest; our data after it must reach the server,
+/// and the rest must decrypt.
+#[test]
+fn rustls_key_update() {
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let mut failures = Vec::new();
+    for suite in CipherSuite::ALL {
+        let outcome = rustls_key_updates(chain, suite);
+        println!("rustls   KeyUpdate {suite:?}: {outcome:?}");
+        if let Err(e) = outcome {
+            failures.push(format!("{suite:?}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn rustls_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
+    let case = Case {
+        key_type: chain.key_type,
+        suite,
+        group: Group::X25519,
+        first_share: Group::X25519,
+    };
+    let server = servers::Rustls::start(chain, suite, case.group, true);
+    let anchors = [anchor(chain)];
+    let mut buffers = Buffers::new();
+    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
+        .map_err(|e| format!("handshake: {e}"))?;
+    connection
+        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .map_err(|e| format!("writing the request: {e}"))?;
+    let first = [servers::RUSTLS_HEAD, servers::RUSTLS_AFTER_KEY_UPDATE].concat();
+    let data = connection
+        .read_at_least(first.len())
+        .map_err(|e| format!("reading: {e}"))?;
+    if data != first {
+        return Err(format!("read {:?}", String::from_utf8_lossy(&data)));
+    }
+    connection
+        .write_all(b"ping\n")
+        .map_err(|e| format!("writing after the KeyUpdate: {e}"))?;
+    let rest = connection
+        .read_to_close()
+        .map_err(|e| format!("reading the rest: {e}"))?;
+    if rest != servers::RUSTLS_BODY {
+        return Err(format!("read {:?}", String::from_utf8_lossy(&rest)));
+    }
+    connection
+        .close()
+        .map_err(|e| format!("sending close_notify: {e}"))?;
+    let report = server.report()?;
+    if report.after_key_update != b"ping\n" || !report.client_close_notify {
+        return Err(format!("the server saw {report:?}"));
+    }
+    Ok(())
+}

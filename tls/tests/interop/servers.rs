@@ -33,13 +33,13 @@ pub fn installed(program: &str, version_argument: &str) -> bool {
 pub struct Process {
     child: Child,
     pub address: SocketAddr,
-    /// Everything it has printed on stdout so far.
+    /// Everything it has printed so far.
     output: Arc<Mutex<String>>,
     stdin: Option<ChildStdin>,
 }
 
 impl Process {
-    /// What the server printed on stdout so far.
+    /// What the server printed so far (stdout and stderr).
     pub fn output(&self) -> String {
         self.output.lock().expect("output lock").clone()
     }
@@ -53,11 +53,11 @@ impl Process {
             .expect("writing to the server's stdin");
     }
 
-    /// Waits until the server's stdout holds `text`.
-    pub fn wait_for_output(&self, text: &str) -> bool {
+    /// Waits until what the server printed (stdout and stderr) passes `test`.
+    pub fn wait_for_output(&self, test: impl Fn(&str) -> bool) -> bool {
         let deadline = Instant::now() + START;
         while Instant::now() < deadline {
-            if self.output().contains(text) {
+            if test(&self.output()) {
                 return true;
             }
             thread::sleep(Duration::from_millis(10));
@@ -74,11 +74,8 @@ impl Drop for Process {
 }
 
 /// Starts `command` with stdout and stderr collected by threads (so that the server never
-/// blocks on a full pipe) and stdin piped or closed.
-fn spawn(
-    mut command: Command,
-    stdin: bool,
-) -> Result<(Child, Arc<Mutex<String>>, Option<ChildStdin>), String> {
+/// blocks on a full pipe) and stdin piped or closed; its address is set once it listens.
+fn spawn(mut command: Command, stdin: bool) -> Result<Process, String> {
     let mut child = command
         .stdin(if stdin { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
@@ -86,8 +83,14 @@ fn spawn(
         .spawn()
         .map_err(|e| format!("starting {command:?}: {e}"))?;
     let output = Arc::new(Mutex::new(String::new()));
-    let stdout = child.stdout.take().map(|out| Box::new(out) as Box<dyn Read + Send>);
-    let stderr = child.stderr.take().map(|err| Box::new(err) as Box<dyn Read + Send>);
+    let stdout = child
+        .stdout
+        .take()
+        .map(|out| Box::new(out) as Box<dyn Read + Send>);
+    let stderr = child
+        .stderr
+        .take()
+        .map(|err| Box::new(err) as Box<dyn Read + Send>);
     for stream in [stdout, stderr].into_iter().flatten() {
         let collected = output.clone();
         thread::spawn(move || {
@@ -100,7 +103,12 @@ fn spawn(
         });
     }
     let stdin = child.stdin.take();
-    Ok((child, output, stdin))
+    Ok(Process {
+        child,
+        address: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        output,
+        stdin,
+    })
 }
 
 /// `openssl s_server` on 127.0.0.1, on a port it picks and prints. With `www`, it answers
@@ -129,13 +137,7 @@ pub fn openssl(
     } else {
         command.args(["-msg", "-ign_eof"]);
     }
-    let (child, output, stdin) = spawn(command, !www)?;
-    let mut process = Process {
-        child,
-        address: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        output,
-        stdin,
-    };
+    let mut process = spawn(command, !www)?;
     // "ACCEPT 127.0.0.1:PORT" once it listens.
     let deadline = Instant::now() + START;
     while Instant::now() < deadline {
@@ -203,13 +205,8 @@ pub fn gnutls(chain: &Chain, suite: CipherSuite, group: Group) -> Result<Process
             .arg(&chain.leaf_pem)
             .arg("--x509keyfile")
             .arg(&chain.key_pem);
-        let (child, output, stdin) = spawn(command, false)?;
-        let mut process = Process {
-            child,
-            address: SocketAddr::from((Ipv4Addr::LOCALHOST, port)),
-            output,
-            stdin,
-        };
+        let mut process = spawn(command, false)?;
+        process.address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         // Listening once a connection is accepted (gnutls-serv shrugs off the probe).
         let deadline = Instant::now() + START;
         while Instant::now() < deadline {
