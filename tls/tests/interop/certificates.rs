@@ -1,6 +1,6 @@
 //! The servers' certificates, made when the test runs: for each key type a root of the
-//! same type and a leaf for `localhost` and 127.0.0.1 it signed, written as PEM to a
-//! temporary directory that is removed when the [`Certificates`] are dropped.
+//! same type and a leaf for `localhost` and 127.0.0.1 it signed, and a long chain, written
+//! as PEM to a temporary directory that is removed when the [`Certificates`] are dropped.
 
 use std::path::{Path, PathBuf};
 
@@ -62,10 +62,12 @@ impl KeyType {
 pub struct Chain {
     pub key_type: KeyType,
     pub root: CertificateDer<'static>,
-    pub leaf: CertificateDer<'static>,
+    /// What the server sends: the leaf, then the intermediates, bottom up.
+    pub served: Vec<CertificateDer<'static>>,
     leaf_key: KeyPair,
-    /// The leaf certificate and its key as PEM files, for openssl and gnutls-serv.
-    pub leaf_pem: PathBuf,
+    /// The served certificates and the leaf's key as PEM files, for openssl and
+    /// gnutls-serv.
+    pub chain_pem: PathBuf,
     pub key_pem: PathBuf,
 }
 
@@ -76,12 +78,18 @@ impl Chain {
     }
 }
 
-/// Every key type's chain, and the directory that holds their files (removed on drop,
-/// also when a case panics).
+/// Every key type's chain, a long chain, and the directory that holds their files
+/// (removed on drop, also when a case panics).
 pub struct Certificates {
     pub chains: Vec<Chain>,
+    /// RSA-4096 throughout, with [`LONG_CHAIN_INTERMEDIATES`] intermediates: a Certificate
+    /// message of about 9 KiB.
+    pub long: Chain,
     _directory: TempDir,
 }
+
+/// The most intermediates rustls-webpki accepts (its path-length limit).
+pub const LONG_CHAIN_INTERMEDIATES: usize = 6;
 
 impl Certificates {
     pub fn make() -> Certificates {
@@ -91,10 +99,12 @@ impl Certificates {
             .expect("a temporary directory");
         let chains = KeyType::ALL
             .into_iter()
-            .map(|key_type| chain(key_type, directory.path()))
+            .map(|key_type| chain(key_type, 0, directory.path()))
             .collect();
+        let long = chain(KeyType::Rsa4096, LONG_CHAIN_INTERMEDIATES, directory.path());
         Certificates {
             chains,
+            long,
             _directory: directory,
         }
     }
@@ -107,9 +117,11 @@ impl Certificates {
     }
 }
 
-fn chain(key_type: KeyType, directory: &Path) -> Chain {
+/// A root of `key_type`, `intermediates` CAs under it (with the root's key: a long chain
+/// needs no more keys), and a leaf for `localhost` and 127.0.0.1 under the last one.
+fn chain(key_type: KeyType, intermediates: usize, directory: &Path) -> Chain {
     let now = OffsetDateTime::now_utc();
-    let params = |names: &[&str], is_ca: IsCa| {
+    let params = |common_name: &str, names: &[&str], is_ca: IsCa| {
         let mut params = CertificateParams::new(
             names
                 .iter()
@@ -117,12 +129,9 @@ fn chain(key_type: KeyType, directory: &Path) -> Chain {
                 .collect::<Vec<_>>(),
         )
         .unwrap_or_else(|e| panic!("{names:?}: {e}"));
-        let name = if names.is_empty() {
-            "interop root"
-        } else {
-            "leaf"
-        };
-        params.distinguished_name.push(DnType::CommonName, name);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, common_name);
         params.not_before = now - Duration::days(1);
         params.not_after = now + Duration::days(30);
         if matches!(is_ca, IsCa::NoCa) {
@@ -131,25 +140,43 @@ fn chain(key_type: KeyType, directory: &Path) -> Chain {
         params.is_ca = is_ca;
         params
     };
-    let root = CertifiedIssuer::self_signed(
-        params(&[], IsCa::Ca(BasicConstraints::Unconstrained)),
-        key_type.key(false),
-    )
-    .unwrap_or_else(|e| panic!("{key_type:?} root: {e}"));
+    let ca = || IsCa::Ca(BasicConstraints::Unconstrained);
+    let root = CertifiedIssuer::self_signed(params("interop root", &[], ca()), key_type.key(false))
+        .unwrap_or_else(|e| panic!("{key_type:?} root: {e}"));
+    let root_der = root.der().clone();
+    let mut issuer = root;
+    let mut served_intermediates = Vec::new();
+    for n in 1..=intermediates {
+        issuer = CertifiedIssuer::signed_by(
+            params(&format!("interop intermediate {n}"), &[], ca()),
+            key_type.key(false),
+            &issuer,
+        )
+        .unwrap_or_else(|e| panic!("{key_type:?} intermediate: {e}"));
+        served_intermediates.insert(0, issuer.der().clone());
+    }
     let leaf_key = key_type.key(true);
-    let leaf = params(&["localhost", "127.0.0.1"], IsCa::NoCa)
-        .signed_by(&leaf_key, &root)
+    let leaf = params("leaf", &["localhost", "127.0.0.1"], IsCa::NoCa)
+        .signed_by(&leaf_key, &issuer)
         .unwrap_or_else(|e| panic!("{key_type:?} leaf: {e}"));
-    let leaf_pem = directory.join(format!("{key_type:?}.crt"));
-    let key_pem = directory.join(format!("{key_type:?}.key"));
-    std::fs::write(&leaf_pem, leaf.pem()).expect("writing the leaf");
+    let served: Vec<CertificateDer<'static>> = std::iter::once(leaf.der().clone())
+        .chain(served_intermediates)
+        .collect();
+    let stem = format!("{key_type:?}-{intermediates}");
+    let chain_pem = directory.join(format!("{stem}.crt"));
+    let key_pem = directory.join(format!("{stem}.key"));
+    let pem_chain: String = served
+        .iter()
+        .map(|der| pem::encode(&pem::Pem::new("CERTIFICATE", der.to_vec())))
+        .collect();
+    std::fs::write(&chain_pem, pem_chain).expect("writing the chain");
     std::fs::write(&key_pem, key_file(key_type, &leaf_key)).expect("writing the key");
     Chain {
         key_type,
-        root: root.der().clone(),
-        leaf: leaf.der().clone(),
+        root: root_der,
+        served,
         leaf_key,
-        leaf_pem,
+        chain_pem,
         key_pem,
     }
 }

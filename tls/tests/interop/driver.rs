@@ -45,17 +45,24 @@ impl From<io::Error> for Failure {
     }
 }
 
-/// The caller's buffers, at the sizes the crate recommends.
+/// The caller's buffers.
 pub struct Buffers {
-    rx: Box<[u8; RECEIVE_BUFFER]>,
-    tx: [u8; SEND_BUFFER],
+    rx: Vec<u8>,
+    tx: Vec<u8>,
 }
 
 impl Buffers {
+    /// At the sizes the crate recommends.
     pub fn new() -> Self {
+        Buffers::with_receive(RECEIVE_BUFFER)
+    }
+
+    /// A receive buffer of `len` bytes (the ClientHello offers a record_size_limit to
+    /// match).
+    pub fn with_receive(len: usize) -> Self {
         Buffers {
-            rx: Box::new([0; RECEIVE_BUFFER]),
-            tx: [0; SEND_BUFFER],
+            rx: vec![0; len],
+            tx: vec![0; SEND_BUFFER],
         }
     }
 }
@@ -83,7 +90,7 @@ impl<'b> Connection<'b> {
         tcp.set_nodelay(true)?;
         let tls = Client::new(
             config,
-            &mut buffers.rx[..],
+            &mut buffers.rx,
             &mut buffers.tx,
             &mut rand_core::OsRng,
         )?;

@@ -195,7 +195,7 @@ fn openssl_s_server() {
         return;
     }
     run_matrix("openssl", |chain, case| {
-        let server = servers::openssl(chain, case.suite, case.group, true)?;
+        let server = servers::openssl(chain, case.suite, case.group, true, &[])?;
         let anchors = [anchor(chain)];
         let mut buffers = Buffers::new();
         let mut connection = connect(server.address, case, &anchors, &mut buffers)
@@ -211,7 +211,7 @@ fn gnutls_serv() {
         return;
     }
     run_matrix("gnutls", |chain, case| {
-        let server = servers::gnutls(chain, case.suite, case.group)?;
+        let server = servers::gnutls(chain, case.suite, case.group, &[])?;
         let anchors = [anchor(chain)];
         let mut buffers = Buffers::new();
         let mut connection = connect(server.address, case, &anchors, &mut buffers)
@@ -273,7 +273,7 @@ fn openssl_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> 
         group: Group::X25519,
         first_share: Group::X25519,
     };
-    let mut server = servers::openssl(chain, suite, case.group, false)?;
+    let mut server = servers::openssl(chain, suite, case.group, false, &[])?;
     let anchors = [anchor(chain)];
     let mut buffers = Buffers::new();
     let mut connection = connect(server.address, &case, &anchors, &mut buffers)
@@ -396,4 +396,155 @@ fn rustls_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
         return Err(format!("the server saw {report:?}"));
     }
     Ok(())
+}
+
+/// Records of other sizes than one message per record: OpenSSL cutting its records at 512
+/// bytes (handshake messages, the Certificate above all, span records); GnuTLS honouring
+/// the record_size_limit of a client with a small receive buffer; GnuTLS announcing a
+/// small record_size_limit of its own, which a long request must respect.
+#[test]
+fn record_sizes() {
+    let openssl = available("openssl", "version");
+    let gnutls = available("gnutls-serv", "--version");
+    let certificates = Certificates::make();
+    let mut failures = Vec::new();
+    let long_request = format!("GET / HTTP/1.0\r\nx-padding: {}\r\n\r\n", "p".repeat(1500));
+    for key_type in KeyType::ALL {
+        let chain = certificates.chain(key_type);
+        let case = Case {
+            key_type,
+            suite: CipherSuite::Aes128GcmSha256,
+            group: Group::X25519,
+            first_share: Group::X25519,
+        };
+        let mut variants: Vec<(String, Box<dyn Fn() -> Result<(), String>>)> = Vec::new();
+        if openssl {
+            variants.push((
+                "openssl -max_send_frag 512".into(),
+                Box::new(|| {
+                    let server = servers::openssl(
+                        chain,
+                        case.suite,
+                        case.group,
+                        true,
+                        &["-max_send_frag", "512"],
+                    )?;
+                    let anchors = [anchor(chain)];
+                    let mut buffers = Buffers::new();
+                    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
+                        .map_err(|e| format!("handshake: {e}"))?;
+                    exchange(&mut connection, &case).map(drop)
+                }),
+            ));
+        }
+        if gnutls {
+            for receive in [1024usize, 2048, 4096] {
+                variants.push((
+                    format!("gnutls-serv, receive buffer {receive}"),
+                    Box::new(move || {
+                        let server = servers::gnutls(chain, case.suite, case.group, &[])?;
+                        let anchors = [anchor(chain)];
+                        let mut buffers = Buffers::with_receive(receive);
+                        let connection = connect(server.address, &case, &anchors, &mut buffers);
+                        // The RSA-4096 Certificate message (about 1.5 KiB) cannot fit in
+                        // 1 KiB, however small the records: the documented refusal.
+                        if receive == 1024 && key_type == KeyType::Rsa4096 {
+                            return match connection {
+                                Err(Failure::Tls(juspay_tls::Error::ReceiveBufferTooSmall)) => {
+                                    Ok(())
+                                }
+                                Err(e) => Err(format!("expected ReceiveBufferTooSmall: {e}")),
+                                Ok(_) => Err("expected ReceiveBufferTooSmall".into()),
+                            };
+                        }
+                        let mut connection = connection.map_err(|e| format!("handshake: {e}"))?;
+                        exchange(&mut connection, &case).map(drop)
+                    }),
+                ));
+            }
+            let long_request = long_request.clone();
+            variants.push((
+                "gnutls-serv --recordsize 512, a 1.5 KiB request".into(),
+                Box::new(move || {
+                    let server =
+                        servers::gnutls(chain, case.suite, case.group, &["--recordsize=512"])?;
+                    let anchors = [anchor(chain)];
+                    let mut buffers = Buffers::new();
+                    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
+                        .map_err(|e| format!("handshake: {e}"))?;
+                    connection
+                        .write_all(long_request.as_bytes())
+                        .map_err(|e| format!("writing the request: {e}"))?;
+                    let response = connection
+                        .read_to_close()
+                        .map_err(|e| format!("reading the response: {e}"))?;
+                    if !response.starts_with(b"HTTP/1.") {
+                        return Err(format!(
+                            "the response is not HTTP: {:?}",
+                            String::from_utf8_lossy(&response)
+                        ));
+                    }
+                    connection
+                        .close()
+                        .map_err(|e| format!("sending close_notify: {e}"))
+                }),
+            ));
+        }
+        for (name, variant) in variants {
+            let outcome = variant();
+            println!("{name:<50} {key_type:?}: {outcome:?}");
+            if let Err(e) = outcome {
+                failures.push(format!("{name} {key_type:?}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A chain of [`certificates::LONG_CHAIN_INTERMEDIATES`] RSA-4096 intermediates (a
+/// Certificate message of about 9 KiB): in one record from each server, and from OpenSSL
+/// also cut into 512-byte records.
+#[test]
+fn long_chain() {
+    let certificates = Certificates::make();
+    let chain = &certificates.long;
+    let case = Case {
+        key_type: chain.key_type,
+        suite: CipherSuite::Aes256GcmSha384,
+        group: Group::Secp256r1,
+        first_share: Group::Secp256r1,
+    };
+    let anchors = [anchor(chain)];
+    let run = |address: SocketAddr| -> Result<Vec<u8>, String> {
+        let mut buffers = Buffers::new();
+        let mut connection = connect(address, &case, &anchors, &mut buffers)
+            .map_err(|e| format!("handshake: {e}"))?;
+        exchange(&mut connection, &case)
+    };
+    let mut outcomes = Vec::new();
+    let server = servers::Rustls::start(chain, case.suite, case.group, false);
+    outcomes.push(("rustls", run(server.address).map(drop)));
+    if available("openssl", "version") {
+        for (name, extra) in [
+            ("openssl", &[][..]),
+            ("openssl -max_send_frag 512", &["-max_send_frag", "512"][..]),
+        ] {
+            let outcome = servers::openssl(chain, case.suite, case.group, true, extra)
+                .and_then(|server| run(server.address).map(drop));
+            outcomes.push((name, outcome));
+        }
+    }
+    if available("gnutls-serv", "--version") {
+        let outcome = servers::gnutls(chain, case.suite, case.group, &[])
+            .and_then(|server| run(server.address).map(drop));
+        outcomes.push(("gnutls", outcome));
+    }
+    let mut failures = Vec::new();
+    for (name, outcome) in outcomes {
+        println!("long chain from {name:<28}: {outcome:?}");
+        if let Err(e) = outcome {
+            failures.push(format!("{name}: {e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -114,17 +114,20 @@ fn spawn(mut command: Command, stdin: bool) -> Result<Process, String> {
 /// `openssl s_server` on 127.0.0.1, on a port it picks and prints. With `www`, it answers
 /// `GET /` with a status page; without, it is interactive: lines typed on its stdin are
 /// sent, `k`/`K` send a KeyUpdate (`K` requesting one back), and what arrives is printed,
-/// with every TLS message (`-msg`).
+/// with every TLS message (`-msg`). `extra` goes on the command line.
 pub fn openssl(
     chain: &Chain,
     suite: CipherSuite,
     group: Group,
     www: bool,
+    extra: &[&str],
 ) -> Result<Process, String> {
     let mut command = Command::new("openssl");
     command
         .args(["s_server", "-accept", "127.0.0.1:0", "-tls1_3", "-cert"])
-        .arg(&chain.leaf_pem)
+        .arg(&chain.chain_pem)
+        .arg("-cert_chain")
+        .arg(&chain.chain_pem)
         .arg("-key")
         .arg(&chain.key_pem)
         .args(["-ciphersuites", openssl_suite(suite), "-groups"])
@@ -137,6 +140,7 @@ pub fn openssl(
     } else {
         command.args(["-msg", "-ign_eof"]);
     }
+    command.args(extra);
     let mut process = spawn(command, !www)?;
     // "ACCEPT 127.0.0.1:PORT" once it listens.
     let deadline = Instant::now() + START;
@@ -172,13 +176,19 @@ fn openssl_suite(suite: CipherSuite) -> &'static str {
     }
 }
 
-/// `gnutls-serv --http` with TLS 1.3 only, `suite` and `group`.
+/// `gnutls-serv --http` with TLS 1.3 only, `suite` and `group`, and `extra` on the
+/// command line.
 ///
 /// gnutls-serv has no option for the address it listens on: it takes the port on every
 /// interface, for as long as one case lasts. It cannot be asked to pick a free port and
 /// say which either, so the test picks one that is free now and starts again on another
 /// if it was taken in between.
-pub fn gnutls(chain: &Chain, suite: CipherSuite, group: Group) -> Result<Process, String> {
+pub fn gnutls(
+    chain: &Chain,
+    suite: CipherSuite,
+    group: Group,
+    extra: &[&str],
+) -> Result<Process, String> {
     let cipher = match suite {
         CipherSuite::Aes128GcmSha256 => "AES-128-GCM",
         CipherSuite::Aes256GcmSha384 => "AES-256-GCM",
@@ -202,9 +212,10 @@ pub fn gnutls(chain: &Chain, suite: CipherSuite, group: Group) -> Result<Process
             .arg(port.to_string())
             .arg(format!("--priority={priority}"))
             .arg("--x509certfile")
-            .arg(&chain.leaf_pem)
+            .arg(&chain.chain_pem)
             .arg("--x509keyfile")
-            .arg(&chain.key_pem);
+            .arg(&chain.key_pem)
+            .args(extra);
         let mut process = spawn(command, false)?;
         process.address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         // Listening once a connection is accepted (gnutls-serv shrugs off the probe).
@@ -275,7 +286,7 @@ impl Rustls {
             .with_protocol_versions(&[&rustls::version::TLS13])
             .expect("TLS 1.3")
             .with_no_client_auth()
-            .with_single_cert(vec![chain.leaf.clone()], chain.private_key())
+            .with_single_cert(chain.served.clone(), chain.private_key())
             .expect("the leaf and its key");
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a loopback port");
         let address = listener.local_addr().expect("its address");
