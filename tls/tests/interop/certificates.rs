@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use tempfile::TempDir;
 
+use juspay_tls::TrustAnchor;
 use rcgen::{
     BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose, IsCa,
     KeyPair, PKCS_ECDSA_P256_SHA256, PKCS_ECDSA_P384_SHA384, PKCS_ED25519, PKCS_RSA_SHA256,
@@ -62,6 +63,8 @@ impl KeyType {
 pub struct Chain {
     pub key_type: KeyType,
     pub root: CertificateDer<'static>,
+    /// The root as the client's one trust anchor.
+    pub anchor: [TrustAnchor<'static>; 1],
     /// What the server sends: the leaf, then the intermediates, bottom up.
     pub served: Vec<CertificateDer<'static>>,
     leaf_key: KeyPair,
@@ -171,8 +174,12 @@ fn chain(key_type: KeyType, intermediates: usize, directory: &Path) -> Chain {
         .collect();
     std::fs::write(&chain_pem, pem_chain).expect("writing the chain");
     std::fs::write(&key_pem, key_file(key_type, &leaf_key)).expect("writing the key");
+    let anchor = juspay_tls::trust_anchor(&root_der)
+        .expect("the root is a trust anchor")
+        .to_owned();
     Chain {
         key_type,
+        anchor: [anchor],
         root: root_der,
         served,
         leaf_key,

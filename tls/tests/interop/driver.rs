@@ -124,10 +124,32 @@ impl<'b> Connection<'b> {
         while !data.is_empty() {
             self.check_deadline()?;
             let n = self.tls.write(data)?;
-            self.flush()?;
+            if let Err(e) = self.flush() {
+                return Err(self.why_write_failed(e));
+            }
             data = &data[n..];
         }
         Ok(())
+    }
+
+    /// A server that refuses us after our Finished (no client certificate, say) sends an
+    /// alert and closes, and our next write fails: the alert, still to be read, says why.
+    fn why_write_failed(&mut self, write_error: io::Error) -> Failure {
+        while self.check_deadline().is_ok() {
+            match self.tls.process() {
+                Ok(Status::Busy) => continue,
+                Err(e) => return Failure::Tls(e),
+                Ok(_) if self.tls.incoming().is_empty() => break,
+                Ok(_) => {}
+            }
+            // Anything read is fed to the client, received data included: the
+            // connection is lost for writing anyway.
+            self.tls.consume(self.tls.application_data().len());
+            if self.fill().is_err() {
+                break;
+            }
+        }
+        Failure::Io(write_error)
     }
 
     /// Reads application data until some has arrived (an empty result: the server closed

@@ -1,31 +1,36 @@
 //! The client against three independent TLS 1.3 servers on loopback: OpenSSL
-//! (`openssl s_server`), GnuTLS (`gnutls-serv`) and rustls (a thread of the test).
+//! (`openssl s_server`), GnuTLS (`gnutls-serv`) and rustls (a thread of the test), each
+//! driven by a small blocking loop over `std::net::TcpStream` ([`driver`]).
 //!
-//! Each server is limited to one cipher suite and one group and presents a chain made now
-//! (a root of the key type and a leaf for `localhost` and 127.0.0.1). For every suite ×
-//! group × key type (P-256, P-384, RSA-2048, RSA-4096, Ed25519), and for a
+//! The matrix: each server limited to one cipher suite and one group presents a chain made
+//! now (a root of the key type and a leaf for `localhost` and 127.0.0.1). For every suite
+//! × group × key type (P-256, P-384, RSA-2048, RSA-4096, Ed25519), and for a
 //! HelloRetryRequest each way (our first share X25519 to a P-256 server, and P-256 to an
 //! X25519 server) with every suite, a case: the handshake completes with the server's
 //! suite, `GET / HTTP/1.0` is answered with `HTTP/1.`, and the connection ends with
-//! close_notify. Then KeyUpdate, from OpenSSL (requested and not) and rustls (requested).
+//! close_notify. Then: KeyUpdate from OpenSSL (requested and not) and rustls (requested);
+//! records cut small by the server, or kept small for a small receive buffer; a long
+//! chain; servers that ask for a client certificate.
 //!
-//! Where `openssl` or `gnutls-serv` is not installed, their tests say so and pass, unless
-//! `CI` is set: there a missing server fails (`.ci/run` installs both). The cases of one
-//! server run one after another; `--nocapture` shows a line per case.
+//! Where `openssl` or `gnutls-serv` is not installed, their cases say so and are skipped,
+//! unless `CI` is set: there a missing server fails (`.ci/run` installs both). The cases
+//! of a test run one after another; `--nocapture` shows a line per case.
 
 mod certificates;
 mod driver;
 mod servers;
 
+use std::fmt::Display;
 use std::net::SocketAddr;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use juspay_tls::{CertificateTime, CipherSuite, Config, Group, ServerName, TrustAnchor};
+use juspay_tls::{CertificateTime, CipherSuite, Config, Group, RECEIVE_BUFFER, ServerName};
 
 use certificates::{Certificates, Chain, KeyType};
 use driver::{Buffers, Connection, Failure};
+use servers::ClientCertificate;
 
-/// One handshake of the matrix.
+/// One handshake.
 #[derive(Debug, Clone, Copy)]
 struct Case {
     key_type: KeyType,
@@ -37,7 +42,19 @@ struct Case {
     first_share: Group,
 }
 
-impl std::fmt::Display for Case {
+impl Case {
+    /// A case without a retry.
+    fn new(key_type: KeyType, suite: CipherSuite, group: Group) -> Case {
+        Case {
+            key_type,
+            suite,
+            group,
+            first_share: group,
+        }
+    }
+}
+
+impl Display for Case {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let retry = if self.first_share == self.group {
             String::new()
@@ -60,12 +77,7 @@ fn matrix() -> Vec<Case> {
     for key_type in KeyType::ALL {
         for suite in CipherSuite::ALL {
             for group in Group::ALL {
-                cases.push(Case {
-                    key_type,
-                    suite,
-                    group,
-                    first_share: group,
-                });
+                cases.push(Case::new(key_type, suite, group));
             }
         }
     }
@@ -75,50 +87,59 @@ fn matrix() -> Vec<Case> {
             (Group::Secp256r1, Group::X25519),
         ] {
             cases.push(Case {
-                key_type: KeyType::P256,
-                suite,
-                group,
                 first_share,
+                ..Case::new(KeyType::P256, suite, group)
             });
         }
     }
     cases
 }
 
-fn now() -> CertificateTime {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("a clock after 1970")
-        .as_secs();
-    CertificateTime::Now(seconds)
-}
-
-/// Connects to `address` trusting only `chain`'s root; the handshake with an IP address
-/// as the name (no SNI) for the retry cases, `localhost` otherwise.
+/// Connects to `address` trusting only `chain`'s root and completes the handshake; with
+/// an IP address as the name (no SNI) for the retry cases, `localhost` otherwise.
 fn connect<'b>(
     address: SocketAddr,
+    chain: &'b Chain,
     case: &Case,
-    anchors: &'b [TrustAnchor<'b>],
     buffers: &'b mut Buffers,
 ) -> Result<Connection<'b>, Failure> {
     let name = if case.first_share == case.group {
-        ServerName::try_from("localhost").expect("a DNS name")
+        "localhost"
     } else {
-        ServerName::try_from("127.0.0.1").expect("an IP address")
+        "127.0.0.1"
     };
-    let config = Config::new(name, anchors, now()).key_share(case.first_share);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_secs();
+    let config = Config::new(
+        ServerName::try_from(name).expect("a server name"),
+        &chain.anchor,
+        CertificateTime::Now(now),
+    )
+    .key_share(case.first_share);
     Connection::open(address, config, buffers)
 }
 
-/// The case's exchange over an established connection: the negotiated suite, a request
-/// answered, close_notify both ways. Returns the response.
-fn exchange(connection: &mut Connection<'_>, case: &Case) -> Result<Vec<u8>, String> {
+/// A whole case over a receive buffer of `receive` bytes: the handshake, the negotiated
+/// suite, `request` answered with `HTTP/1.` up to the server's close_notify, then ours.
+/// Returns the response.
+fn call(
+    address: SocketAddr,
+    chain: &Chain,
+    case: &Case,
+    receive: usize,
+    request: &[u8],
+) -> Result<Vec<u8>, String> {
+    let mut buffers = Buffers::with_receive(receive);
+    let mut connection =
+        connect(address, chain, case, &mut buffers).map_err(|e| format!("handshake: {e}"))?;
     let suite = connection.tls.cipher_suite();
     if suite != Some(case.suite) {
         return Err(format!("negotiated {suite:?}"));
     }
     connection
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .write_all(request)
         .map_err(|e| format!("writing the request: {e}"))?;
     let response = connection
         .read_to_close()
@@ -135,44 +156,69 @@ fn exchange(connection: &mut Connection<'_>, case: &Case) -> Result<Vec<u8>, Str
     Ok(response)
 }
 
-/// Runs every case of the matrix against servers made by `serve` (one per case, limited
-/// to its suite and group), and fails listing every case that failed.
-fn run_matrix(server: &str, mut serve: impl FnMut(&Chain, &Case) -> Result<(), String>) {
-    let certificates = Certificates::make();
-    let started = Instant::now();
-    let cases = matrix();
-    let mut failures = Vec::new();
-    for case in &cases {
-        let case_started = Instant::now();
-        let outcome = serve(certificates.chain(case.key_type), case);
-        let shown = match &outcome {
-            Ok(()) => "ok".to_owned(),
-            Err(e) => format!("FAILED: {e}"),
-        };
-        println!(
-            "{server:<8} {case} {shown} ({} ms)",
-            case_started.elapsed().as_millis()
-        );
-        if let Err(e) = outcome {
-            failures.push(format!("{server} {case}: {e}"));
-        }
-    }
-    println!(
-        "{server}: {} of {} cases passed in {:.1} s",
-        cases.len() - failures.len(),
-        cases.len(),
-        started.elapsed().as_secs_f64()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed against {server}:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+const GET: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
+
+/// [`call`] with the default buffer and `GET /`.
+fn get(address: SocketAddr, chain: &Chain, case: &Case) -> Result<Vec<u8>, String> {
+    call(address, chain, case, RECEIVE_BUFFER, GET)
 }
 
-/// Whether a server program is here; without it, the test is skipped (and fails in CI).
+/// The outcomes of a test's cases: a line for each as it ends, and at the end, every
+/// failure together.
+struct Outcomes {
+    test: &'static str,
+    started: Instant,
+    cases: usize,
+    failures: Vec<String>,
+}
+
+impl Outcomes {
+    fn new(test: &'static str) -> Outcomes {
+        Outcomes {
+            test,
+            started: Instant::now(),
+            cases: 0,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Runs one case.
+    fn run<T>(&mut self, name: impl Display, case: impl FnOnce() -> Result<T, String>) {
+        let started = Instant::now();
+        let outcome = case();
+        let shown = match &outcome {
+            Ok(_) => "ok".to_owned(),
+            Err(e) => format!("FAILED: {e}"),
+        };
+        let ms = started.elapsed().as_millis();
+        println!("{:<16} {name} {shown} ({ms} ms)", self.test);
+        self.cases += 1;
+        if let Err(e) = outcome {
+            self.failures.push(format!("{name}: {e}"));
+        }
+    }
+
+    /// Fails the test listing every failed case.
+    fn finish(self) {
+        println!(
+            "{}: {} of {} cases passed in {:.1} s",
+            self.test,
+            self.cases - self.failures.len(),
+            self.cases,
+            self.started.elapsed().as_secs_f64()
+        );
+        assert!(
+            self.failures.is_empty(),
+            "{} of {} cases of {} failed:\n{}",
+            self.failures.len(),
+            self.cases,
+            self.test,
+            self.failures.join("\n")
+        );
+    }
+}
+
+/// Whether a server program is here; without it, its cases are skipped (and fail in CI).
 fn available(program: &str, version_argument: &str) -> bool {
     if servers::installed(program, version_argument) {
         return true;
@@ -185,63 +231,68 @@ fn available(program: &str, version_argument: &str) -> bool {
     false
 }
 
-fn anchor(chain: &Chain) -> TrustAnchor<'_> {
-    juspay_tls::trust_anchor(&chain.root).expect("the root is a trust anchor")
-}
-
+/// The matrix against OpenSSL, a server process per case.
 #[test]
 fn openssl_s_server() {
     if !available("openssl", "version") {
         return;
     }
-    run_matrix("openssl", |chain, case| {
-        let server = servers::openssl(chain, case.suite, case.group, true, &[])?;
-        let anchors = [anchor(chain)];
-        let mut buffers = Buffers::new();
-        let mut connection = connect(server.address, case, &anchors, &mut buffers)
-            .map_err(|e| format!("handshake: {e}"))?;
-        exchange(&mut connection, case)?;
-        Ok(())
-    });
+    let certificates = Certificates::make();
+    let mut outcomes = Outcomes::new("openssl");
+    for case in matrix() {
+        let chain = certificates.chain(case.key_type);
+        outcomes.run(case, || {
+            let server = servers::openssl(chain, case.suite, case.group, true, &[])?;
+            get(server.address, chain, &case)
+        });
+    }
+    outcomes.finish();
 }
 
+/// The matrix against GnuTLS, a server process per case. gnutls-serv asks for a client
+/// certificate: every case also answers a CertificateRequest.
 #[test]
 fn gnutls_serv() {
     if !available("gnutls-serv", "--version") {
         return;
     }
-    run_matrix("gnutls", |chain, case| {
-        let server = servers::gnutls(chain, case.suite, case.group, &[])?;
-        let anchors = [anchor(chain)];
-        let mut buffers = Buffers::new();
-        let mut connection = connect(server.address, case, &anchors, &mut buffers)
-            .map_err(|e| format!("handshake: {e}"))?;
-        exchange(&mut connection, case)?;
-        Ok(())
-    });
+    let certificates = Certificates::make();
+    let mut outcomes = Outcomes::new("gnutls");
+    for case in matrix() {
+        let chain = certificates.chain(case.key_type);
+        outcomes.run(case, || {
+            let server = servers::gnutls(chain, case.suite, case.group, &[])?;
+            get(server.address, chain, &case)
+        });
+    }
+    outcomes.finish();
 }
 
+/// The matrix against rustls, which also says what it read and whether our
+/// close_notify arrived.
 #[test]
 fn rustls_server() {
-    run_matrix("rustls", |chain, case| {
-        let server = servers::Rustls::start(chain, case.suite, case.group, false);
-        let anchors = [anchor(chain)];
-        let mut buffers = Buffers::new();
-        let mut connection = connect(server.address, case, &anchors, &mut buffers)
-            .map_err(|e| format!("handshake: {e}"))?;
-        let response = exchange(&mut connection, case)?;
-        let report = server.report()?;
-        if report.request != b"GET / HTTP/1.0\r\n\r\n" {
-            return Err(format!("the server read {:?}", report.request));
-        }
-        if response != [servers::RUSTLS_HEAD, servers::RUSTLS_BODY].concat() {
-            return Err(format!("the client read {response:?}"));
-        }
-        if !report.client_close_notify {
-            return Err("the server saw no close_notify from the client".into());
-        }
-        Ok(())
-    });
+    let certificates = Certificates::make();
+    let mut outcomes = Outcomes::new("rustls");
+    for case in matrix() {
+        let chain = certificates.chain(case.key_type);
+        outcomes.run(case, || {
+            let server = servers::Rustls::start(chain, case.suite, case.group, false);
+            let response = get(server.address, chain, &case)?;
+            let report = server.report()?;
+            if report.request != GET {
+                return Err(format!("the server read {:?}", report.request));
+            }
+            if response != [servers::RUSTLS_HEAD, servers::RUSTLS_BODY].concat() {
+                return Err(format!("the client read {response:?}"));
+            }
+            if !report.client_close_notify {
+                return Err("the server saw no close_notify from the client".into());
+            }
+            Ok(())
+        });
+    }
+    outcomes.finish();
 }
 
 /// KeyUpdate from OpenSSL, with every suite (the next secret comes from the suite's
@@ -255,28 +306,18 @@ fn openssl_key_update() {
     }
     let certificates = Certificates::make();
     let chain = certificates.chain(KeyType::P256);
-    let mut failures = Vec::new();
+    let mut outcomes = Outcomes::new("openssl update");
     for suite in CipherSuite::ALL {
-        let outcome = openssl_key_updates(chain, suite);
-        println!("openssl  KeyUpdate {suite:?}: {outcome:?}");
-        if let Err(e) = outcome {
-            failures.push(format!("{suite:?}: {e}"));
-        }
+        outcomes.run(format!("{suite:?}"), || openssl_key_updates(chain, suite));
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    outcomes.finish();
 }
 
 fn openssl_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
-    let case = Case {
-        key_type: chain.key_type,
-        suite,
-        group: Group::X25519,
-        first_share: Group::X25519,
-    };
+    let case = Case::new(chain.key_type, suite, Group::X25519);
     let mut server = servers::openssl(chain, suite, case.group, false, &[])?;
-    let anchors = [anchor(chain)];
     let mut buffers = Buffers::new();
-    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
+    let mut connection = connect(server.address, chain, &case, &mut buffers)
         .map_err(|e| format!("handshake: {e}"))?;
     // -msg prints each message: ">>>" sent, "<<<" received.
     let key_updates = |output: &str, direction: &str| {
@@ -346,31 +387,21 @@ fn openssl_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> 
 fn rustls_key_update() {
     let certificates = Certificates::make();
     let chain = certificates.chain(KeyType::P256);
-    let mut failures = Vec::new();
+    let mut outcomes = Outcomes::new("rustls update");
     for suite in CipherSuite::ALL {
-        let outcome = rustls_key_updates(chain, suite);
-        println!("rustls   KeyUpdate {suite:?}: {outcome:?}");
-        if let Err(e) = outcome {
-            failures.push(format!("{suite:?}: {e}"));
-        }
+        outcomes.run(format!("{suite:?}"), || rustls_key_updates(chain, suite));
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    outcomes.finish();
 }
 
 fn rustls_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
-    let case = Case {
-        key_type: chain.key_type,
-        suite,
-        group: Group::X25519,
-        first_share: Group::X25519,
-    };
+    let case = Case::new(chain.key_type, suite, Group::X25519);
     let server = servers::Rustls::start(chain, suite, case.group, true);
-    let anchors = [anchor(chain)];
     let mut buffers = Buffers::new();
-    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
+    let mut connection = connect(server.address, chain, &case, &mut buffers)
         .map_err(|e| format!("handshake: {e}"))?;
     connection
-        .write_all(b"GET / HTTP/1.0\r\n\r\n")
+        .write_all(GET)
         .map_err(|e| format!("writing the request: {e}"))?;
     let first = [servers::RUSTLS_HEAD, servers::RUSTLS_AFTER_KEY_UPDATE].concat();
     let data = connection
@@ -400,105 +431,62 @@ fn rustls_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
 
 /// Records of other sizes than one message per record: OpenSSL cutting its records at 512
 /// bytes (handshake messages, the Certificate above all, span records); GnuTLS honouring
-/// the record_size_limit of a client with a small receive buffer; GnuTLS announcing a
-/// small record_size_limit of its own, which a long request must respect.
+/// the record_size_limit of a client with a small receive buffer (RFC 8449); GnuTLS
+/// announcing a small record_size_limit of its own, which a long request must respect.
 #[test]
 fn record_sizes() {
     let openssl = available("openssl", "version");
     let gnutls = available("gnutls-serv", "--version");
     let certificates = Certificates::make();
-    let mut failures = Vec::new();
+    let mut outcomes = Outcomes::new("record sizes");
     let long_request = format!("GET / HTTP/1.0\r\nx-padding: {}\r\n\r\n", "p".repeat(1500));
     for key_type in KeyType::ALL {
         let chain = certificates.chain(key_type);
-        let case = Case {
-            key_type,
-            suite: CipherSuite::Aes128GcmSha256,
-            group: Group::X25519,
-            first_share: Group::X25519,
-        };
-        let mut variants: Vec<(String, Box<dyn Fn() -> Result<(), String>>)> = Vec::new();
+        let case = Case::new(key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
         if openssl {
-            variants.push((
-                "openssl -max_send_frag 512".into(),
-                Box::new(|| {
-                    let server = servers::openssl(
-                        chain,
-                        case.suite,
-                        case.group,
-                        true,
-                        &["-max_send_frag", "512"],
-                    )?;
-                    let anchors = [anchor(chain)];
-                    let mut buffers = Buffers::new();
-                    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
-                        .map_err(|e| format!("handshake: {e}"))?;
-                    exchange(&mut connection, &case).map(drop)
-                }),
-            ));
+            outcomes.run(format!("{key_type:?} openssl -max_send_frag 512"), || {
+                let extra = ["-max_send_frag", "512"];
+                let server = servers::openssl(chain, case.suite, case.group, true, &extra)?;
+                get(server.address, chain, &case)
+            });
         }
-        if gnutls {
-            for receive in [1024usize, 2048, 4096] {
-                variants.push((
-                    format!("gnutls-serv, receive buffer {receive}"),
-                    Box::new(move || {
-                        let server = servers::gnutls(chain, case.suite, case.group, &[])?;
-                        let anchors = [anchor(chain)];
-                        let mut buffers = Buffers::with_receive(receive);
-                        let connection = connect(server.address, &case, &anchors, &mut buffers);
-                        // The RSA-4096 Certificate message (about 1.5 KiB) cannot fit in
-                        // 1 KiB, however small the records: the documented refusal.
-                        if receive == 1024 && key_type == KeyType::Rsa4096 {
-                            return match connection {
-                                Err(Failure::Tls(juspay_tls::Error::ReceiveBufferTooSmall)) => {
-                                    Ok(())
-                                }
-                                Err(e) => Err(format!("expected ReceiveBufferTooSmall: {e}")),
-                                Ok(_) => Err("expected ReceiveBufferTooSmall".into()),
-                            };
-                        }
-                        let mut connection = connection.map_err(|e| format!("handshake: {e}"))?;
-                        exchange(&mut connection, &case).map(drop)
-                    }),
-                ));
-            }
-            let long_request = long_request.clone();
-            variants.push((
-                "gnutls-serv --recordsize 512, a 1.5 KiB request".into(),
-                Box::new(move || {
-                    let server =
-                        servers::gnutls(chain, case.suite, case.group, &["--recordsize=512"])?;
-                    let anchors = [anchor(chain)];
-                    let mut buffers = Buffers::new();
-                    let mut connection = connect(server.address, &case, &anchors, &mut buffers)
-                        .map_err(|e| format!("handshake: {e}"))?;
-                    connection
-                        .write_all(long_request.as_bytes())
-                        .map_err(|e| format!("writing the request: {e}"))?;
-                    let response = connection
-                        .read_to_close()
-                        .map_err(|e| format!("reading the response: {e}"))?;
-                    if !response.starts_with(b"HTTP/1.") {
-                        return Err(format!(
-                            "the response is not HTTP: {:?}",
-                            String::from_utf8_lossy(&response)
-                        ));
+        if !gnutls {
+            continue;
+        }
+        for receive in [1024, 2048, 4096] {
+            outcomes.run(
+                format!("{key_type:?} gnutls-serv, {receive}-byte buffer"),
+                || {
+                    let server = servers::gnutls(chain, case.suite, case.group, &[])?;
+                    let outcome = call(server.address, chain, &case, receive, GET);
+                    // The RSA-4096 Certificate message (about 1.5 KiB) cannot fit in 1 KiB
+                    // however small the records: refused as documented.
+                    if receive == 1024 && key_type == KeyType::Rsa4096 {
+                        return match outcome {
+                            Err(e) if e.contains("(ReceiveBufferTooSmall)") => Ok(()),
+                            other => Err(format!("expected ReceiveBufferTooSmall: {other:?}")),
+                        };
                     }
-                    connection
-                        .close()
-                        .map_err(|e| format!("sending close_notify: {e}"))
-                }),
-            ));
+                    outcome.map(drop)
+                },
+            );
         }
-        for (name, variant) in variants {
-            let outcome = variant();
-            println!("{name:<50} {key_type:?}: {outcome:?}");
-            if let Err(e) = outcome {
-                failures.push(format!("{name} {key_type:?}: {e}"));
-            }
-        }
+        outcomes.run(
+            format!("{key_type:?} gnutls-serv --recordsize=512, 1.5 KiB request"),
+            || {
+                let extra = ["--recordsize=512"];
+                let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
+                call(
+                    server.address,
+                    chain,
+                    &case,
+                    RECEIVE_BUFFER,
+                    long_request.as_bytes(),
+                )
+            },
+        );
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    outcomes.finish();
 }
 
 /// A chain of [`certificates::LONG_CHAIN_INTERMEDIATES`] RSA-4096 intermediates (a
@@ -508,43 +496,78 @@ fn record_sizes() {
 fn long_chain() {
     let certificates = Certificates::make();
     let chain = &certificates.long;
-    let case = Case {
-        key_type: chain.key_type,
-        suite: CipherSuite::Aes256GcmSha384,
-        group: Group::Secp256r1,
-        first_share: Group::Secp256r1,
-    };
-    let anchors = [anchor(chain)];
-    let run = |address: SocketAddr| -> Result<Vec<u8>, String> {
-        let mut buffers = Buffers::new();
-        let mut connection = connect(address, &case, &anchors, &mut buffers)
-            .map_err(|e| format!("handshake: {e}"))?;
-        exchange(&mut connection, &case)
-    };
-    let mut outcomes = Vec::new();
-    let server = servers::Rustls::start(chain, case.suite, case.group, false);
-    outcomes.push(("rustls", run(server.address).map(drop)));
+    let case = Case::new(
+        chain.key_type,
+        CipherSuite::Aes256GcmSha384,
+        Group::Secp256r1,
+    );
+    let mut outcomes = Outcomes::new("long chain");
+    outcomes.run("rustls", || {
+        let server = servers::Rustls::start(chain, case.suite, case.group, false);
+        get(server.address, chain, &case)
+    });
     if available("openssl", "version") {
-        for (name, extra) in [
-            ("openssl", &[][..]),
-            ("openssl -max_send_frag 512", &["-max_send_frag", "512"][..]),
-        ] {
-            let outcome = servers::openssl(chain, case.suite, case.group, true, extra)
-                .and_then(|server| run(server.address).map(drop));
-            outcomes.push((name, outcome));
+        for extra in [&[][..], &["-max_send_frag", "512"][..]] {
+            outcomes.run(format!("openssl {}", extra.join(" ")), || {
+                let server = servers::openssl(chain, case.suite, case.group, true, extra)?;
+                get(server.address, chain, &case)
+            });
         }
     }
     if available("gnutls-serv", "--version") {
-        let outcome = servers::gnutls(chain, case.suite, case.group, &[])
-            .and_then(|server| run(server.address).map(drop));
-        outcomes.push(("gnutls", outcome));
+        outcomes.run("gnutls-serv", || {
+            let server = servers::gnutls(chain, case.suite, case.group, &[])?;
+            get(server.address, chain, &case)
+        });
     }
-    let mut failures = Vec::new();
-    for (name, outcome) in outcomes {
-        println!("long chain from {name:<28}: {outcome:?}");
-        if let Err(e) = outcome {
-            failures.push(format!("{name}: {e}"));
-        }
+    outcomes.finish();
+}
+
+/// A server that asks for a client certificate: we send an empty Certificate (RFC 8446,
+/// 4.4.2), which a server that only asks accepts (gnutls-serv asks in every case of its
+/// matrix), and one that requires a certificate refuses with certificate_required (116).
+#[test]
+fn certificate_request() {
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let case = Case::new(chain.key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
+    let refused = |outcome: Result<Vec<u8>, String>| match outcome {
+        Err(e) if e.contains("AlertReceived(Other(116))") => Ok(()),
+        other => Err(format!("expected certificate_required: {other:?}")),
+    };
+    let mut outcomes = Outcomes::new("client cert");
+    for (asks, required) in [
+        (ClientCertificate::Optional, false),
+        (ClientCertificate::Required, true),
+    ] {
+        outcomes.run(format!("rustls, {asks:?}"), || {
+            let server = servers::Rustls::start_with(chain, case.suite, case.group, false, asks);
+            let outcome = get(server.address, chain, &case);
+            if required {
+                refused(outcome)
+            } else {
+                outcome.map(drop)
+            }
+        });
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    if available("openssl", "version") {
+        outcomes.run("openssl -verify 1", || {
+            let extra = ["-verify", "1"];
+            let server = servers::openssl(chain, case.suite, case.group, true, &extra)?;
+            get(server.address, chain, &case)
+        });
+        outcomes.run("openssl -Verify 1", || {
+            let extra = ["-Verify", "1"];
+            let server = servers::openssl(chain, case.suite, case.group, true, &extra)?;
+            refused(get(server.address, chain, &case))
+        });
+    }
+    if available("gnutls-serv", "--version") {
+        outcomes.run("gnutls-serv --require-client-cert", || {
+            let extra = ["--require-client-cert"];
+            let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
+            refused(get(server.address, chain, &case))
+        });
+    }
+    outcomes.finish();
 }

@@ -177,7 +177,7 @@ fn openssl_suite(suite: CipherSuite) -> &'static str {
 }
 
 /// `gnutls-serv --http` with TLS 1.3 only, `suite` and `group`, and `extra` on the
-/// command line.
+/// command line. It asks for a client certificate (its default) and goes on without one.
 ///
 /// gnutls-serv has no option for the address it listens on: it takes the port on every
 /// interface, for as long as one case lasts. It cannot be asked to pick a free port and
@@ -208,7 +208,7 @@ pub fn gnutls(
             .port();
         let mut command = Command::new("gnutls-serv");
         command
-            .args(["--http", "--disable-client-cert", "--port"])
+            .args(["--http", "--port"])
             .arg(port.to_string())
             .arg(format!("--priority={priority}"))
             .arg("--x509certfile")
@@ -253,6 +253,16 @@ pub struct RustlsReport {
     pub client_close_notify: bool,
 }
 
+/// Whether a server asks for a client certificate (ours sends none).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientCertificate {
+    NotAsked,
+    /// Asked for; the handshake goes on without one.
+    Optional,
+    /// Asked for and required: the server refuses the handshake without one.
+    Required,
+}
+
 /// A rustls server thread for one connection.
 pub struct Rustls {
     pub address: SocketAddr,
@@ -270,6 +280,18 @@ impl Rustls {
     /// `key_update`, it sends a KeyUpdate that requests one back after the response head,
     /// then a line, then waits for a line from the client before the rest.
     pub fn start(chain: &Chain, suite: CipherSuite, group: Group, key_update: bool) -> Rustls {
+        Rustls::start_with(chain, suite, group, key_update, ClientCertificate::NotAsked)
+    }
+
+    /// [`Rustls::start`], asking for a client certificate as `client_certificate` says
+    /// (from clients under `chain`'s root).
+    pub fn start_with(
+        chain: &Chain,
+        suite: CipherSuite,
+        group: Group,
+        key_update: bool,
+        client_certificate: ClientCertificate,
+    ) -> Rustls {
         let crypto = rustls::crypto::CryptoProvider {
             cipher_suites: vec![match suite {
                 CipherSuite::Aes128GcmSha256 => provider::cipher_suite::TLS13_AES_128_GCM_SHA256,
@@ -282,10 +304,28 @@ impl Rustls {
             }],
             ..provider::default_provider()
         };
-        let config = ServerConfig::builder_with_provider(Arc::new(crypto))
+        let crypto = Arc::new(crypto);
+        let builder = ServerConfig::builder_with_provider(crypto.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])
-            .expect("TLS 1.3")
-            .with_no_client_auth()
+            .expect("TLS 1.3");
+        let builder = match client_certificate {
+            ClientCertificate::NotAsked => builder.with_no_client_auth(),
+            ClientCertificate::Optional | ClientCertificate::Required => {
+                let mut roots = rustls::RootCertStore::empty();
+                roots.add(chain.root.clone()).expect("the root");
+                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                    Arc::new(roots),
+                    crypto,
+                );
+                let verifier = if client_certificate == ClientCertificate::Optional {
+                    verifier.allow_unauthenticated()
+                } else {
+                    verifier
+                };
+                builder.with_client_cert_verifier(verifier.build().expect("a client verifier"))
+            }
+        };
+        let config = builder
             .with_single_cert(chain.served.clone(), chain.private_key())
             .expect("the leaf and its key");
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a loopback port");
