@@ -88,7 +88,7 @@ pub struct Certificates {
     /// RSA-4096 throughout, with [`LONG_CHAIN_INTERMEDIATES`] intermediates: a Certificate
     /// message of about 9 KiB.
     pub long: Chain,
-    _directory: TempDir,
+    directory: TempDir,
 }
 
 /// The most intermediates rustls-webpki accepts (its path-length limit).
@@ -108,8 +108,13 @@ impl Certificates {
         Certificates {
             chains,
             long,
-            _directory: directory,
+            directory,
         }
+    }
+
+    /// The temporary directory, for other files of the test.
+    pub fn directory(&self) -> &Path {
+        self.directory.path()
     }
 
     pub fn chain(&self, key_type: KeyType) -> &Chain {
