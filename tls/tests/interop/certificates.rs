@@ -149,14 +149,16 @@ fn chain(key_type: KeyType, intermediates: usize, directory: &Path) -> Chain {
         params
     };
     let ca = || IsCa::Ca(BasicConstraints::Unconstrained);
-    let root = CertifiedIssuer::self_signed(params("interop root", &[], ca()), key_type.key(false))
+    // Each root its own name: a client that trusts another finds no issuer.
+    let root_name = format!("interop root {key_type:?} {intermediates}");
+    let root = CertifiedIssuer::self_signed(params(&root_name, &[], ca()), key_type.key(false))
         .unwrap_or_else(|e| panic!("{key_type:?} root: {e}"));
     let root_der = root.der().clone();
     let mut issuer = root;
     let mut served_intermediates = Vec::new();
     for n in 1..=intermediates {
         issuer = CertifiedIssuer::signed_by(
-            params(&format!("interop intermediate {n}"), &[], ca()),
+            params(&format!("{root_name}, intermediate {n}"), &[], ca()),
             key_type.key(false),
             &issuer,
         )

@@ -24,7 +24,9 @@ use std::fmt::Display;
 use std::net::SocketAddr;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use juspay_tls::{CertificateTime, CipherSuite, Config, Group, RECEIVE_BUFFER, ServerName};
+use juspay_tls::{
+    CertificateTime, CipherSuite, Config, Group, MAX_EMPTY_RECORDS, RECEIVE_BUFFER, ServerName,
+};
 
 use certificates::{Certificates, Chain, KeyType};
 use driver::{Buffers, Connection, Failure};
@@ -108,16 +110,24 @@ fn connect<'b>(
     } else {
         "127.0.0.1"
     };
+    connect_as(address, chain, name, case.first_share, buffers)
+}
+
+/// Connects to `address` as `name` (never resolved) trusting only `chain`'s root, with a
+/// first key share in `first_share`, and completes the handshake.
+fn connect_as<'b>(
+    address: SocketAddr,
+    chain: &'b Chain,
+    name: &str,
+    first_share: Group,
+    buffers: &'b mut Buffers,
+) -> Result<Connection<'b>, Failure> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("a clock after 1970")
         .as_secs();
-    let config = Config::new(
-        ServerName::try_from(name).expect("a server name"),
-        &chain.anchor,
-        CertificateTime::Now(now),
-    )
-    .key_share(case.first_share);
+    let name = ServerName::try_from(name.to_owned()).expect("a server name");
+    let config = Config::new(name, &chain.anchor, CertificateTime::Now(now)).key_share(first_share);
     Connection::open(address, config, buffers)
 }
 
@@ -701,6 +711,114 @@ fn rustls_half_rtt_data() {
                 return Err(format!("the server saw {report:?}"));
             }
             Ok(())
+        });
+    }
+    outcomes.finish();
+}
+
+/// NewSessionTickets from OpenSSL (`-num_tickets`): none, and up to
+/// [`MAX_EMPTY_RECORDS`] are read and dropped; more in a row, before any data, are
+/// refused as a flood, as documented.
+#[test]
+fn openssl_tickets() {
+    if !available("openssl", "version") {
+        return;
+    }
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let case = Case::new(chain.key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
+    let mut outcomes = Outcomes::new("tickets");
+    let limit = usize::from(MAX_EMPTY_RECORDS);
+    for tickets in [0, 8, limit, limit + 1] {
+        outcomes.run(format!("openssl -num_tickets {tickets}"), || {
+            let extra = ["-num_tickets", &tickets.to_string()];
+            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
+            let outcome = get(server.address, chain, &case);
+            if tickets <= limit {
+                return outcome.map(drop);
+            }
+            match outcome {
+                Err(e) if e.contains("Peer(TooManyEmptyRecords)") => Ok(()),
+                other => Err(format!("expected TooManyEmptyRecords: {other:?}")),
+            }
+        });
+    }
+    outcomes.finish();
+}
+
+/// Handshakes real servers end in refusal, each with its error, and (where the server
+/// says what it got) our alert: a suite or group we do not speak (the server's
+/// handshake_failure), TLS 1.2 only, a chain from a root we do not trust, a certificate
+/// for another name.
+#[test]
+fn refusals() {
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let stranger = certificates.chain(KeyType::P384);
+    let case = Case::new(chain.key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
+    let expect = |outcome: Result<Connection<'_>, Failure>, error: &str| match outcome {
+        Err(e) if format!("{e}").contains(error) => Ok(()),
+        Err(e) => Err(format!("expected {error}, got {e}")),
+        Ok(_) => Err(format!("expected {error}, the handshake completed")),
+    };
+    let mut outcomes = Outcomes::new("refusals");
+    if available("openssl", "version") {
+        for (what, extra, error) in [
+            (
+                "only TLS_AES_128_CCM_SHA256",
+                &["-ciphersuites", "TLS_AES_128_CCM_SHA256"][..],
+                "AlertReceived(HandshakeFailure)",
+            ),
+            (
+                "only P-384",
+                &["-groups", "P-384"][..],
+                "AlertReceived(HandshakeFailure)",
+            ),
+            (
+                "TLS 1.2 only",
+                &["-tls1_2"][..],
+                "AlertReceived(ProtocolVersion)",
+            ),
+        ] {
+            outcomes.run(format!("openssl, {what}"), || {
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, extra)?;
+                let mut buffers = Buffers::new();
+                expect(connect(server.address, chain, &case, &mut buffers), error)
+            });
+        }
+    }
+    for (what, trusted, name, error, alert) in [
+        (
+            "another root",
+            stranger,
+            "localhost",
+            "Invalid(UnknownIssuer)",
+            "UnknownCA",
+        ),
+        (
+            "another name",
+            chain,
+            "elsewhere.localhost",
+            "Invalid(CertNotValidForName",
+            "BadCertificate",
+        ),
+    ] {
+        outcomes.run(format!("rustls, {what}"), || {
+            let server =
+                servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
+            let mut buffers = Buffers::new();
+            let connection = connect_as(
+                server.address,
+                trusted,
+                name,
+                case.first_share,
+                &mut buffers,
+            );
+            expect(connection, error)?;
+            match server.report() {
+                Err(e) if e.contains(alert) => Ok(()),
+                other => Err(format!("the server did not get {alert}: {other:?}")),
+            }
         });
     }
     outcomes.finish();
