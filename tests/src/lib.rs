@@ -30,6 +30,7 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
 pub mod certificates;
+pub mod hostile;
 
 /// The API key the sandbox accepts.
 pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
