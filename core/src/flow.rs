@@ -21,7 +21,8 @@
 
 use crate::api_error::{ApiError, ApiProblem};
 use crate::customer::Customer;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::reply::Reply;
 use crate::request::{CreateCustomer, CustomerRequest};
 
 /// The step a [`GetOrCreate`] is at.
@@ -80,6 +81,37 @@ impl<'a> GetOrCreate<'a> {
             _ => Step::Done,
         };
         self.step != Step::Done
+    }
+
+    /// The whole flow over a transport's one call path: validates, then hands each
+    /// request to `call` until the flow has its answer. A transport error ends it. The
+    /// transport keeps one deadline over all the calls.
+    pub fn run<E: From<Error>>(
+        mut self,
+        mut call: impl FnMut(CustomerRequest<'a>) -> core::result::Result<Reply, E>,
+    ) -> core::result::Result<Reply, E> {
+        self.validate()?;
+        loop {
+            let reply = call(self.request())?;
+            if !self.advance(&reply.result) {
+                return Ok(reply);
+            }
+        }
+    }
+
+    /// [`run`](Self::run) with an async call path (feature `async`).
+    #[cfg(feature = "async")]
+    pub async fn run_async<E: From<Error>>(
+        mut self,
+        mut call: impl AsyncFnMut(CustomerRequest<'a>) -> core::result::Result<Reply, E>,
+    ) -> core::result::Result<Reply, E> {
+        self.validate()?;
+        loop {
+            let reply = call(self.request()).await?;
+            if !self.advance(&reply.result) {
+                return Ok(reply);
+            }
+        }
     }
 }
 

@@ -723,6 +723,18 @@ pub enum Operation {
     Update,
 }
 
+impl Operation {
+    /// `get`, `create` or `update`: what a log line may say of a request (its ids and
+    /// fields are personal data).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Operation::Get => "get",
+            Operation::Create => "create",
+            Operation::Update => "update",
+        }
+    }
+}
+
 /// Any of the three customer requests, as one value: what a
 /// [`GetOrCreate`](crate::flow::GetOrCreate) hands out step by step, and what a
 /// transport's one call path takes.

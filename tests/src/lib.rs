@@ -1,9 +1,11 @@
-//! A loopback HTTPS server that emulates Juspay's `GET /customers/{customer_id}`.
+//! A loopback HTTPS server that emulates Juspay's customer API: Get, Create and Update.
 //!
 //! It makes a CA and a server certificate at start (rcgen), listens on 127.0.0.1 on a free
-//! port, and answers like the API: the documentation customers (by id or
-//! object_reference_id), 404 for unknown ids, 401 for a wrong key or merchant, and a fresh
-//! client auth token (expiry now + 15 min) when asked. A script of [`Step`]s lets tests
+//! port, and answers like the API: customers kept in memory per merchant account
+//! ([`ACCOUNTS`]; the demo merchant starts with the documentation customers), Get by id or
+//! object_reference_id, Create (`POST /customers`, the duplicate error, the documented
+//! field errors), Update (`POST /customers/{id}`), 404 for unknown ids, 401 for a wrong
+//! key or merchant, and a fresh client auth token (expiry now + 15 min) when asked. A script of [`Step`]s lets tests
 //! make it misbehave, [`Options::certificate`] makes it present any certificate chain, and
 //! two tables drive both transports' tests: network faults ([`faults`]) and certificates
 //! ([`certificates`]). One implementation serves the tests, the benchmarks and the demo.
@@ -36,6 +38,15 @@ pub mod hostile;
 pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
 /// The merchant id the sandbox accepts.
 pub const DEMO_MERCHANT_ID: &str = "sandbox_merchant";
+/// A second merchant account, for clients that serve several (it starts with no customers).
+pub const OTHER_API_KEY: &str = "sandbox_other_key_fedcba9876543210";
+/// The second account's merchant id.
+pub const OTHER_MERCHANT_ID: &str = "sandbox_other_merchant";
+/// The accounts the sandbox accepts: API key and merchant id.
+pub const ACCOUNTS: [(&str, &str); 2] = [
+    (DEMO_API_KEY, DEMO_MERCHANT_ID),
+    (OTHER_API_KEY, OTHER_MERCHANT_ID),
+];
 
 /// Ids with this prefix (then ASCII letters, digits, `_` or `-`) name customers the sandbox
 /// makes up on the spot: `cst_gen_42` is answered with id `cst_gen_42`, object_reference_id
@@ -58,6 +69,7 @@ const CUSTOMERS: [(&str, &str, &str); 2] = [
 ];
 
 const NOT_FOUND: &str = r#"{"error_message": "Cannot find what you are looking for","status": "invalid_request_error","error_code": "object_not_found","error_info": {"user_message": "Cannot process your request as customer account not found.","developer_message": "Customer account not found.","code": "RESOURCE_NOT_FOUND","category": "USER_ERROR"}}"#;
+const ALREADY_EXISTS: &str = r#"{"error_message":"Customer with given object reference id already exist for your account.","status":"invalid_request_error","error_code":"unique","error_info":{"user_message":"Already exists.","developer_message":"Customer account with given object reference already exists.","code":"ALREADY_EXISTS","category":"USER_ERROR"}}"#;
 const UNAUTHORIZED: &str = r#"{"status":"error","error_code":"access_denied","error_info": {"user_message":"Unauthorized.","developer_message":"Invalid API Key. Please pass a valid and active api key.","code":"UNAUTHORIZED","category":"USER_ERROR"}}"#;
 
 /// Names and addresses in the server certificate.
@@ -172,6 +184,10 @@ pub struct Options {
     /// What [`Handshake::Tls`] presents; `None`: a certificate made at start for
     /// `localhost`, `127.0.0.1` and `::1`, signed by the sandbox's CA.
     pub certificate: Option<ServerCertificate>,
+    /// The first this many "not found" answers wait for one another (up to 5 s) before
+    /// they are sent: clients that get-or-create the same customer at once then all see it
+    /// missing, and all but one meet the duplicate error. 0: no waiting.
+    pub rendezvous: usize,
     /// Close a connection (close_notify, then FIN) that waits this long for its next
     /// request, as servers and load balancers close idle keep-alive connections; `None`:
     /// 30 s, without close_notify.
@@ -186,6 +202,7 @@ impl Default for Options {
             handshakes: Vec::new(),
             listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
             certificate: None,
+            rendezvous: 0,
             idle_timeout: None,
         }
     }
@@ -203,6 +220,8 @@ struct Shared {
     peak_open: AtomicUsize,
     idle_timeout: Option<Duration>,
     stop: AtomicBool,
+    store: Mutex<Store>,
+    rendezvous: Rendezvous,
 }
 
 /// A running sandbox; it stops when dropped.
@@ -291,6 +310,8 @@ impl Sandbox {
             peak_open: AtomicUsize::new(0),
             idle_timeout: options.idle_timeout,
             stop: AtomicBool::new(false),
+            store: Mutex::new(Store::with_documentation_customers()),
+            rendezvous: Rendezvous::new(options.rendezvous),
         });
         let accept_shared = shared.clone();
         thread::Builder::new()
@@ -351,6 +372,23 @@ impl Sandbox {
     /// Requests read so far.
     pub fn requests(&self) -> usize {
         self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// The customers `merchant_id` holds, as the JSON Get answers (without `juspay`), in
+    /// the order they were created.
+    pub fn customers(&self, merchant_id: &str) -> Vec<String> {
+        self.shared
+            .store
+            .lock()
+            .map(|store| {
+                store
+                    .customers
+                    .iter()
+                    .filter(|c| c.merchant == merchant_id)
+                    .map(|c| format!("{{{}}}", c.json()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// TCP connections open now (the server's side has not ended yet).
@@ -505,14 +543,21 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
             Err(e) => return Err(e),
         };
         first = false;
+        let body_len = content_length(buffer.get(..head_len).unwrap_or_default());
+        if !read_body(&mut tls, &mut buffer, head_len + body_len)? {
+            return Ok(());
+        }
         shared.requests.fetch_add(1, Ordering::SeqCst);
         let step = lock(&shared.script)?.pop_front().unwrap_or(Step::Api);
-        let request = buffer.get(..head_len).unwrap_or_default().to_vec();
-        buffer.drain(..head_len);
+        let request = buffer
+            .get(..head_len + body_len)
+            .unwrap_or_default()
+            .to_vec();
+        buffer.drain(..head_len + body_len);
         match step {
-            Step::Api => send(&mut tls, &answer(&request))?,
+            Step::Api => send(&mut tls, &answer(&request, head_len, shared))?,
             Step::ApiThenClose => {
-                send(&mut tls, &answer(&request))?;
+                send(&mut tls, &answer(&request, head_len, shared))?;
                 return close(tls);
             }
             Step::Raw(bytes) => send(&mut tls, &bytes)?,
@@ -621,8 +666,41 @@ fn read_head(tls: &mut impl Read, buffer: &mut Vec<u8>) -> io::Result<Option<usi
     }
 }
 
-/// The API's answer to one request head.
-fn answer(head: &[u8]) -> Vec<u8> {
+/// A request's `Content-Length` (0 when absent or unreadable).
+fn content_length(head: &[u8]) -> usize {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    if request.parse(head).is_err() {
+        return 0;
+    }
+    request
+        .headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case("content-length"))
+        .and_then(|h| std::str::from_utf8(h.value).ok()?.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Reads until `buffer` holds `len` bytes; `false` at the end of the connection.
+fn read_body(tls: &mut impl Read, buffer: &mut Vec<u8>, len: usize) -> io::Result<bool> {
+    if len > 64 * 1024 {
+        return Err(io::Error::other("request body too large"));
+    }
+    let mut chunk = [0u8; 4096];
+    while buffer.len() < len {
+        match tls.read(&mut chunk) {
+            Ok(0) => return Ok(false),
+            Ok(n) => buffer.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(false),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
+}
+
+/// The API's answer to one request: its head is `request[..head_len]`, its body the rest.
+fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
+    let (head, body) = request_bytes.split_at(head_len.min(request_bytes.len()));
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut request = httparse::Request::new(&mut headers);
     let Ok(httparse::Status::Complete(_)) = request.parse(head) else {
@@ -638,50 +716,76 @@ fn answer(head: &[u8]) -> Vec<u8> {
             .find(|h| h.name.eq_ignore_ascii_case(name))
             .map(|h| h.value)
     };
-    let expected_auth = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_API_KEY}:"))
-    );
-    let authorized = header("authorization") == Some(expected_auth.as_bytes())
-        && header("x-merchantid") == Some(DEMO_MERCHANT_ID.as_bytes());
-    if !authorized {
+    let Some(merchant) = ACCOUNTS.iter().find_map(|(key, merchant)| {
+        let auth = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{key}:"))
+        );
+        let ok = header("authorization") == Some(auth.as_bytes())
+            && header("x-merchantid") == Some(merchant.as_bytes());
+        ok.then_some(*merchant)
+    }) else {
         return response(401, UNAUTHORIZED);
-    }
+    };
     let target = request.path.unwrap_or("/");
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let Some(segment) = path.strip_prefix("/customers/") else {
-        return response(404, NOT_FOUND);
-    };
-    let Some(id) = percent_decode(segment) else {
-        return response(
-            400,
-            r#"{"error_message":"Bad Request","status":"invalid_request_error"}"#,
-        );
-    };
-    let generated;
-    let fields = match CUSTOMERS
-        .iter()
-        .find(|(cst, reference, _)| *cst == id || *reference == id)
-    {
-        Some((_, _, fields)) => *fields,
-        None => match id.strip_prefix(GENERATED_ID_PREFIX).filter(|suffix| {
-            !suffix.is_empty()
-                && suffix
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-        }) {
-            Some(suffix) => {
-                generated = format!(
-                    r#""id":"{id}","object":"customer","object_reference_id":"{suffix}@example.com","mobile_number":"9988776655","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","email_address":"{suffix}@example.com","first_name":"{suffix}","last_name":"Generated","mobile_country_code":"91""#
-                );
-                generated.as_str()
-            }
-            None => return response(404, NOT_FOUND),
-        },
-    };
+    let form = form_pairs(body);
+    // Get asks in the query, Create in the form.
     let wants_token = query
         .split('&')
-        .any(|pair| pair == "options.get_client_auth_token=true");
+        .any(|pair| pair == "options.get_client_auth_token=true")
+        || form_value(&form, "options.get_client_auth_token") == Some("true");
+    let Ok(mut store) = shared.store.lock() else {
+        return response(500, "");
+    };
+    let method = request.method.unwrap_or("");
+    let found = match (method, path.strip_prefix("/customers")) {
+        ("POST", Some("")) => {
+            if let Some(field) = invalid_create(&form) {
+                return response(400, &field_error(field));
+            }
+            let reference = form_value(&form, "object_reference_id").unwrap_or_default();
+            if store.find(merchant, reference).is_some() {
+                return response(400, ALREADY_EXISTS);
+            }
+            store.create(merchant, &form)
+        }
+        (_, Some(segment)) if segment.len() > 1 && segment.starts_with('/') => {
+            let Some(id) = percent_decode(&segment[1..]) else {
+                return response(
+                    400,
+                    r#"{"error_message":"Bad Request","status":"invalid_request_error"}"#,
+                );
+            };
+            let Some(index) = store.find(merchant, &id) else {
+                drop(store);
+                if let (Some(fields), "GET") = (generated(&id), method) {
+                    return customer_response(&fields, wants_token);
+                }
+                shared.rendezvous.meet();
+                return response(404, NOT_FOUND);
+            };
+            match method {
+                "GET" => index,
+                "POST" => {
+                    if let Some(field) = invalid_fields(&form) {
+                        return response(400, &field_error(field));
+                    }
+                    store.update(index, &form);
+                    index
+                }
+                _ => return response(404, NOT_FOUND),
+            }
+        }
+        _ => return response(404, NOT_FOUND),
+    };
+    let fields = store.customers[found].json();
+    drop(store);
+    customer_response(&fields, wants_token)
+}
+
+/// 200 with a customer object (its members in `fields`), with a fresh token when asked.
+fn customer_response(fields: &str, wants_token: bool) -> Vec<u8> {
     let body = if wants_token {
         let (token, expiry) = fresh_token();
         format!(
@@ -693,12 +797,295 @@ fn answer(head: &[u8]) -> Vec<u8> {
     response(200, &body)
 }
 
+/// The members of a made-up customer for a [`GENERATED_ID_PREFIX`] id.
+fn generated(id: &str) -> Option<String> {
+    let suffix = id.strip_prefix(GENERATED_ID_PREFIX).filter(|suffix| {
+        !suffix.is_empty()
+            && suffix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    })?;
+    Some(format!(
+        r#""id":"{id}","object":"customer","object_reference_id":"{suffix}@example.com","mobile_number":"9988776655","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","email_address":"{suffix}@example.com","first_name":"{suffix}","last_name":"Generated","mobile_country_code":"91""#
+    ))
+}
+
+/// One stored customer: its merchant and its fields, in the API's names and order.
+struct Stored {
+    merchant: &'static str,
+    fields: Vec<(&'static str, String)>,
+}
+
+/// The fields of a customer object, in the order the API writes them.
+const CUSTOMER_FIELDS: [&str; 10] = [
+    "id",
+    "object",
+    "object_reference_id",
+    "mobile_number",
+    "date_created",
+    "last_updated",
+    "email_address",
+    "first_name",
+    "last_name",
+    "mobile_country_code",
+];
+
+/// The fields Create and Update take besides object_reference_id.
+const FORM_FIELDS: [&str; 5] = [
+    "mobile_number",
+    "mobile_country_code",
+    "email_address",
+    "first_name",
+    "last_name",
+];
+
+impl Stored {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn set(&mut self, name: &'static str, value: String) {
+        match self.fields.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.fields.push((name, value)),
+        }
+    }
+
+    /// The members of its JSON object, without the braces.
+    fn json(&self) -> String {
+        CUSTOMER_FIELDS
+            .iter()
+            .filter_map(|name| Some(format!("\"{name}\":{}", json_string(self.get(name)?))))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The customers of every merchant.
+struct Store {
+    customers: Vec<Stored>,
+    created: usize,
+}
+
+impl Store {
+    /// The demo merchant's documentation customers.
+    fn with_documentation_customers() -> Store {
+        let customers = CUSTOMERS
+            .iter()
+            .map(|(_, _, json)| {
+                let object: Vec<(&'static str, String)> = CUSTOMER_FIELDS
+                    .iter()
+                    .filter_map(|name| {
+                        let key = format!("\"{name}\":\"");
+                        let start = json.find(&key)? + key.len();
+                        let end = start + json[start..].find('"')?;
+                        Some((*name, json[start..end].to_owned()))
+                    })
+                    .collect();
+                Stored {
+                    merchant: DEMO_MERCHANT_ID,
+                    fields: object,
+                }
+            })
+            .collect();
+        Store {
+            customers,
+            created: 0,
+        }
+    }
+
+    /// The merchant's customer with this id or object_reference_id.
+    fn find(&self, merchant: &str, id: &str) -> Option<usize> {
+        self.customers.iter().position(|c| {
+            c.merchant == merchant
+                && (c.get("id") == Some(id) || c.get("object_reference_id") == Some(id))
+        })
+    }
+
+    fn create(&mut self, merchant: &'static str, form: &[(String, String)]) -> usize {
+        self.created += 1;
+        let now = now_text();
+        let mut stored = Stored {
+            merchant,
+            fields: vec![
+                ("id", format!("cst_sbx{:013}", self.created)),
+                ("object", "customer".to_owned()),
+                (
+                    "object_reference_id",
+                    form_value(form, "object_reference_id")
+                        .unwrap_or_default()
+                        .to_owned(),
+                ),
+                ("date_created", now.clone()),
+                ("last_updated", now),
+            ],
+        };
+        for name in FORM_FIELDS {
+            if let Some(value) = form_value(form, name) {
+                stored.set(name, value.to_owned());
+            }
+        }
+        self.customers.push(stored);
+        self.customers.len() - 1
+    }
+
+    fn update(&mut self, index: usize, form: &[(String, String)]) {
+        let Some(stored) = self.customers.get_mut(index) else {
+            return;
+        };
+        for name in FORM_FIELDS {
+            if let Some(value) = form_value(form, name) {
+                stored.set(name, value.to_owned());
+            }
+        }
+        stored.set("last_updated", now_text());
+    }
+}
+
+/// Not-found answers that wait for one another: see [`Options::rendezvous`].
+struct Rendezvous {
+    expected: usize,
+    arrived: Mutex<usize>,
+    all_here: std::sync::Condvar,
+}
+
+impl Rendezvous {
+    fn new(expected: usize) -> Rendezvous {
+        Rendezvous {
+            expected,
+            arrived: Mutex::new(0),
+            all_here: std::sync::Condvar::new(),
+        }
+    }
+
+    fn meet(&self) {
+        let Ok(mut arrived) = self.arrived.lock() else {
+            return;
+        };
+        if *arrived >= self.expected {
+            return;
+        }
+        *arrived += 1;
+        self.all_here.notify_all();
+        let _ = self
+            .all_here
+            .wait_timeout_while(arrived, Duration::from_secs(5), |n| *n < self.expected);
+    }
+}
+
+/// The form's pairs, decoded; a body that is not a form has none.
+fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    let Ok(body) = std::str::from_utf8(body) else {
+        return Vec::new();
+    };
+    body.split('&')
+        .filter(|pair| !pair.is_empty())
+        .filter_map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |text: &str| percent_decode(&text.replace('+', " "));
+            Some((decode(name)?, decode(value)?))
+        })
+        .collect()
+}
+
+fn form_value<'f>(form: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    form.iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The field a Create is refused for, as the API documents it: object_reference_id and
+/// mobile_number required, object_reference_id of 8 characters or more, then the fields.
+fn invalid_create(form: &[(String, String)]) -> Option<&'static str> {
+    let reference = form_value(form, "object_reference_id").unwrap_or_default();
+    if reference.chars().count() < 8 {
+        return Some("object_reference_id");
+    }
+    if form_value(form, "mobile_number").is_none_or(str::is_empty) {
+        return Some("mobile_number");
+    }
+    invalid_fields(form)
+}
+
+/// The first field whose value the API documents as invalid: numbers of digits only,
+/// names of letters, digits and `( ) . - _`, e-mail local parts of letters, digits and
+/// ``! # $ % & ' * + - / = ? ^ _ . { | } ~ ` `` with `_` and `.` not first or last.
+fn invalid_fields(form: &[(String, String)]) -> Option<&'static str> {
+    let digits = |v: &str| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    let name = |v: &str| {
+        !v.is_empty()
+            && v.chars()
+                .all(|c| c.is_alphanumeric() || "().-_".contains(c))
+    };
+    let email = |v: &str| {
+        let Some((local, domain)) = v.rsplit_once('@') else {
+            return false;
+        };
+        let local_ok = !local.is_empty()
+            && local
+                .chars()
+                .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_.{|}~`".contains(c))
+            && !local.starts_with(['_', '.'])
+            && !local.ends_with(['_', '.']);
+        let domain_ok = domain.contains('.')
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        local_ok && domain_ok
+    };
+    FORM_FIELDS.into_iter().find(|field| {
+        let Some(value) = form_value(form, field) else {
+            return false;
+        };
+        !match *field {
+            "mobile_number" | "mobile_country_code" => digits(value),
+            "email_address" => email(value),
+            _ => name(value),
+        }
+    })
+}
+
+/// The documented 400 that names one field.
+fn field_error(field: &str) -> String {
+    format!(
+        r#"{{"error_message":"Wrong value in {field}","status":"Invalid Request","error_code":"Invalid Request","error_info":{{"user_message":"Invalid request params. Please verify your input.","fields":[{{"field_name":"{field}","reason":"Invalid value."}}],"developer_message":"Invalid request params","code":"INVALID_INPUT","category":"USER_ERROR"}}}}"#
+    )
+}
+
+/// A JSON string literal.
+fn json_string(value: &str) -> String {
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Now in the API's `Z` format.
+fn now_text() -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_default()
+}
+
 fn response(status: u16, body: &str) -> Vec<u8> {
     let reason = match status {
         200 => "OK",
         400 => "Bad Request",
         401 => "Unauthorized",
-        _ => "Not Found",
+        404 => "Not Found",
+        _ => "Internal Server Error",
     };
     format!(
         "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json;charset=utf-8\r\nContent-Length: {}\r\nConnection: keep-alive\r\n\r\n{body}",

@@ -117,7 +117,7 @@ impl KeyPair {
     }
 }
 
-#[cfg(not(feature = "p256-cm4"))]
+#[cfg(not(all(feature = "p256-cm4", target_arch = "arm", target_os = "none")))]
 mod p256_backend {
     use super::BadShare;
     use p256::elliptic_curve::sec1::ToEncodedPoint;
@@ -145,7 +145,7 @@ mod p256_backend {
     }
 }
 
-#[cfg(feature = "p256-cm4")]
+#[cfg(all(feature = "p256-cm4", target_arch = "arm", target_os = "none"))]
 mod p256_backend {
     //! p256-cm4 works on little-endian 32-bit words; TLS on big-endian bytes.
     use super::BadShare;

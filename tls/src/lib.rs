@@ -92,6 +92,8 @@
 mod client;
 mod codec;
 mod error;
+#[doc(hidden)]
+pub mod handshake_vector;
 mod kx;
 pub mod signature;
 mod suite;
@@ -105,6 +107,7 @@ pub use kx::Group;
 pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
 pub use suite::CipherSuite;
 pub use verifier::{
-    CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, trust_anchor,
+    CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
+    scheme, trust_anchor,
 };
 pub use webpki;

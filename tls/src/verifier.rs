@@ -228,22 +228,23 @@ fn check_time(
     UnixTime::since_unix_epoch(Duration::from_secs(seconds))
 }
 
-/// TLS 1.3 signature schemes (RFC 8446, 4.2.3) this crate verifies.
-pub(crate) mod scheme {
-    pub(crate) const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
-    pub(crate) const ECDSA_SECP384R1_SHA384: u16 = 0x0503;
-    pub(crate) const RSA_PSS_RSAE_SHA256: u16 = 0x0804;
-    pub(crate) const RSA_PSS_RSAE_SHA384: u16 = 0x0805;
-    pub(crate) const RSA_PSS_RSAE_SHA512: u16 = 0x0806;
+/// TLS 1.3 signature scheme code points (RFC 8446, 4.2.3) this crate verifies.
+#[allow(missing_docs)]
+pub mod scheme {
+    pub const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
+    pub const ECDSA_SECP384R1_SHA384: u16 = 0x0503;
+    pub const RSA_PSS_RSAE_SHA256: u16 = 0x0804;
+    pub const RSA_PSS_RSAE_SHA384: u16 = 0x0805;
+    pub const RSA_PSS_RSAE_SHA512: u16 = 0x0806;
     #[cfg(feature = "ed25519")]
-    pub(crate) const ED25519: u16 = 0x0807;
-    pub(crate) const RSA_PKCS1_SHA256: u16 = 0x0401;
-    pub(crate) const RSA_PKCS1_SHA384: u16 = 0x0501;
-    pub(crate) const RSA_PKCS1_SHA512: u16 = 0x0601;
+    pub const ED25519: u16 = 0x0807;
+    pub const RSA_PKCS1_SHA256: u16 = 0x0401;
+    pub const RSA_PKCS1_SHA384: u16 = 0x0501;
+    pub const RSA_PKCS1_SHA512: u16 = 0x0601;
 
     /// What the ClientHello's signature_algorithms offers: exactly what we verify, handshake
     /// schemes first; PKCS#1 for signatures in certificates only.
-    pub(crate) const OFFERED: &[u16] = &[
+    pub const OFFERED: &[u16] = &[
         ECDSA_SECP256R1_SHA256,
         ECDSA_SECP384R1_SHA384,
         #[cfg(feature = "ed25519")]
@@ -297,6 +298,93 @@ pub(crate) fn verify_certificate_verify(
     algorithm
         .verify_signature(public_key, &message, signature)
         .map_err(|_| CertificateError::BadSignature)
+}
+
+/// The two server-authentication steps of a handshake on their own, outside a
+/// connection: for tests, fuzzing and measurements of the verification (the recorded
+/// handshakes of `juspay_tls::handshake_vector`). [`crate::Client`] runs the same two
+/// functions as steps of its state machine.
+pub struct Verifier<'a> {
+    trust: Trust<'a>,
+    progress: Progress,
+}
+
+/// Where a [`Verifier`] is. Not boxed: there is no heap.
+#[allow(clippy::large_enum_variant)]
+enum Progress {
+    AwaitingCertificate,
+    AwaitingSignature(ServerKey),
+    Verified,
+    Refused(CertificateError),
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier for a server known as `server_name` (a DNS name or an IP address).
+    pub fn new(
+        anchors: &'a [TrustAnchor<'a>],
+        server_name: ServerName<'a>,
+        time: CertificateTime,
+    ) -> Self {
+        Verifier {
+            trust: Trust {
+                anchors,
+                server_name,
+                time,
+            },
+            progress: Progress::AwaitingCertificate,
+        }
+    }
+
+    /// The certificates of a Certificate message, end-entity first.
+    pub fn verify_certificates<'c>(
+        &mut self,
+        certificates: impl Iterator<Item = &'c [u8]>,
+    ) -> Result<(), CertificateError> {
+        if !matches!(self.progress, Progress::AwaitingCertificate) {
+            return self.refuse(CertificateError::Missing);
+        }
+        match verify_chain(&self.trust, certificates) {
+            Ok(key) => {
+                self.progress = Progress::AwaitingSignature(key);
+                Ok(())
+            }
+            Err(e) => self.refuse(e),
+        }
+    }
+
+    /// The CertificateVerify: `scheme` and `signature` over the transcript hash up to the
+    /// Certificate message.
+    pub fn verify_signature(
+        &mut self,
+        transcript_hash: &[u8],
+        scheme: u16,
+        signature: &[u8],
+    ) -> Result<(), CertificateError> {
+        let Progress::AwaitingSignature(key) = &self.progress else {
+            return self.refuse(CertificateError::Missing);
+        };
+        match verify_certificate_verify(key, transcript_hash, scheme, signature) {
+            Ok(()) => {
+                self.progress = Progress::Verified;
+                Ok(())
+            }
+            Err(e) => self.refuse(e),
+        }
+    }
+
+    /// Whether both steps succeeded, in order.
+    pub fn verified(&self) -> Result<(), CertificateError> {
+        match &self.progress {
+            Progress::Verified => Ok(()),
+            Progress::Refused(e) => Err(e.clone()),
+            _ => Err(CertificateError::Missing),
+        }
+    }
+
+    fn refuse(&mut self, e: CertificateError) -> Result<(), CertificateError> {
+        self.progress = Progress::Refused(e.clone());
+        Err(e)
+    }
 }
 
 // The two readers below walk a certificate's DER for the two things rustls-webpki does not

@@ -1,21 +1,23 @@
 //! The client for async firmware (feature `async`): a verified TLS connection to Juspay
 //! over any embedded-nal-async stack (embassy-net, say), carrying juspay-core's async
-//! driver. Everything but the I/O is the blocking client's ([`crate::session`]): the same
-//! configuration, buffers, verifier, handshake verdict, errors and connection reuse.
+//! driver. Everything but the I/O is the blocking client's ([`crate::session`],
+//! [`crate::tls`]): the same configuration, buffers, TLS client, errors and connection
+//! reuse.
 
 use core::net::{IpAddr, SocketAddr};
 
 use embedded_io::{Error as _, ErrorKind, ErrorType};
 use embedded_io_async::{Read, Write};
 use embedded_nal_async::{Dns, TcpConnect};
-use embedded_tls::{Aes128GcmSha256, TlsConnection, TlsContext};
 use juspay_core::driver;
-use juspay_core::{GetCustomer, Reply};
+use juspay_core::flow::GetOrCreate;
+use juspay_core::{CreateCustomer, Customer, CustomerRequest, GetCustomer, Reply, Timestamp};
 use rand_core::CryptoRngCore;
 
 use crate::error::{Error, Result};
 use crate::session::{self, Buffers, Config, Session};
 use crate::socket::{Sleep, Timer};
+use crate::tls::TlsStream;
 
 /// A TLS connection to the API over an async network stack, kept for the next call while
 /// responses allow it: [`Client`](crate::Client)'s twin, with the same arguments, results
@@ -26,11 +28,12 @@ use crate::socket::{Sleep, Timer};
 /// [`Sleep`]; when the deadline wins, the operation's future is dropped and the call ends
 /// in [`Error::Timeout`]. The TLS connection itself only ever sees a timed-out socket
 /// operation (an error it reports), never a future dropped halfway through a record.
+/// The handshake yields to the executor after each of its expensive steps.
 ///
 /// The futures are not `Send` (the deadline is shared through a `Cell`): run them in one
 /// task, as embassy does, or with a single-threaded executor.
 pub struct AsyncClient<'b, T: TcpConnect + 'b, C: Sleep> {
-    tls: TlsConnection<'b, Deadline<'b, T::Connection<'b>, C>, Aes128GcmSha256>,
+    tls: TlsStream<'b, Deadline<'b, T::Connection<'b>, C>>,
     timer: &'b Timer<C>,
     session: Session<'b>,
 }
@@ -79,12 +82,12 @@ where
     async fn open(
         tcp: &'b T,
         timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
+        mut rng: impl CryptoRngCore,
         config: Config<'b>,
         buffers: Buffers<'b>,
         address: SocketAddr,
     ) -> Result<Self> {
-        let (tls_config, mut provider) = session::tls_setup(&config, rng)?;
+        let tls = session::tls_client(&config, buffers, &mut rng)?;
         let socket = match timer.run(tcp.connect(address)).await {
             Some(Ok(socket)) => socket,
             Some(Err(e)) => return Err(Error::from_connect(&e)),
@@ -92,9 +95,9 @@ where
         };
         crate::fmt::debug!("TCP connected");
         let socket = Deadline { socket, timer };
-        let mut tls = TlsConnection::new(socket, buffers.tls_read, buffers.tls_write);
-        let opened = tls.open(TlsContext::new(&tls_config, &mut provider)).await;
-        session::handshake_verdict(opened, &provider.verifier)?;
+        let mut tls = TlsStream { tls, socket };
+        tls.handshake_async().await.map_err(Error::from_stream)?;
+        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
         Ok(AsyncClient {
             tls,
             timer,
@@ -117,10 +120,60 @@ where
         request: &GetCustomer<'_>,
         buf: &mut [u8],
     ) -> Result<Reply> {
-        self.session.begin(request, self.timer)?;
+        self.call(request, buf).await
+    }
+
+    /// One call of any kind on this connection, under its own deadline:
+    /// [`Client::call`](crate::Client::call)'s twin.
+    pub async fn call<'r>(
+        &mut self,
+        request: impl Into<CustomerRequest<'r>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        let timer = self.timer;
+        self.exchange(request.into(), Some(timer), buf).await
+    }
+
+    /// Get-or-create under one deadline:
+    /// [`Client::get_or_create`](crate::Client::get_or_create)'s twin.
+    pub async fn get_or_create(
+        &mut self,
+        create: &CreateCustomer<'_>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.timer.start(self.session.config.timeout_ms);
+        GetOrCreate::new(*create)
+            .run_async(async |request| self.exchange(request, None, buf).await)
+            .await
+    }
+
+    /// A client auth token good for `margin_seconds` after `now`:
+    /// [`Client::refresh_token`](crate::Client::refresh_token)'s twin.
+    pub async fn refresh_token(
+        &mut self,
+        customer: &Customer,
+        now: Timestamp,
+        margin_seconds: u32,
+        buf: &mut [u8],
+    ) -> Result<Option<Reply>> {
+        match customer.token_request(now, margin_seconds) {
+            Some(get) => self.call(get, buf).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// One request on the connection; `timer` starts its own deadline, `None` keeps the
+    /// one running.
+    async fn exchange(
+        &mut self,
+        request: CustomerRequest<'_>,
+        timer: Option<&Timer<C>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.session.begin(&request, timer)?;
         let config = self.session.config;
         let mut connection = session::call_connection(&mut self.tls);
-        let outcome = driver::get_customer_async(
+        let outcome = driver::call_async(
             &mut connection,
             &config.endpoint,
             &config.credentials,
@@ -132,9 +185,9 @@ where
     }
 
     /// Sends close_notify (under a deadline of its own) and closes the socket.
-    pub async fn close(self) {
+    pub async fn close(mut self) {
         self.timer.start(self.session.config.timeout_ms);
-        let _ = self.tls.close().await;
+        self.tls.close_async().await;
     }
 }
 
@@ -150,9 +203,8 @@ async fn resolve<C: Sleep>(dns: &impl Dns, timer: &Timer<C>, host: &str) -> Resu
 }
 
 /// A connected socket whose reads and writes end at the timer's deadline, as
-/// [`ErrorKind::TimedOut`]: what embedded-tls sees, and what becomes
-/// [`Error::Timeout`]. The stack's own errors are reduced to their kind, as embedded-tls
-/// would reduce them.
+/// [`ErrorKind::TimedOut`], which becomes [`Error::Timeout`]. The stack's own errors are
+/// reduced to their kind.
 struct Deadline<'t, S, C> {
     socket: S,
     timer: &'t Timer<C>,

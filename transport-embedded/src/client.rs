@@ -4,18 +4,19 @@
 use core::net::{IpAddr, SocketAddr};
 
 use embedded_nal::{Dns, TcpClientStack};
-use embedded_tls::blocking::{Aes128GcmSha256, TlsConnection, TlsContext};
 use juspay_core::driver;
-use juspay_core::{GetCustomer, Reply};
+use juspay_core::flow::GetOrCreate;
+use juspay_core::{CreateCustomer, Customer, CustomerRequest, GetCustomer, Reply, Timestamp};
 use rand_core::CryptoRngCore;
 
 use crate::error::{Error, Result};
 use crate::session::{self, Buffers, Config, Session};
 use crate::socket::{Clock, NalSocket, SocketError, Timer};
+use crate::tls::TlsStream;
 
 /// A TLS connection to the API, kept for the next call while responses allow it.
 pub struct Client<'b, S: TcpClientStack, C: Clock> {
-    tls: TlsConnection<'b, NalSocket<'b, S, C>, Aes128GcmSha256>,
+    tls: TlsStream<'b, NalSocket<'b, S, C>>,
     timer: &'b Timer<C>,
     session: Session<'b>,
 }
@@ -26,7 +27,9 @@ where
     C: Clock,
 {
     /// Resolves the host through the stack's DNS (IPv4 first, then IPv6), connects and
-    /// completes a verified TLS 1.3 handshake.
+    /// completes a verified TLS 1.3 handshake (juspay-tls). Between the handshake's
+    /// expensive steps (key generation, ECDH, the certificate chain, the handshake
+    /// signature) it calls the clock's [`Clock::idle`]: a place to feed a watchdog.
     pub fn connect(
         stack: &'b mut S,
         timer: &'b Timer<C>,
@@ -65,17 +68,18 @@ where
     fn open(
         stack: &'b mut S,
         timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
+        mut rng: impl CryptoRngCore,
         config: Config<'b>,
         buffers: Buffers<'b>,
         address: SocketAddr,
     ) -> Result<Self> {
-        let (tls_config, mut provider) = session::tls_setup(&config, rng)?;
+        let tls = session::tls_client(&config, buffers, &mut rng)?;
         let socket = NalSocket::connect(stack, address, timer).map_err(Error::from_socket)?;
         crate::fmt::debug!("TCP connected");
-        let mut tls = TlsConnection::new(socket, buffers.tls_read, buffers.tls_write);
-        let opened = tls.open(TlsContext::new(&tls_config, &mut provider));
-        session::handshake_verdict(opened, &provider.verifier)?;
+        let mut tls = TlsStream { tls, socket };
+        tls.handshake(|| timer.clock().idle())
+            .map_err(Error::from_stream)?;
+        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
         Ok(Client {
             tls,
             timer,
@@ -93,10 +97,58 @@ where
     /// not allow reuse, or any error, the next call returns
     /// `Error::Core(juspay_core::Error::ConnectionClosed)`: connect again.
     pub fn get_customer(&mut self, request: &GetCustomer<'_>, buf: &mut [u8]) -> Result<Reply> {
-        self.session.begin(request, self.timer)?;
+        self.call(request, buf)
+    }
+
+    /// One call of any kind ([`GetCustomer`], [`CreateCustomer`],
+    /// [`UpdateCustomer`](juspay_core::UpdateCustomer)) on this connection, under its own
+    /// deadline; as [`get_customer`](Self::get_customer) otherwise.
+    pub fn call<'r>(
+        &mut self,
+        request: impl Into<CustomerRequest<'r>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.exchange(request.into(), Some(self.timer), buf)
+    }
+
+    /// Get-or-create ([`GetOrCreate`]): Get by object_reference_id, Create when not found,
+    /// Get again when another device created it first; one deadline over all the calls,
+    /// one routing id. The reply is the last call's: the customer, or the API error that
+    /// ended the flow. The calls share this connection: a response that closes it ends the
+    /// flow with `Error::Core(juspay_core::Error::ConnectionClosed)`.
+    pub fn get_or_create(&mut self, create: &CreateCustomer<'_>, buf: &mut [u8]) -> Result<Reply> {
+        self.timer.start(self.session.config.timeout_ms);
+        GetOrCreate::new(*create).run(|request| self.exchange(request, None, buf))
+    }
+
+    /// A client auth token good for `margin_seconds` after `now` (the firmware's clock):
+    /// `None` while `customer` carries one, else the reply of the Get that asks for a new
+    /// one ([`Customer::token_request`]).
+    pub fn refresh_token(
+        &mut self,
+        customer: &Customer,
+        now: Timestamp,
+        margin_seconds: u32,
+        buf: &mut [u8],
+    ) -> Result<Option<Reply>> {
+        match customer.token_request(now, margin_seconds) {
+            Some(get) => self.call(get, buf).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// One request on the connection; `timer` starts its own deadline, `None` keeps the
+    /// one running.
+    fn exchange(
+        &mut self,
+        request: CustomerRequest<'_>,
+        timer: Option<&Timer<C>>,
+        buf: &mut [u8],
+    ) -> Result<Reply> {
+        self.session.begin(&request, timer)?;
         let config = self.session.config;
         let mut connection = session::call_connection(&mut self.tls);
-        let outcome = driver::get_customer(
+        let outcome = driver::call(
             &mut connection,
             &config.endpoint,
             &config.credentials,
@@ -107,9 +159,9 @@ where
     }
 
     /// Sends close_notify (under a deadline of its own) and closes the socket.
-    pub fn close(self) {
+    pub fn close(mut self) {
         self.timer.start(self.session.config.timeout_ms);
-        let _ = self.tls.close();
+        self.tls.close();
     }
 }
 

@@ -4,11 +4,12 @@ use core::fmt;
 
 use embedded_io::ErrorKind;
 use embedded_nal::{TcpError, TcpErrorKind};
-use embedded_tls::blocking::TlsError;
 use juspay_core::ErrorClass;
 
+use juspay_tls::CertificateError;
+
 use crate::socket::SocketError;
-use crate::verifier::CertificateError;
+use crate::tls::StreamError;
 
 /// `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = core::result::Result<T, E>;
@@ -29,64 +30,14 @@ pub enum Error {
     Connect(TcpErrorKind),
     /// The server's certificate or handshake signature was refused; nothing was sent.
     Certificate(CertificateError),
-    /// TLS failed: an alert, parameters embedded-tls does not speak (TLS 1.3 with
-    /// AES-128-GCM and a P-256 key share), or bytes that are not TLS.
-    Tls(TlsFailure),
+    /// TLS failed (nothing of the request was sent if it failed in the handshake): what
+    /// the server did against TLS 1.3 and the alert we answered with, an alert it sent,
+    /// parameters we do not speak, or bytes that are not TLS. See [`juspay_tls::Error`].
+    Tls(juspay_tls::Error),
     /// The deadline passed.
     Timeout,
     /// The connection failed after it was established.
     Io(ErrorKind),
-}
-
-/// How a TLS handshake or record failed, from embedded-tls's error.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum TlsFailure {
-    /// A fatal alert, sent by the server or by embedded-tls: its AlertDescription code
-    /// (RFC 8446, 6): 40 handshake_failure, 70 protocol_version, ...
-    Alert(u8),
-    /// The server chose what embedded-tls does not speak: another version, cipher suite,
-    /// group or signature scheme.
-    Unsupported,
-    /// A record did not decrypt or authenticate, or the Finished MAC was wrong.
-    Crypto,
-    /// The server's messages are larger than the TLS buffers.
-    BufferTooSmall,
-    /// The server's bytes are not valid TLS 1.3.
-    Malformed,
-}
-
-impl From<&TlsError> for TlsFailure {
-    fn from(e: &TlsError) -> Self {
-        match e {
-            TlsError::HandshakeAborted(_, alert) | TlsError::AbortHandshake(_, alert) => {
-                TlsFailure::Alert(*alert as u8)
-            }
-            TlsError::Unimplemented
-            | TlsError::InvalidCipherSuite
-            | TlsError::InvalidSignatureScheme
-            | TlsError::InvalidSupportedVersions
-            | TlsError::InvalidKeyShare => TlsFailure::Unsupported,
-            TlsError::CryptoError | TlsError::InvalidSignature => TlsFailure::Crypto,
-            TlsError::InsufficientSpace | TlsError::OutOfMemory => TlsFailure::BufferTooSmall,
-            _ => TlsFailure::Malformed,
-        }
-    }
-}
-
-impl fmt::Display for TlsFailure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TlsFailure::Alert(code) => write!(f, "TLS alert {code}"),
-            TlsFailure::Unsupported => {
-                f.write_str("server parameters not supported (TLS 1.3, AES-128-GCM, P-256 only)")
-            }
-            TlsFailure::Crypto => f.write_str("TLS record or Finished did not authenticate"),
-            TlsFailure::BufferTooSmall => f.write_str("TLS message larger than the buffers"),
-            TlsFailure::Malformed => f.write_str("not valid TLS 1.3"),
-        }
-    }
 }
 
 impl Error {
@@ -126,21 +77,29 @@ impl Error {
         }
     }
 
-    pub(crate) fn from_tls(e: TlsError) -> Self {
+    /// juspay-tls's refusal: a certificate refusal keeps its own variant.
+    pub(crate) fn from_tls(e: juspay_tls::Error) -> Self {
         match e {
-            TlsError::Io(ErrorKind::TimedOut) => Error::Timeout,
-            TlsError::Io(kind) => Error::Io(kind),
-            TlsError::ConnectionClosed | TlsError::IoError => {
-                Error::Core(juspay_core::Error::ConnectionClosed)
-            }
-            other => Error::Tls(TlsFailure::from(&other)),
+            juspay_tls::Error::Certificate(e) => Error::Certificate(e),
+            e => Error::Tls(e),
         }
     }
 
-    pub(crate) fn from_core(e: juspay_core::Error<TlsError>) -> Self {
+    pub(crate) fn from_stream(e: StreamError) -> Self {
+        match e {
+            StreamError::Io(ErrorKind::TimedOut) => Error::Timeout,
+            StreamError::Io(kind) => Error::Io(kind),
+            StreamError::Tls(juspay_tls::Error::Closed | juspay_tls::Error::UnexpectedEof) => {
+                Error::Core(juspay_core::Error::ConnectionClosed)
+            }
+            StreamError::Tls(e) => Error::from_tls(e),
+        }
+    }
+
+    pub(crate) fn from_core(e: juspay_core::Error<StreamError>) -> Self {
         match e.split_io() {
             Ok(core) => Error::Core(core),
-            Err(tls) => Error::from_tls(tls),
+            Err(stream) => Error::from_stream(stream),
         }
     }
 }
@@ -159,7 +118,7 @@ impl fmt::Display for Error {
             Error::Connect(TcpErrorKind::PipeClosed) => f.write_str("cannot connect: closed"),
             Error::Connect(_) => f.write_str("cannot connect"),
             Error::Certificate(e) => fmt::Display::fmt(e, f),
-            Error::Tls(e) => write!(f, "TLS failure: {e}"),
+            Error::Tls(e) => fmt::Display::fmt(e, f),
             Error::Timeout => f.write_str("timed out"),
             Error::Io(kind) => write!(f, "connection failed: {kind}"),
         }
@@ -200,12 +159,14 @@ mod tests {
     fn display_never_prints_debug() {
         let refused = Error::Connect(TcpErrorKind::Other);
         assert_eq!(refused.to_string(), "cannot connect");
-        let alert = Error::from_tls(TlsError::HandshakeAborted(
-            embedded_tls::alert::AlertLevel::Fatal,
-            embedded_tls::alert::AlertDescription::ProtocolVersion,
+        let alert = Error::from_tls(juspay_tls::Error::AlertReceived(
+            juspay_tls::Alert::ProtocolVersion,
         ));
-        assert_eq!(alert, Error::Tls(TlsFailure::Alert(70)));
-        assert_eq!(alert.to_string(), "TLS failure: TLS alert 70");
+        assert_eq!(alert.to_string(), "TLS: the server sent alert 70");
+        let refused = Error::from_tls(juspay_tls::Error::Certificate(
+            CertificateError::BadSignature,
+        ));
+        assert_eq!(refused, Error::Certificate(CertificateError::BadSignature));
         assert_eq!(
             Error::Io(ErrorKind::ConnectionReset).to_string(),
             "connection failed: ConnectionReset"
@@ -219,7 +180,7 @@ mod tests {
         ));
         assert_eq!(truncated.class(), ErrorClass::Protocol);
         assert_eq!(
-            Error::from_tls(TlsError::ConnectionClosed).class(),
+            Error::from_stream(StreamError::Tls(juspay_tls::Error::UnexpectedEof)).class(),
             ErrorClass::Transport
         );
         assert_eq!(Error::Timeout.class(), ErrorClass::Transport);

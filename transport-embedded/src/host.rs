@@ -15,7 +15,7 @@ pub use std_embedded_nal::Stack;
 pub use std_embedded_nal_async::Stack as AsyncStack;
 
 use crate::socket::Clock;
-use crate::verifier::CertificateTime;
+use juspay_tls::CertificateTime;
 
 /// The host's monotonic clock for deadlines; blocking waits yield the CPU for 100 µs,
 /// async ones are async-io timers.

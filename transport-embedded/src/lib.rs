@@ -8,11 +8,12 @@
 //!   polling `nb::WouldBlock` against the firmware's [`Clock`] so that a stalled server
 //!   ends in [`Error::Timeout`], never a hang.
 //! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 through
-//!   embedded-tls with the server certificate checked by our [`Verifier`] (see the trust
-//!   model below), and the connection kept for the next call while responses allow it.
+//!   our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
+//!   certificate as a step of its own (see the trust model below), and the connection
+//!   kept for the next call while responses allow it.
 //! - [`AsyncClient`] (feature `async`): the same client for async firmware (embassy):
 //!   embedded-nal-async's `TcpConnect` and `Dns` (embassy-net's `TcpClient` and
-//!   `DnsSocket`), embedded-tls's async connection, deadlines from the firmware's clock
+//!   `DnsSocket`), the same juspay-tls state machine, deadlines from the firmware's clock
 //!   through the one small trait [`Sleep`], on any executor. It shares everything but the
 //!   I/O with [`Client`]: configuration, buffers, verifier, errors, connection reuse, and
 //!   juspay-core's protocol loop (`driver::Exchange`).
@@ -194,9 +195,10 @@
 //!   the newest trusted time it has seen): certificates that expired before the floor are
 //!   refused, newer ones are accepted. There is no way to skip the date check.
 //! - **Handshake signature**: the TLS 1.3 CertificateVerify, checked with the end-entity
-//!   key, with the scheme the server picked from the ones offered; and a handshake that
-//!   skipped Certificate or CertificateVerify is refused before a byte of the request is
-//!   written (embedded-tls 0.19 would accept it).
+//!   key, with the scheme the server picked from the ones offered. juspay-tls's state
+//!   machine requires Certificate and CertificateVerify before Finished: a handshake that
+//!   skips either is refused, and nothing of the request is written before the server's
+//!   Finished has been verified.
 //! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
 //!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
 //!   CertificateVerify) with SHA-256/384/512, moduli of 2,048 to 4,096 bits, exponent
@@ -225,22 +227,19 @@
 //! The Certificate message is verified where it lies in the TLS read buffer: no copy of
 //! the chain is made.
 //!
-//! # Limits
-//! embedded-tls speaks TLS 1.3 only, with the TLS_AES_128_GCM_SHA256 suite and a P-256
-//! key share. To check that an endpoint fits: `openssl s_client -connect HOST:443 -tls1_3
-//! -groups P-256 -ciphersuites TLS_AES_128_GCM_SHA256` must complete. When the endpoint
-//! does not fit, the handshake fails with [`Error::Tls`] (exit 4 in the `get_customer`
-//! command), never with a connection that skips verification.
-//!
-//! embedded-tls 0.19 calls `unimplemented!()` when a server sends a handshake message
-//! other than NewSessionTicket after the handshake; with `panic = "abort"` that resets
-//! the device. Our tests do not reach it; it is a known gap of that crate.
+//! # TLS
+//! [`juspay_tls`] (its crate docs say what it speaks and refuses): TLS 1.3 with
+//! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, X25519
+//! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
+//! other is answered), KeyUpdate, tickets read and dropped. Every refusal is an
+//! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
+//! Between the handshake's expensive steps the blocking client calls [`Clock::idle`] and
+//! the async client yields to the executor.
 //!
 //! # Crate features
-//! - `ed25519` (default): Ed25519 certificates and handshake signatures. Without it,
-//!   embedded-tls still offers Ed25519 in its ClientHello (0.19 has no way to take it
-//!   out), and a server that picks it is refused with
-//!   [`CertificateError::UnsupportedSignatureScheme`].
+//! - `ed25519` (default): Ed25519 certificates and handshake signatures; without it the
+//!   scheme is neither offered nor accepted.
+//! - `p256-cm4`: P-256 from p256-cm4's Cortex-M4 assembly (on thumbv7em targets).
 //! - `defmt`: log through defmt and `defmt::Format` for the errors (firmware); `log`: log
 //!   through log, and the request and response heads (secrets redacted) at debug (hosts).
 //!   Additive: with both, both get the messages.
@@ -269,29 +268,27 @@ mod client;
 mod error;
 mod fmt;
 #[doc(hidden)]
-pub mod handshake_vector;
+pub use juspay_tls::handshake_vector;
 #[cfg(feature = "log")]
 mod head_log;
 #[cfg(feature = "std")]
 pub mod host;
 mod session;
-pub use juspay_tls::signature;
 mod socket;
-mod verifier;
+mod tls;
 
 #[cfg(feature = "async")]
 pub use asynch::AsyncClient;
 pub use client::Client;
-pub use embedded_tls::blocking::TlsError;
-pub use error::{Error, Result, TlsFailure};
+pub use error::{Error, Result};
 pub use juspay_core::{self, ErrorClass};
-pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
+pub use juspay_tls::{self, Group, signature};
+pub use juspay_tls::{CertificateDer, ServerName, TrustAnchor};
+pub use juspay_tls::{
+    CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
+    trust_anchor, webpki,
+};
 pub use session::{Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
 #[cfg(feature = "async")]
 pub use socket::Sleep;
 pub use socket::{Clock, NalSocket, SocketError, Timer};
-pub use verifier::{
-    CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
-    trust_anchor,
-};
-pub use webpki;

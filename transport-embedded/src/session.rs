@@ -1,26 +1,25 @@
 //! What the blocking [`Client`](crate::Client) and the [`AsyncClient`](crate::AsyncClient)
-//! share: the configuration and buffers, the TLS set-up with our verifier, the verdict on a
-//! finished handshake, and the bookkeeping around each call. Only the I/O differs between
-//! the two clients.
+//! share: the configuration and buffers, the TLS client for the endpoint, and the
+//! bookkeeping around each call. Only the I/O differs between the two clients.
 
 use core::net::IpAddr;
 
 use embedded_io::ErrorType;
 use embedded_nal::AddrType;
-use embedded_tls::blocking::{Aes128GcmSha256, CryptoProvider, TlsConfig, TlsError, TlsVerifier};
 use juspay_core::driver::CloseAsEof;
-use juspay_core::{Credentials, Endpoint, GetCustomer, InputField, InputProblem, Reply};
+use juspay_core::{Credentials, CustomerRequest, Endpoint, InputField, InputProblem, Reply};
+use juspay_tls::{CertificateTime, Group, ServerName, TrustAnchor};
 use rand_core::CryptoRngCore;
-use rustls_pki_types::{ServerName, TrustAnchor};
 
 use crate::error::{Error, Result};
 use crate::socket::{Clock, Timer};
-use crate::verifier::{CertificateTime, Verifier};
+use crate::tls::{StreamError, TlsStream};
 
-/// Size of the TLS read buffer that holds any TLS record (16 KiB of data plus overhead).
-pub const TLS_READ_BUFFER: usize = 16_640;
-/// Size of the TLS write buffer that fits a Get Customer request in one record.
-pub const TLS_WRITE_BUFFER: usize = 2048;
+/// Size of the TLS receive buffer that holds any TLS record (16 KiB of data plus
+/// overhead): [`juspay_tls::RECEIVE_BUFFER`].
+pub const TLS_READ_BUFFER: usize = juspay_tls::RECEIVE_BUFFER;
+/// Size of the TLS send buffer that fits a Get Customer request in one record.
+pub const TLS_WRITE_BUFFER: usize = juspay_tls::SEND_BUFFER;
 
 /// Where and how to call.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +36,10 @@ pub struct Config<'a> {
     pub time: CertificateTime,
     /// Deadline of a connect (DNS, TCP and TLS handshake) and of each call, in milliseconds.
     pub timeout_ms: u64,
+    /// The group of the key share the first ClientHello carries (X25519 by default; P-256
+    /// on a Cortex-M4 with juspay-tls's `p256-cm4`, where it is the faster of the two). A
+    /// server that wants the other asks with a HelloRetryRequest.
+    pub key_share: Group,
 }
 
 impl<'a> Config<'a> {
@@ -53,7 +56,13 @@ impl<'a> Config<'a> {
             trust_anchors,
             time,
             timeout_ms: 30_000,
+            key_share: Group::X25519,
         }
+    }
+
+    /// The same with the first key share in `group`.
+    pub fn key_share(self, key_share: Group) -> Self {
+        Config { key_share, ..self }
     }
 
     /// The same with another deadline.
@@ -71,26 +80,6 @@ pub struct Buffers<'b> {
     pub tls_write: &'b mut [u8],
 }
 
-/// The firmware's RNG and our verifier, as embedded-tls asks for them (its blocking and
-/// async connections take the same provider).
-pub(crate) struct Provider<'a, R> {
-    rng: R,
-    pub(crate) verifier: Verifier<'a>,
-}
-
-impl<R: CryptoRngCore> CryptoProvider for Provider<'_, R> {
-    type CipherSuite = Aes128GcmSha256;
-    type Signature = &'static [u8];
-
-    fn rng(&mut self) -> impl CryptoRngCore {
-        &mut self.rng
-    }
-
-    fn verifier(&mut self) -> Result<&mut impl TlsVerifier<Self::CipherSuite>, TlsError> {
-        Ok(&mut self.verifier)
-    }
-}
-
 /// The endpoint's host as an IP address, when it is one (then no name is resolved).
 pub(crate) fn ip_address(endpoint: &Endpoint<'_>) -> Option<IpAddr> {
     endpoint.host().parse().ok()
@@ -99,66 +88,38 @@ pub(crate) fn ip_address(endpoint: &Endpoint<'_>) -> Option<IpAddr> {
 /// The address families asked of the resolver, in order.
 pub(crate) const ADDRESS_TYPES: [AddrType; 2] = [AddrType::IPv4, AddrType::IPv6];
 
-/// The TLS configuration for `config`'s endpoint and a provider holding `rng` and a
-/// verifier for that endpoint.
-pub(crate) fn tls_setup<'a, R: CryptoRngCore>(
-    config: &Config<'a>,
-    rng: R,
-) -> Result<(TlsConfig<'a>, Provider<'a, R>)> {
-    let host = config.endpoint.host();
-    let server_name = ServerName::try_from(host).map_err(|_| {
+/// A TLS client for `config`'s endpoint over the caller's buffers.
+pub(crate) fn tls_client<'b>(
+    config: &Config<'b>,
+    buffers: Buffers<'b>,
+    rng: &mut impl CryptoRngCore,
+) -> Result<juspay_tls::Client<'b>> {
+    let server_name = ServerName::try_from(config.endpoint.host()).map_err(|_| {
         Error::Core(juspay_core::Error::InvalidInput {
             field: InputField::BaseUrl,
             problem: InputProblem::Malformed,
         })
     })?;
-    // SNI carries host names only (RFC 6066, 3): an IP address is checked against the
-    // certificate's IP address SANs but not sent.
-    let tls_config = match server_name {
-        ServerName::DnsName(_) => TlsConfig::new().with_server_name(host),
-        _ => TlsConfig::new(),
-    }
-    .enable_rsa_signatures();
-    let provider = Provider {
-        rng,
-        verifier: Verifier::new(config.trust_anchors, server_name, config.time),
-    };
-    Ok((tls_config, provider))
-}
-
-/// What a finished handshake amounts to: the verifier's refusal first (embedded-tls
-/// reports it as a bare TLS error), then embedded-tls's own error, and then whether the
-/// server's certificate was verified at all.
-pub(crate) fn handshake_verdict(
-    opened: Result<(), TlsError>,
-    verifier: &Verifier<'_>,
-) -> Result<()> {
-    if let Some(refusal) = verifier.refusal() {
-        return Err(Error::Certificate(refusal.clone()));
-    }
-    opened.map_err(Error::from_tls)?;
-    // embedded-tls completes a handshake in which the server sent no Certificate or
-    // CertificateVerify at all without asking the verifier: refuse it here, before a
-    // byte of the request is written.
-    verifier.verified().map_err(Error::Certificate)?;
-    crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
-    Ok(())
-}
-
-/// embedded-tls reports close_notify or a closed socket as an error.
-fn is_close(e: &TlsError) -> bool {
-    matches!(e, TlsError::ConnectionClosed | TlsError::IoError)
+    let tls_config = juspay_tls::Config::new(server_name, config.trust_anchors, config.time)
+        .key_share(config.key_share);
+    juspay_tls::Client::new(tls_config, buffers.tls_read, buffers.tls_write, rng)
+        .map_err(Error::from_tls)
 }
 
 /// What the driver runs over: the TLS connection with closes read as the end of the data
 /// and, with `log`, the heads logged (secrets redacted).
 #[cfg(feature = "log")]
-pub(crate) type CallConnection<T> = crate::head_log::HeadLog<CloseAsEof<T, fn(&TlsError) -> bool>>;
+pub(crate) type CallConnection<'t, 'b, S> =
+    crate::head_log::HeadLog<CloseAsEof<&'t mut TlsStream<'b, S>, fn(&StreamError) -> bool>>;
 #[cfg(not(feature = "log"))]
-pub(crate) type CallConnection<T> = CloseAsEof<T, fn(&TlsError) -> bool>;
+pub(crate) type CallConnection<'t, 'b, S> =
+    CloseAsEof<&'t mut TlsStream<'b, S>, fn(&StreamError) -> bool>;
 
-pub(crate) fn call_connection<T: ErrorType<Error = TlsError>>(tls: T) -> CallConnection<T> {
-    let connection = CloseAsEof::new(tls, is_close as fn(&TlsError) -> bool);
+pub(crate) fn call_connection<'t, 'b, S>(tls: &'t mut TlsStream<'b, S>) -> CallConnection<'t, 'b, S>
+where
+    TlsStream<'b, S>: ErrorType<Error = StreamError>,
+{
+    let connection = CloseAsEof::new(tls, crate::tls::is_close as fn(&StreamError) -> bool);
     #[cfg(feature = "log")]
     let connection = crate::head_log::HeadLog::new(connection);
     connection
@@ -182,20 +143,29 @@ impl<'a> Session<'a> {
         self.reusable
     }
 
-    /// Before a call: the request is valid and the connection usable; the call's deadline
-    /// starts. Until [`end`](Self::end) says otherwise the connection counts as spent, so
+    /// Before a call: the request is valid and the connection usable; with `Some(timer)`
+    /// the call's deadline starts (a flow of several calls starts it once, before the
+    /// first). Until [`end`](Self::end) says otherwise the connection counts as spent, so
     /// that a call that fails (or an async call that is dropped) leaves it unused.
     pub(crate) fn begin<C: Clock>(
         &mut self,
-        request: &GetCustomer<'_>,
-        timer: &Timer<C>,
+        request: &CustomerRequest<'_>,
+        timer: Option<&Timer<C>>,
     ) -> Result<()> {
         request.validate()?;
         if !self.reusable {
             return Err(Error::Core(juspay_core::Error::ConnectionClosed));
         }
         self.reusable = false;
-        timer.start(self.config.timeout_ms);
+        if let Some(timer) = timer {
+            timer.start(self.config.timeout_ms);
+        }
+        // The operation and the body's length only: ids and fields are personal data.
+        crate::fmt::debug!(
+            "{} customer, form body of {} bytes",
+            request.operation().name(),
+            request.body_len()
+        );
         Ok(())
     }
 
@@ -203,7 +173,7 @@ impl<'a> Session<'a> {
     /// another call on the connection.
     pub(crate) fn end(
         &mut self,
-        outcome: Result<Reply, juspay_core::Error<TlsError>>,
+        outcome: Result<Reply, juspay_core::Error<StreamError>>,
     ) -> Result<Reply> {
         let reply = outcome.map_err(Error::from_core)?;
         crate::fmt::debug!("response received, reusable: {}", reply.reusable);

@@ -44,8 +44,8 @@ fn recorded_and_fresh_handshakes_verify() {
 fn a_changed_signature_or_transcript_is_refused() {
     for (name, bytes) in fresh() {
         let vector = handshake_vector::parse(&bytes).unwrap();
-        let signature_at = 4 + vector.certificate_verify.signature.len() / 2;
-        let transcript_at = 4 + vector.certificate_verify.signature.len() + 2;
+        let signature_at = 4 + vector.signature.len() / 2;
+        let transcript_at = 4 + vector.signature.len() + 2;
         for at in [signature_at, transcript_at] {
             let mut changed = bytes.clone();
             changed[at] ^= 1;

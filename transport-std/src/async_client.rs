@@ -9,10 +9,11 @@ use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use juspay_core::driver::{self, CloseAsEof};
-use juspay_core::{Credentials, Customer, Endpoint, GetCustomer};
+use juspay_core::flow::GetOrCreate;
+use juspay_core::{CreateCustomer, Credentials, Customer, CustomerRequest, Endpoint, GetCustomer};
 use rustls::pki_types::ServerName;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
@@ -20,7 +21,7 @@ use tokio::time::timeout_at;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::client::Shared;
+use crate::client::{Account, Shared, system_now};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::retry::{Answer, Call, Next};
@@ -33,6 +34,8 @@ use crate::stream::{HeadLog, Limits, is_close};
 #[derive(Clone)]
 pub struct AsyncClient {
     shared: Arc<Shared<Connection>>,
+    /// The merchant account calls are made as, when not the configuration's.
+    account: Option<Arc<Account>>,
 }
 
 /// A connection and the buffer its responses are read into.
@@ -52,6 +55,20 @@ impl AsyncClient {
     pub fn new(config: Config) -> Result<Self> {
         Ok(AsyncClient {
             shared: Arc::new(Shared::new(config)?),
+            account: None,
+        })
+    }
+
+    /// This client calling as another merchant account:
+    /// [`Client::with_account`](crate::Client::with_account)'s twin.
+    pub fn with_account(
+        &self,
+        api_key: impl Into<String>,
+        merchant_id: impl Into<String>,
+    ) -> Result<AsyncClient> {
+        Ok(AsyncClient {
+            shared: self.shared.clone(),
+            account: Some(Arc::new(Account::new(api_key.into(), merchant_id.into())?)),
         })
     }
 
@@ -68,9 +85,54 @@ impl AsyncClient {
     /// `GET /customers/{customer_id}`: the customer, or an [`Error`] of a clear class.
     /// Concurrent calls run side by side, each on a connection of its own.
     pub async fn get_customer(&self, request: &GetCustomer<'_>) -> Result<Customer> {
-        let (endpoint, credentials) = self.shared.prepare(request)?;
+        self.call(request).await
+    }
+
+    /// Any request: [`Client::call`](crate::Client::call)'s twin.
+    pub async fn call<'r>(&self, request: impl Into<CustomerRequest<'r>>) -> Result<Customer> {
+        let deadline = Instant::now() + self.shared.config.deadline;
+        self.call_until(request.into(), deadline).await
+    }
+
+    /// Get-or-create under one deadline:
+    /// [`Client::get_or_create`](crate::Client::get_or_create)'s twin.
+    pub async fn get_or_create(&self, create: &CreateCustomer<'_>) -> Result<Customer> {
+        let deadline = Instant::now() + self.shared.config.deadline;
+        let mut flow = GetOrCreate::new(*create);
+        flow.validate()?;
+        loop {
+            let answer = match self.call_until(flow.request(), deadline).await {
+                Ok(customer) => Ok(customer),
+                Err(Error::Api(api)) => Err(*api),
+                Err(other) => return Err(other),
+            };
+            if !flow.advance(&answer) {
+                return answer.map_err(|api| Error::Api(Box::new(api)));
+            }
+        }
+    }
+
+    /// A client auth token good for `margin`:
+    /// [`Client::refresh_token`](crate::Client::refresh_token)'s twin.
+    pub async fn refresh_token(&self, customer: &mut Customer, margin: Duration) -> Result<bool> {
+        let margin = u32::try_from(margin.as_secs()).unwrap_or(u32::MAX);
+        let Some(get) = customer.token_request(system_now(), margin) else {
+            return Ok(false);
+        };
+        let fresh = self.call(get).await?;
+        *customer = fresh;
+        Ok(true)
+    }
+
+    /// One request with retries, all attempts before `deadline`.
+    async fn call_until(
+        &self,
+        request: CustomerRequest<'_>,
+        deadline: Instant,
+    ) -> Result<Customer> {
+        let (endpoint, credentials) = self.shared.prepare(self.account.as_deref(), &request)?;
         let config = &self.shared.config;
-        let mut call = Call::new(config.deadline);
+        let mut call = Call::until(deadline);
         let mut fresh = false;
         loop {
             let limits = Limits {
@@ -96,7 +158,7 @@ impl AsyncClient {
     async fn attempt(
         &self,
         (endpoint, credentials): (&Endpoint<'_>, &Credentials<'_>),
-        request: &GetCustomer<'_>,
+        request: CustomerRequest<'_>,
         limits: Limits,
         fresh: bool,
     ) -> (bool, Result<Answer>) {
@@ -123,7 +185,7 @@ impl AsyncClient {
             },
         };
         connection.stream.begin_exchange(limits);
-        let reply = match driver::get_customer_async(
+        let reply = match driver::call_async(
             &mut CloseAsEof::new(&mut connection.stream, is_close),
             endpoint,
             credentials,

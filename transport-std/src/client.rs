@@ -4,11 +4,16 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
 
-use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, driver};
+use juspay_core::flow::GetOrCreate;
+use juspay_core::{
+    CreateCustomer, Credentials, Customer, CustomerRequest, Endpoint, GetCustomer, Timestamp,
+    driver,
+};
 use rustls::{ClientConfig, RootCertStore};
 
-use crate::config::Config;
+use crate::config::{Config, Secret};
 use crate::connect::{connect, remaining};
 use crate::error::{Error, Result};
 use crate::pool::Pool;
@@ -20,6 +25,25 @@ use crate::stream::{Limits, Stream};
 #[derive(Clone)]
 pub struct Client {
     shared: Arc<Shared<Connection>>,
+    /// The merchant account calls are made as, when not the configuration's.
+    account: Option<Arc<Account>>,
+}
+
+/// A merchant account other than the configuration's: see [`Client::with_account`].
+pub(crate) struct Account {
+    api_key: Secret,
+    merchant_id: String,
+}
+
+impl Account {
+    /// Checked as juspay-core checks credentials.
+    pub(crate) fn new(api_key: String, merchant_id: String) -> Result<Self> {
+        Credentials::new(&api_key, &merchant_id)?;
+        Ok(Account {
+            api_key: Secret::new(api_key),
+            merchant_id,
+        })
+    }
 }
 
 /// A connection and the buffer its responses are read into: a reused connection brings
@@ -67,20 +91,25 @@ impl<C> Shared<C> {
         })
     }
 
-    /// Borrowed views of the configuration `new` validated, and the request checked:
-    /// bad input never opens a connection.
-    pub(crate) fn prepare(
-        &self,
-        request: &GetCustomer<'_>,
-    ) -> Result<(Endpoint<'_>, Credentials<'_>)> {
-        let (endpoint, credentials) = endpoint_and_credentials(&self.config)?;
+    /// Borrowed views of the configuration `new` validated (the credentials of `account`
+    /// when given), and the request checked: bad input never opens a connection.
+    pub(crate) fn prepare<'s>(
+        &'s self,
+        account: Option<&'s Account>,
+        request: &CustomerRequest<'_>,
+    ) -> Result<(Endpoint<'s>, Credentials<'s>)> {
+        let (endpoint, mut credentials) = endpoint_and_credentials(&self.config)?;
+        if let Some(account) = account {
+            credentials = Credentials::new(account.api_key.expose(), &account.merchant_id)?;
+        }
         request.validate()?;
+        // The operation and the body's length: ids and form fields are personal data.
         log::debug!(
-            "GET customer {:?} from {}:{} (token: {})",
-            request.customer_id(),
+            "{} customer at {}:{} (form body: {} bytes)",
+            request.operation().name(),
             endpoint.uri_host(),
             endpoint.port(),
-            request.wants_client_auth_token()
+            request.body_len()
         );
         Ok((endpoint, credentials))
     }
@@ -115,6 +144,21 @@ impl Client {
     pub fn new(config: Config) -> Result<Self> {
         Ok(Client {
             shared: Arc::new(Shared::new(config)?),
+            account: None,
+        })
+    }
+
+    /// This client (its settings, TLS and pool) calling as another merchant account: one
+    /// client serving several accounts, each call with its own credentials, the kept-alive
+    /// connections shared.
+    pub fn with_account(
+        &self,
+        api_key: impl Into<String>,
+        merchant_id: impl Into<String>,
+    ) -> Result<Client> {
+        Ok(Client {
+            shared: self.shared.clone(),
+            account: Some(Arc::new(Account::new(api_key.into(), merchant_id.into())?)),
         })
     }
 
@@ -132,9 +176,58 @@ impl Client {
     /// Blocks the calling thread; calls from several threads run side by side, each on a
     /// connection of its own.
     pub fn get_customer(&self, request: &GetCustomer<'_>) -> Result<Customer> {
-        let (endpoint, credentials) = self.shared.prepare(request)?;
+        self.call(request)
+    }
+
+    /// Any request ([`GetCustomer`], [`CreateCustomer`],
+    /// [`UpdateCustomer`](juspay_core::UpdateCustomer)): the customer the API answers with,
+    /// or an [`Error`] (the API's own as [`Error::Api`]; [`ApiError::problem`] tells a
+    /// duplicate from a refused field).
+    ///
+    /// [`ApiError::problem`]: juspay_core::ApiError::problem
+    pub fn call<'r>(&self, request: impl Into<CustomerRequest<'r>>) -> Result<Customer> {
+        let deadline = Instant::now() + self.shared.config.deadline;
+        self.call_until(request.into(), deadline)
+    }
+
+    /// Get-or-create ([`GetOrCreate`]): Get by object_reference_id, Create when not found,
+    /// Get again when another client created it first; one deadline over all the calls
+    /// (the configuration's), one routing id.
+    pub fn get_or_create(&self, create: &CreateCustomer<'_>) -> Result<Customer> {
+        let deadline = Instant::now() + self.shared.config.deadline;
+        let mut flow = GetOrCreate::new(*create);
+        flow.validate()?;
+        loop {
+            let answer = match self.call_until(flow.request(), deadline) {
+                Ok(customer) => Ok(customer),
+                Err(Error::Api(api)) => Err(*api),
+                Err(other) => return Err(other),
+            };
+            if !flow.advance(&answer) {
+                return answer.map_err(|api| Error::Api(Box::new(api)));
+            }
+        }
+    }
+
+    /// Makes sure `customer` carries a client auth token good for at least `margin` from
+    /// now (the system clock): calls Get with `options.get_client_auth_token=true` only when
+    /// the one it carries is too close to expiry, and then replaces `customer` with the
+    /// answer. Returns whether it called.
+    pub fn refresh_token(&self, customer: &mut Customer, margin: Duration) -> Result<bool> {
+        let margin = u32::try_from(margin.as_secs()).unwrap_or(u32::MAX);
+        let Some(get) = customer.token_request(system_now(), margin) else {
+            return Ok(false);
+        };
+        let fresh = self.call(get)?;
+        *customer = fresh;
+        Ok(true)
+    }
+
+    /// One request with retries, all attempts before `deadline`.
+    fn call_until(&self, request: CustomerRequest<'_>, deadline: Instant) -> Result<Customer> {
+        let (endpoint, credentials) = self.shared.prepare(self.account.as_deref(), &request)?;
         let config = &self.shared.config;
-        let mut call = Call::new(config.deadline);
+        let mut call = Call::until(deadline);
         let mut fresh = false;
         loop {
             let limits = Limits {
@@ -158,7 +251,7 @@ impl Client {
     fn attempt(
         &self,
         (endpoint, credentials): (&Endpoint<'_>, &Credentials<'_>),
-        request: &GetCustomer<'_>,
+        request: CustomerRequest<'_>,
         limits: Limits,
         fresh: bool,
     ) -> (bool, Result<Answer>) {
@@ -187,7 +280,7 @@ impl Client {
             },
         };
         connection.stream.begin_exchange(limits);
-        let reply = match driver::get_customer(
+        let reply = match driver::call(
             &mut connection.stream.closing_as_eof(),
             endpoint,
             credentials,
@@ -205,6 +298,14 @@ impl Client {
             .map_err(|api| (Box::new(api), reply.retry_after));
         (reused, Ok(answer))
     }
+}
+
+/// Now by the system clock, for the client auth token's expiry.
+pub(crate) fn system_now() -> Timestamp {
+    let seconds = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    Timestamp::from_unix_seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
 }
 
 /// The endpoint and credentials of `config`, as juspay-core checks them.

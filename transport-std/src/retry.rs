@@ -33,12 +33,11 @@ pub(crate) enum Next {
 }
 
 impl Call {
-    /// A call with `deadline` for all its attempts, from now.
-    pub(crate) fn new(deadline: Duration) -> Self {
-        let started = Instant::now();
+    /// A call that must be over at `deadline` (a flow of several calls shares one).
+    pub(crate) fn until(deadline: Instant) -> Self {
         Call {
-            started,
-            deadline: started + deadline,
+            started: Instant::now(),
+            deadline,
             attempts: Attempts::default(),
         }
     }

@@ -6,7 +6,7 @@
 
 use std::net::SocketAddr;
 
-use juspay_core::{Credentials, Endpoint, GetCustomer, Reply};
+use juspay_core::{CreateCustomer, Credentials, CustomerRequest, Endpoint, GetCustomer, Reply};
 use juspay_sandbox::faults::{Expected, Outcome};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
 use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, Stack, block_on};
@@ -22,6 +22,27 @@ pub enum Mode {
     Blocking,
     /// [`AsyncClient`] over std-embedded-nal-async, on async-io's `block_on`.
     Async,
+}
+
+/// One call a test makes: a request, or get-or-create.
+#[derive(Debug, Clone, Copy)]
+pub enum Call<'a> {
+    /// [`Client::call`].
+    One(CustomerRequest<'a>),
+    /// [`Client::get_or_create`].
+    GetOrCreate(CreateCustomer<'a>),
+}
+
+impl<'a> From<GetCustomer<'a>> for Call<'a> {
+    fn from(request: GetCustomer<'a>) -> Self {
+        Call::One(request.into())
+    }
+}
+
+impl<'a> From<CustomerRequest<'a>> for Call<'a> {
+    fn from(request: CustomerRequest<'a>) -> Self {
+        Call::One(request)
+    }
 }
 
 /// Where to connect and what to trust.
@@ -59,11 +80,11 @@ impl Host {
 
     /// Connects to `target` with the `mode` client, runs `requests` on the one connection,
     /// and returns what each brought.
-    pub fn calls(
+    pub fn calls<'r, R: Copy + Into<Call<'r>>>(
         &mut self,
         mode: Mode,
         target: &Target,
-        requests: &[GetCustomer<'_>],
+        requests: &[R],
     ) -> Result<Vec<Result<Reply, Error>>, Error> {
         let anchors: Vec<_> = target
             .roots
@@ -93,7 +114,10 @@ impl Host {
                 };
                 Ok(requests
                     .iter()
-                    .map(|request| client.get_customer(request, buf))
+                    .map(|&request| match request.into() {
+                        Call::One(request) => client.call(request, buf),
+                        Call::GetOrCreate(create) => client.get_or_create(&create, buf),
+                    })
                     .collect())
             }
             Mode::Async => block_on(async {
@@ -108,8 +132,11 @@ impl Host {
                     }
                 };
                 let mut replies = Vec::new();
-                for request in requests {
-                    replies.push(client.get_customer(request, buf).await);
+                for &request in requests {
+                    replies.push(match request.into() {
+                        Call::One(request) => client.call(request, buf).await,
+                        Call::GetOrCreate(create) => client.get_or_create(&create, buf).await,
+                    });
                 }
                 Ok(replies)
             }),
@@ -117,11 +144,11 @@ impl Host {
     }
 
     /// One call on a new connection.
-    pub fn call(
+    pub fn call<'r>(
         &mut self,
         mode: Mode,
         target: &Target,
-        request: GetCustomer<'_>,
+        request: impl Into<Call<'r>> + Copy,
     ) -> Result<Reply, Error> {
         self.calls(mode, target, &[request])?.remove(0)
     }
