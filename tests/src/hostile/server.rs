@@ -32,6 +32,8 @@ pub struct Seen {
     pub client_finished: Option<bool>,
     /// KeyUpdate messages the client sent.
     pub key_updates: usize,
+    /// Whether the client reset the connection (closing a socket with unread data does).
+    pub reset: bool,
     /// Where the script stopped when it could not go on (the client closed, or sent
     /// something the server could not make sense of).
     pub stopped: Option<String>,
@@ -363,7 +365,10 @@ impl<'a> Conn<'a> {
                     }
                     self.read_event()?;
                 };
-                self.response = crate::answer(&head);
+                // A store of its own: each row starts from the documentation customers.
+                let store = Mutex::new(crate::Store::with_documentation_customers());
+                let head_len = head.len();
+                self.response = crate::answer(&head, head_len, &store, &crate::Rendezvous::new(0));
             }
             Action::ExpectKeyUpdate => {
                 self.send()?;
@@ -737,7 +742,12 @@ impl<'a> Conn<'a> {
                         e.kind(),
                         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                     ) => {}
-                Err(e) => return Err(e),
+                Err(e) => {
+                    if e.kind() == io::ErrorKind::ConnectionReset {
+                        self.seen().reset = true;
+                    }
+                    return Err(e);
+                }
             }
         }
     }
