@@ -1,1 +1,4 @@
-//! Runnable programs live beside this file: `cargo run --release --example get_customer`.
+//! The command behind the `get_customer` and `juspay` programs (see `command`), as a
+//! library so that both programs are one implementation.
+
+pub mod command;

@@ -1,5 +1,6 @@
-//! The get_customer command's contract (flags, JSON on stdout, exit status, one line on
-//! stderr), run as a process against sandboxes it has never seen, over loopback TLS.
+//! The get_customer and juspay commands' contract (flags, JSON on stdout, exit status, one
+//! line on stderr), run as processes against sandboxes they have never seen, over loopback
+//! TLS.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -30,8 +31,8 @@ impl Run {
     }
 }
 
-fn binary() -> PathBuf {
-    // target/<profile>/deps/get_customer_cli-… → target/<profile>/examples/get_customer
+fn binary(program: &str) -> PathBuf {
+    // target/<profile>/deps/get_customer_cli-… → target/<profile>/examples/<program>
     let exe = std::env::current_exe().unwrap();
     let path = exe
         .parent()
@@ -39,7 +40,7 @@ fn binary() -> PathBuf {
         .parent()
         .unwrap()
         .join("examples")
-        .join("get_customer");
+        .join(program);
     assert!(
         path.exists(),
         "{} missing: run `cargo test --workspace` (it builds the example)",
@@ -49,7 +50,11 @@ fn binary() -> PathBuf {
 }
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(binary());
+    run_program("get_customer", args, env)
+}
+
+fn run_program(program: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(binary(program));
     command
         .args(args)
         .env_remove("JUSPAY_API_KEY")
@@ -69,7 +74,11 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Run {
             "stderr must be one line: {:?}",
             run.stderr
         );
-        assert!(run.stderr.starts_with("get_customer: "), "{:?}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!("{program}: ")),
+            "{:?}",
+            run.stderr
+        );
     }
     run
 }
@@ -263,7 +272,7 @@ fn demo_against_the_built_in_sandbox() {
 #[test]
 fn a_closed_stdout_is_not_a_crash() {
     use std::process::Stdio;
-    let mut child = Command::new(binary())
+    let mut child = Command::new(binary("get_customer"))
         .env_remove("JUSPAY_API_KEY")
         .env_remove("JUSPAY_MERCHANT_ID")
         .stdout(Stdio::piped())
@@ -555,7 +564,7 @@ fn verbose_and_trace_logs_hold_no_secret() {
             url,
             "--ca-file",
         ];
-        let mut command = Command::new(binary());
+        let mut command = Command::new(binary("get_customer"));
         command
             .args(args)
             .arg(ca.path())
@@ -706,4 +715,194 @@ fn contract(transport: &str) {
     .unwrap();
     let tls12 = if transport == "tokio" { 0 } else { 4 };
     assert_eq!(run_embedded(transport, &old, &[]).code, tls12);
+}
+
+/// `juspay customer ARGS...` through `transport` against `sandbox` (by host name for the
+/// embedded transports, as an unknown server with its CA given as a flag).
+fn juspay(transport: &str, sandbox: &Sandbox, args: &[&str]) -> Run {
+    let ca = CaFile::new(sandbox);
+    let url = format!("https://localhost:{}", sandbox.address().port());
+    let mut all = vec![
+        "customer",
+        args[0],
+        "--transport",
+        transport,
+        "--base-url",
+        &url,
+        "--ca-file",
+        ca.path(),
+    ];
+    all.extend_from_slice(&args[1..]);
+    run_program("juspay", &all, &[])
+}
+
+#[test]
+fn juspay_customer_through_std() {
+    juspay_contract("std");
+}
+
+#[test]
+fn juspay_customer_through_tokio() {
+    juspay_contract("tokio");
+}
+
+#[test]
+fn juspay_customer_through_embedded() {
+    juspay_contract("embedded");
+}
+
+#[test]
+fn juspay_customer_through_embedded_async() {
+    juspay_contract("embedded-async");
+}
+
+/// Every subcommand: the customer as JSON (exit 0), the API's errors as JSON (exit 3, the
+/// duplicate and a refused field told apart by their codes), refused input before a byte
+/// is sent (exit 2).
+fn juspay_contract(transport: &str) {
+    let sandbox = Sandbox::start().unwrap();
+    let kiosk = [
+        "--object-reference-id",
+        "kiosk+919988776655",
+        "--mobile-number",
+        "9988776655",
+        "--mobile-country-code",
+        "91",
+        "--first-name",
+        "Zoe",
+        "--email-address",
+        "zoe@example.com",
+    ];
+    let with = |verb: &'static str, extra: &[&'static str]| {
+        let mut args = vec![verb];
+        args.extend_from_slice(&kiosk);
+        args.extend_from_slice(extra);
+        args
+    };
+
+    let created = juspay(
+        transport,
+        &sandbox,
+        &with("get-or-create", &["--client-auth-token"]),
+    );
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    assert_eq!(created.keys(&[]), CUSTOMER_KEYS);
+    assert_eq!(created.keys(&["juspay"]), JUSPAY_KEYS);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(created.json()["first_name"], "Zoe");
+    assert_eq!(sandbox.requests(), 2, "Get, then Create");
+
+    let again = juspay(transport, &sandbox, &with("get-or-create", &[]));
+    assert_eq!(
+        (again.code, again.json()["id"].as_str()),
+        (0, Some(id.as_str()))
+    );
+    assert_eq!(sandbox.requests(), 3, "found by one Get");
+
+    let duplicate = juspay(transport, &sandbox, &with("create", &[]));
+    assert_eq!(duplicate.code, 3, "{}", duplicate.stderr);
+    assert_eq!(duplicate.keys(&[]), ERROR_KEYS);
+    assert_eq!(duplicate.json()["error_info"]["code"], "ALREADY_EXISTS");
+
+    let updated = juspay(
+        transport,
+        &sandbox,
+        &[
+            "update",
+            &id,
+            "--last-name",
+            "Quimby",
+            "--mobile-number",
+            "9988776600",
+        ],
+    );
+    assert_eq!(updated.code, 0, "{}", updated.stderr);
+    assert_eq!(updated.json()["last_name"], "Quimby");
+    assert_eq!(updated.json()["mobile_number"], "9988776600");
+
+    let got = juspay(transport, &sandbox, &["get", "kiosk+919988776655"]);
+    assert_eq!(
+        (got.code, got.json()["last_name"].as_str()),
+        (0, Some("Quimby"))
+    );
+
+    // The documented name characters leave out `&`: the server refuses, naming the field.
+    let refused = juspay(
+        transport,
+        &sandbox,
+        &["update", &id, "--first-name", "Zoe & Co"],
+    );
+    assert_eq!(refused.code, 3, "{}", refused.stderr);
+    assert_eq!(
+        refused.json()["error_info"]["fields"][0]["field_name"],
+        "first_name"
+    );
+
+    let sent = sandbox.requests();
+    for args in [
+        vec![
+            "create",
+            "--object-reference-id",
+            "short",
+            "--mobile-number",
+            "99",
+        ],
+        vec!["create", "--object-reference-id", "kiosk-0002"],
+        vec![
+            "get-or-create",
+            "--object-reference-id",
+            "kiosk-0002",
+            "--mobile-number",
+            "+9199",
+        ],
+        vec!["update", &id, "--mobile-country-code", "+91"],
+        vec!["update", "--first-name", "Zoe"],
+        vec!["update", &id, "--client-auth-token"],
+        vec!["get", "cst_1", "--first-name", "Zoe"],
+        vec![
+            "create",
+            "--object-reference-id",
+            "kiosk-0002",
+            "--mobile-number",
+            "99",
+            "--last-name",
+            "a\u{7}b",
+        ],
+    ] {
+        let out = juspay(transport, &sandbox, &args);
+        assert_eq!(out.code, 2, "{transport} {args:?}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+    }
+    let unknown = run_program("juspay", &["customer", "delete", "cst_1"], &[]);
+    assert_eq!(unknown.code, 2);
+    assert_eq!(sandbox.requests(), sent, "refused input sends nothing");
+    assert_eq!(sandbox.customers(DEMO_MERCHANT_ID).len(), 3);
+}
+
+#[test]
+fn juspay_help_names_every_subcommand() {
+    let help = run_program("juspay", &["customer", "--help"], &[]);
+    assert_eq!(help.code, 0);
+    for word in [
+        "get",
+        "create",
+        "update",
+        "get-or-create",
+        "--object-reference-id",
+    ] {
+        assert!(help.stdout.contains(word), "{word}: {}", help.stdout);
+    }
+    // get_customer keeps its own usage.
+    let old = run(&["--help"], &[]);
+    assert!(
+        old.stdout
+            .starts_with("usage: get_customer [OPTIONS] [--] [CUSTOMER_ID]")
+    );
+    assert!(!old.stdout.contains("--object-reference-id"));
+    let version = run_program("juspay", &["--version"], &[]);
+    assert!(
+        version.stdout.starts_with("juspay 0."),
+        "{}",
+        version.stdout
+    );
 }

@@ -98,6 +98,28 @@
 //! - each pooled connection keeps its response buffer ([`Config::buffer_size`]), so a
 //!   call on it allocates nothing for the response.
 //!
+//! # The kiosk flow
+//! Get the customer or create it the first time (one call, one deadline, one routing id;
+//! two kiosks racing end with one customer), then keep a client auth token for the
+//! payment SDK, calling Get again only when the cached one is within the margin:
+//!
+//! ```
+//! use std::time::Duration;
+//! use juspay_transport_std::{Client, Config, CreateCustomer};
+//! # let sandbox = juspay_sandbox::Sandbox::start().unwrap();
+//! # let mut config = Config::new(sandbox.base_url(), juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
+//! # config.extra_roots.push(sandbox.ca_der());
+//! # let client = Client::new(config)?;
+//! let create = CreateCustomer::new("kiosk+919988776655", "9988776655")
+//!     .mobile_country_code("91")
+//!     .client_auth_token(true);
+//! let mut customer = client.get_or_create(&create)?; // Get; Create when not found
+//! assert!(!client.refresh_token(&mut customer, Duration::from_secs(300))?); // still fresh
+//! let token = customer.juspay.unwrap().client_auth_token.unwrap(); // for the payment SDK
+//! # assert!(token.expose().starts_with("tkn_"));
+//! # Ok::<(), juspay_transport_std::Error>(())
+//! ```
+//!
 //! # Errors
 //! [`Error::class`] sorts every error into the four [`ErrorClass`]es juspay-core defines
 //! for every transport: input, API, transport, protocol. `Display` says what failed at one
