@@ -31,7 +31,7 @@ use juspay_firmware_harness::{
     Check, ScenarioWith, ensure, fail, figure, host, instructions, stack,
 };
 use juspay_transport_embedded::{
-    Buffers, CertificateDer, CertificateTime, Client, Config, Error, TLS_READ_BUFFER,
+    Buffers, CertificateDer, CertificateTime, Client, Config, Error, Group, TLS_READ_BUFFER,
     TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
 };
 use rand_chacha::ChaCha20Rng;
@@ -45,8 +45,8 @@ use lan9118::smoltcp_phy::Device;
 use lan9118::{Frame, Lan9118};
 
 use juspay_firmware_harness::checks::https::{
-    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
-    ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
+    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, HELLO_RETRY,
+    KEY_UPDATE, MERCHANT_ID, ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
 };
 
 // The large buffers, as statics so that they count as static RAM, and by name. `main`
@@ -100,6 +100,17 @@ impl Tls {
     /// left out) are the network's [`Network::work_instructions`] afterwards.
     #[inline(never)]
     fn connect(&mut self, server: SocketAddr, timeout_ms: u64) -> Result<Connection<'_>, Error> {
+        self.connect_with(server, timeout_ms, Group::Secp256r1)
+    }
+
+    /// [`Tls::connect`] with the first key share in `group`.
+    #[inline(never)]
+    fn connect_with(
+        &mut self,
+        server: SocketAddr,
+        timeout_ms: u64,
+        group: Group,
+    ) -> Result<Connection<'_>, Error> {
         let config = Config::new(
             self.endpoint,
             self.credentials,
@@ -107,7 +118,7 @@ impl Tls {
             CertificateTime::Now(self.now + clock::millis() / 1_000),
         )
         .timeout_ms(timeout_ms)
-        .key_share(juspay_transport_embedded::Group::Secp256r1);
+        .key_share(group);
         let buffers = Buffers {
             tls_read: &mut self.read[..],
             tls_write: &mut self.write[..],
@@ -260,7 +271,50 @@ fn rsa_chain(cx: &mut Context) -> Check {
     Ok(())
 }
 
-const SCENARIOS: [ScenarioWith<Context>; 8] = [
+/// The server takes only X25519: our P-256 key share meets a HelloRetryRequest, answered
+/// with an X25519 share.
+fn hello_retry(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(HELLO_RETRY, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    figure(
+        "handshake_instructions_hello_retry",
+        network.work_instructions(),
+    );
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// The server sends a KeyUpdate after each response: the second call on the connection
+/// reads under its new keys, and it reads ours.
+fn key_update(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(KEY_UPDATE, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
+    ensure(client.is_reusable(), "not reusable after the first call")?;
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256.
+fn x25519_handshake(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect_with(API, TIMEOUT_MS, Group::X25519);
+    let client = connected(&mut connection)?;
+    figure("handshake_instructions_x25519", network.work_instructions());
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+const SCENARIOS: [ScenarioWith<Context>; 11] = [
     (
         "documentation customer over a fresh connection (P-256 chain), as JSON",
         documentation_customer,
@@ -278,6 +332,12 @@ const SCENARIOS: [ScenarioWith<Context>; 8] = [
     ),
     ("stalled server: the call ends at its deadline", stalled),
     ("RSA-2048 chain (RSA-4096 root)", rsa_chain),
+    (
+        "HelloRetryRequest: the server takes X25519 only",
+        hello_retry,
+    ),
+    ("KeyUpdate between two kept-alive calls", key_update),
+    ("X25519 key share first", x25519_handshake),
 ];
 
 /// Brings up the board, the network and the context.
