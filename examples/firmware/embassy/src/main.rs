@@ -6,14 +6,14 @@
 //!   transport's deadlines go through its `Sleep` trait, implemented on embassy-time
 //!   ([`EmbassyClock`]).
 //! - **Network**: embassy-net (TCP, IPv4, a fixed address: no DHCP, no DNS) over the
-//!   LAN9118 driver shared with the blocking HTTPS firmware (`examples/lan9118`, feature
+//!   LAN9118 driver shared with the blocking HTTPS firmware (`drivers/lan9118`, feature
 //!   `embassy`). Polled: the driver asks to be woken again a millisecond after it found no
 //!   frame (a real board uses the controller's interrupt).
 //! - **TLS and the call**: juspay-transport-embedded's `AsyncClient::connect_to` a fixed
 //!   address with the endpoint `https://localhost`, so that the certificate is checked
 //!   against `localhost` though no name is resolved; the sandboxes' two roots pinned.
 //!
-//! From the host, through semihosting (`juspay_firmware::host`): the roots
+//! From the host, through semihosting (`juspay_firmware_harness::host`): the roots
 //! (`p256-root.der`, `rsa-root.der`), 32 bytes of seed for the RNG (`seed.bin`) and the
 //! time of day for certificate validity. A real board has its roots in flash, a TRNG and
 //! an RTC. QEMU's user network forwards each sandbox port below to a loopback sandbox on
@@ -34,9 +34,11 @@ use embassy_net::tcp::client::{TcpClient, TcpClientState};
 use embassy_net::{Ipv4Cidr, Runner, Stack, StackResources, StaticConfigV4};
 use embassy_time::Instant;
 use juspay_core::{Credentials, Endpoint, GetCustomer};
-use juspay_firmware::checks;
-use juspay_firmware::checks::https::{self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS};
-use juspay_firmware::{Check, Report, ensure, fail, figure, host, stack};
+use juspay_firmware_harness::checks;
+use juspay_firmware_harness::checks::https::{
+    self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS,
+};
+use juspay_firmware_harness::{Check, Report, ensure, fail, figure, host, stack};
 use juspay_transport_embedded::{
     AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Error, Sleep,
     TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
@@ -47,7 +49,7 @@ use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
 use static_cell::{ConstStaticCell, StaticCell};
 
-use juspay_firmware::checks::https::{
+use juspay_firmware_harness::checks::https::{
     API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
     ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
 };

@@ -41,7 +41,7 @@ GROUPS = [
     ("smoltcp + LAN9118 driver + adapter",
      ["smoltcp", "managed", "lan9118", "juspay_firmware_https::net"]),
     ("firmware: scenarios, harness, RNG, runtime, core",
-     ["juspay_firmware_https", "juspay_firmware", "rand_chacha", "rand_core",
+     ["juspay_firmware_https", "juspay_firmware_harness", "rand_chacha", "rand_core",
       "ppv_lite86", "cortex_m", "cortex_m_rt", "cortex_m_semihosting", "core",
       "compiler_builtins", "critical_section"]),
 ]

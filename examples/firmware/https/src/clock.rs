@@ -4,7 +4,7 @@
 //! QEMU's mps2-an386 clocks the Cortex-M4 (and so SysTick with CLKSOURCE = processor) at
 //! its SYSCLK, 25 MHz (`SYSCLK_FRQ` in `hw/arm/mps2.c`). Under `-icount shift=0` these
 //! are milliseconds of QEMU's virtual clock: a million instructions each. Instruction
-//! counts come from the FPGA counter (`juspay_firmware::instructions`), which counts the
+//! counts come from the FPGA counter (`juspay_firmware_harness::instructions`), which counts the
 //! same clock in 32 bits.
 
 use core::cell::Cell;

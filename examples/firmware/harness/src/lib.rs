@@ -1,4 +1,4 @@
-//! What every firmware of this crate shares: scenarios run one after another with the
+//! What every firmware of this workspace shares: scenarios run one after another with the
 //! stack painted, one line each on the semihosting console, the stack high-water mark, and
 //! QEMU's exit status from the result.
 #![no_std]

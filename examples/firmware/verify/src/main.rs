@@ -9,17 +9,15 @@
 #![no_main]
 
 use cortex_m_rt::entry;
-use juspay_firmware::{Check, Scenario, decimal, ensure, instructions, print};
+use juspay_firmware_harness::{Check, Scenario, decimal, ensure, instructions, print};
 use juspay_transport_embedded::handshake_vector::{self, HandshakeVector};
 use juspay_transport_embedded::webpki;
 use juspay_transport_embedded::{
     CertificateDer, CertificateError, CertificateTime, ServerName, Verifier, trust_anchor,
 };
 
-const P256: &[u8] =
-    include_bytes!("../../../../tests/vectors/handshakes/p256.bin");
-const RSA2048: &[u8] =
-    include_bytes!("../../../../tests/vectors/handshakes/rsa2048.bin");
+const P256: &[u8] = include_bytes!("../../../../tests/vectors/handshakes/p256.bin");
+const RSA2048: &[u8] = include_bytes!("../../../../tests/vectors/handshakes/rsa2048.bin");
 
 /// 2026-11-24T00:00:00Z: what a board's RTC would say.
 const NOW: CertificateTime = CertificateTime::Now(1_795_478_400);
@@ -132,5 +130,5 @@ fn count_instructions() {
 #[entry]
 fn main() -> ! {
     count_instructions();
-    juspay_firmware::run(&SCENARIOS)
+    juspay_firmware_harness::run(&SCENARIOS)
 }

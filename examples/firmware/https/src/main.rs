@@ -1,7 +1,7 @@
 //! The customer API over HTTPS on a Cortex-M4: the whole call on the microcontroller,
 //! Get and the kiosk's get-or-create and token refresh.
 //!
-//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`examples/lan9118`,
+//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`drivers/lan9118`,
 //! our polled driver, shared with the embassy firmware), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
 //! juspay-transport-embedded: embedded-tls with our certificate verifier, juspay-core's
 //! driver. QEMU's user network forwards each sandbox port below to a loopback sandbox on
@@ -24,9 +24,13 @@ use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
 use juspay_core::{Credentials, Endpoint, GetCustomer, Timestamp};
-use juspay_firmware::checks;
-use juspay_firmware::checks::https::{self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS};
-use juspay_firmware::{Check, ScenarioWith, ensure, fail, figure, host, instructions, stack};
+use juspay_firmware_harness::checks;
+use juspay_firmware_harness::checks::https::{
+    self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS,
+};
+use juspay_firmware_harness::{
+    Check, ScenarioWith, ensure, fail, figure, host, instructions, stack,
+};
 use juspay_transport_embedded::{
     Buffers, CertificateDer, CertificateTime, Client, Config, Error, TLS_READ_BUFFER,
     TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
@@ -41,7 +45,7 @@ use crate::net::{BoardClock, Network, Stack, Tcp};
 use lan9118::smoltcp_phy::Device;
 use lan9118::{Frame, Lan9118};
 
-use juspay_firmware::checks::https::{
+use juspay_firmware_harness::checks::https::{
     API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
     ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
 };
@@ -432,5 +436,5 @@ fn main() -> ! {
             fail("the clock does not count instructions: run QEMU with -icount shift=0")
         }
     }
-    juspay_firmware::run_with(context, &SCENARIOS)
+    juspay_firmware_harness::run_with(context, &SCENARIOS)
 }

@@ -10,10 +10,10 @@ use cortex_m_rt::entry;
 use juspay_core::driver;
 use juspay_core::memory::{MemoryConnection, MemoryError};
 use juspay_core::{Credentials, Endpoint, Error, GetCustomer, ProtocolError, Reply, Timestamp};
-use juspay_firmware::checks::{
+use juspay_firmware_harness::checks::{
     api_error, customer, documentation_customer, not_found, print_json, token_customer,
 };
-use juspay_firmware::{Check, Scenario, ensure};
+use juspay_firmware_harness::{Check, Scenario, ensure};
 
 /// Request and response share one buffer: 2 KiB holds a response head behind a proxy
 /// and the customer body.
@@ -26,7 +26,7 @@ const MERCHANT_ID: &str = "kiosk_merchant";
 
 macro_rules! vector {
     ($file:literal) => {
-        include_bytes!(concat!("../../../core/tests/vectors/", $file))
+        include_bytes!(concat!("../../../../core/tests/vectors/", $file))
     };
 }
 
@@ -282,5 +282,5 @@ const SCENARIOS: [Scenario; 10] = [
 
 #[entry]
 fn main() -> ! {
-    juspay_firmware::run(&SCENARIOS)
+    juspay_firmware_harness::run(&SCENARIOS)
 }

@@ -33,7 +33,7 @@ use smoltcp::iface::{Interface, PollResult, SocketHandle, SocketSet};
 use smoltcp::socket::tcp::{self, ConnectError, RecvError, SendError, State};
 use smoltcp::time::Instant;
 
-use juspay_firmware::instructions::{self, INSTRUCTIONS_PER_TICK};
+use juspay_firmware_harness::instructions::{self, INSTRUCTIONS_PER_TICK};
 
 use crate::clock;
 use lan9118::smoltcp_phy::Device;

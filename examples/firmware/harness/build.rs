@@ -1,4 +1,6 @@
-//! Puts memory.x where cortex-m-rt's link.x looks for it.
+//! Puts the board's memory.x where cortex-m-rt's link.x looks for it. A dependency's link
+//! search path reaches the link of every firmware built on this crate, so the firmwares
+//! need no build script of their own.
 use std::{env, fs, path::PathBuf};
 
 fn main() {

@@ -1,8 +1,8 @@
 //! A polled driver for the SMSC LAN9118 Ethernet controller: the register-level
 //! operations, with a smoltcp `phy::Device` (feature `smoltcp`, [`smoltcp_phy`]) and an
 //! embassy-net-driver `Driver` (feature `embassy`, [`embassy_driver`]) on top. The two
-//! firmwares for QEMU's mps2-an386 share it: `examples/firmware-https` (blocking, smoltcp)
-//! and `examples/firmware-embassy`.
+//! firmwares for QEMU's mps2-an386 share it: `examples/firmware/https` (blocking, smoltcp)
+//! and `examples/firmware/embassy`.
 //!
 //! The MPS2 board carries a LAN9220, which software drives as a LAN9118 (QEMU's
 //! `mps2-an386` models a LAN9118 at 0x4020_0000, `hw/arm/mps2.c`). Registers and bits are
