@@ -15,6 +15,7 @@ use juspay_core::{Credentials, Customer, Endpoint, GetCustomer};
 use serde::Deserialize;
 
 pub mod alloc_counter;
+pub mod concurrent;
 pub mod e2e;
 
 /// The recorded responses the pairs decode.

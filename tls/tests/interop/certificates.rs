@@ -88,7 +88,7 @@ pub struct Certificates {
     /// RSA-4096 throughout, with [`LONG_CHAIN_INTERMEDIATES`] intermediates: a Certificate
     /// message of about 9 KiB.
     pub long: Chain,
-    _directory: TempDir,
+    directory: TempDir,
 }
 
 /// The most intermediates rustls-webpki accepts (its path-length limit).
@@ -108,8 +108,13 @@ impl Certificates {
         Certificates {
             chains,
             long,
-            _directory: directory,
+            directory,
         }
+    }
+
+    /// The temporary directory, for other files of the test.
+    pub fn directory(&self) -> &Path {
+        self.directory.path()
     }
 
     pub fn chain(&self, key_type: KeyType) -> &Chain {
@@ -144,14 +149,16 @@ fn chain(key_type: KeyType, intermediates: usize, directory: &Path) -> Chain {
         params
     };
     let ca = || IsCa::Ca(BasicConstraints::Unconstrained);
-    let root = CertifiedIssuer::self_signed(params("interop root", &[], ca()), key_type.key(false))
+    // Each root its own name: a client that trusts another finds no issuer.
+    let root_name = format!("interop root {key_type:?} {intermediates}");
+    let root = CertifiedIssuer::self_signed(params(&root_name, &[], ca()), key_type.key(false))
         .unwrap_or_else(|e| panic!("{key_type:?} root: {e}"));
     let root_der = root.der().clone();
     let mut issuer = root;
     let mut served_intermediates = Vec::new();
     for n in 1..=intermediates {
         issuer = CertifiedIssuer::signed_by(
-            params(&format!("interop intermediate {n}"), &[], ca()),
+            params(&format!("{root_name}, intermediate {n}"), &[], ca()),
             key_type.key(false),
             &issuer,
         )

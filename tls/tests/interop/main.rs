@@ -24,11 +24,13 @@ use std::fmt::Display;
 use std::net::SocketAddr;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use juspay_tls::{CertificateTime, CipherSuite, Config, Group, RECEIVE_BUFFER, ServerName};
+use juspay_tls::{
+    CertificateTime, CipherSuite, Config, Group, MAX_EMPTY_RECORDS, RECEIVE_BUFFER, ServerName,
+};
 
 use certificates::{Certificates, Chain, KeyType};
 use driver::{Buffers, Connection, Failure};
-use servers::ClientCertificate;
+use servers::{ClientCertificate, OpenSsl, RustlsOptions};
 
 /// One handshake.
 #[derive(Debug, Clone, Copy)]
@@ -108,16 +110,24 @@ fn connect<'b>(
     } else {
         "127.0.0.1"
     };
+    connect_as(address, chain, name, case.first_share, buffers)
+}
+
+/// Connects to `address` as `name` (never resolved) trusting only `chain`'s root, with a
+/// first key share in `first_share`, and completes the handshake.
+fn connect_as<'b>(
+    address: SocketAddr,
+    chain: &'b Chain,
+    name: &str,
+    first_share: Group,
+    buffers: &'b mut Buffers,
+) -> Result<Connection<'b>, Failure> {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("a clock after 1970")
         .as_secs();
-    let config = Config::new(
-        ServerName::try_from(name).expect("a server name"),
-        &chain.anchor,
-        CertificateTime::Now(now),
-    )
-    .key_share(case.first_share);
+    let name = ServerName::try_from(name.to_owned()).expect("a server name");
+    let config = Config::new(name, &chain.anchor, CertificateTime::Now(now)).key_share(first_share);
     Connection::open(address, config, buffers)
 }
 
@@ -242,7 +252,7 @@ fn openssl_s_server() {
     for case in matrix() {
         let chain = certificates.chain(case.key_type);
         outcomes.run(case, || {
-            let server = servers::openssl(chain, case.suite, case.group, true, &[])?;
+            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &[])?;
             get(server.address, chain, &case)
         });
     }
@@ -277,7 +287,8 @@ fn rustls_server() {
     for case in matrix() {
         let chain = certificates.chain(case.key_type);
         outcomes.run(case, || {
-            let server = servers::Rustls::start(chain, case.suite, case.group, false);
+            let server =
+                servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
             let response = get(server.address, chain, &case)?;
             let report = server.report()?;
             if report.request != GET {
@@ -315,7 +326,7 @@ fn openssl_key_update() {
 
 fn openssl_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
     let case = Case::new(chain.key_type, suite, Group::X25519);
-    let mut server = servers::openssl(chain, suite, case.group, false, &[])?;
+    let mut server = servers::openssl(chain, suite, case.group, OpenSsl::Interactive, &[])?;
     let mut buffers = Buffers::new();
     let mut connection = connect(server.address, chain, &case, &mut buffers)
         .map_err(|e| format!("handshake: {e}"))?;
@@ -396,7 +407,15 @@ fn rustls_key_update() {
 
 fn rustls_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
     let case = Case::new(chain.key_type, suite, Group::X25519);
-    let server = servers::Rustls::start(chain, suite, case.group, true);
+    let server = servers::Rustls::start(
+        chain,
+        suite,
+        case.group,
+        RustlsOptions {
+            key_update: true,
+            ..RustlsOptions::default()
+        },
+    );
     let mut buffers = Buffers::new();
     let mut connection = connect(server.address, chain, &case, &mut buffers)
         .map_err(|e| format!("handshake: {e}"))?;
@@ -446,7 +465,7 @@ fn record_sizes() {
         if openssl {
             outcomes.run(format!("{key_type:?} openssl -max_send_frag 512"), || {
                 let extra = ["-max_send_frag", "512"];
-                let server = servers::openssl(chain, case.suite, case.group, true, &extra)?;
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
                 get(server.address, chain, &case)
             });
         }
@@ -503,13 +522,14 @@ fn long_chain() {
     );
     let mut outcomes = Outcomes::new("long chain");
     outcomes.run("rustls", || {
-        let server = servers::Rustls::start(chain, case.suite, case.group, false);
+        let server =
+            servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
         get(server.address, chain, &case)
     });
     if available("openssl", "version") {
         for extra in [&[][..], &["-max_send_frag", "512"][..]] {
             outcomes.run(format!("openssl {}", extra.join(" ")), || {
-                let server = servers::openssl(chain, case.suite, case.group, true, extra)?;
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, extra)?;
                 get(server.address, chain, &case)
             });
         }
@@ -541,7 +561,15 @@ fn certificate_request() {
         (ClientCertificate::Required, true),
     ] {
         outcomes.run(format!("rustls, {asks:?}"), || {
-            let server = servers::Rustls::start_with(chain, case.suite, case.group, false, asks);
+            let server = servers::Rustls::start(
+                chain,
+                case.suite,
+                case.group,
+                RustlsOptions {
+                    client_certificate: asks,
+                    ..RustlsOptions::default()
+                },
+            );
             let outcome = get(server.address, chain, &case);
             if required {
                 refused(outcome)
@@ -553,12 +581,12 @@ fn certificate_request() {
     if available("openssl", "version") {
         outcomes.run("openssl -verify 1", || {
             let extra = ["-verify", "1"];
-            let server = servers::openssl(chain, case.suite, case.group, true, &extra)?;
+            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
             get(server.address, chain, &case)
         });
         outcomes.run("openssl -Verify 1", || {
             let extra = ["-Verify", "1"];
-            let server = servers::openssl(chain, case.suite, case.group, true, &extra)?;
+            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
             refused(get(server.address, chain, &case))
         });
     }
@@ -567,6 +595,230 @@ fn certificate_request() {
             let extra = ["--require-client-cert"];
             let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
             refused(get(server.address, chain, &case))
+        });
+    }
+    outcomes.finish();
+}
+
+/// Large transfers: a 1 MiB response from each server in full-size records (each one
+/// fills the receive buffer), and a 64 KiB request (32 records from our 2 KiB send
+/// buffer) that rustls must read whole.
+#[test]
+fn large_transfers() {
+    const RESPONSE: usize = 1 << 20;
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let case = Case::new(
+        chain.key_type,
+        CipherSuite::Chacha20Poly1305Sha256,
+        Group::X25519,
+    );
+    let file = certificates.directory().join("large");
+    std::fs::write(&file, servers::filler(RESPONSE)).expect("writing the large file");
+    let ends_with_file = |response: Vec<u8>| {
+        if response.ends_with(&servers::filler(RESPONSE)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "a response of {} bytes, not the file",
+                response.len()
+            ))
+        }
+    };
+    let mut outcomes = Outcomes::new("large");
+    outcomes.run("rustls, 1 MiB response", || {
+        let options = RustlsOptions {
+            filler: RESPONSE,
+            ..RustlsOptions::default()
+        };
+        let server = servers::Rustls::start(chain, case.suite, case.group, options);
+        ends_with_file(get(server.address, chain, &case)?)
+    });
+    outcomes.run("rustls, 64 KiB request", || {
+        let request = format!(
+            "GET / HTTP/1.0\r\nx-padding: {}\r\n\r\n",
+            "p".repeat(64 << 10)
+        );
+        let server =
+            servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
+        call(
+            server.address,
+            chain,
+            &case,
+            RECEIVE_BUFFER,
+            request.as_bytes(),
+        )?;
+        let report = server.report()?;
+        if report.request != request.as_bytes() {
+            return Err(format!("the server read {} bytes", report.request.len()));
+        }
+        Ok(())
+    });
+    if available("openssl", "version") {
+        outcomes.run("openssl -WWW, 1 MiB response", || {
+            let mode = OpenSsl::Files(certificates.directory());
+            let server = servers::openssl(chain, case.suite, case.group, mode, &[])?;
+            let request = b"GET /large HTTP/1.0\r\n\r\n";
+            let response = call(server.address, chain, &case, RECEIVE_BUFFER, request)?;
+            ends_with_file(response)
+        });
+    }
+    if available("gnutls-serv", "--version") {
+        outcomes.run("gnutls-serv --httpdata, 1 MiB response", || {
+            let data = format!("--httpdata={}", file.display());
+            let server = servers::gnutls(chain, case.suite, case.group, &[&data])?;
+            ends_with_file(get(server.address, chain, &case)?)
+        });
+    }
+    outcomes.finish();
+}
+
+/// Half-RTT data: rustls sends the response head with its Finished, before our
+/// Finished; we read it before sending anything, then make the request as usual.
+#[test]
+fn rustls_half_rtt_data() {
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let mut outcomes = Outcomes::new("half-RTT");
+    for suite in CipherSuite::ALL {
+        outcomes.run(format!("{suite:?}"), || {
+            let case = Case::new(chain.key_type, suite, Group::X25519);
+            let options = RustlsOptions {
+                half_rtt: true,
+                ..RustlsOptions::default()
+            };
+            let server = servers::Rustls::start(chain, case.suite, case.group, options);
+            let mut buffers = Buffers::new();
+            let mut connection = connect(server.address, chain, &case, &mut buffers)
+                .map_err(|e| format!("handshake: {e}"))?;
+            let head = connection
+                .read_at_least(servers::RUSTLS_HEAD.len())
+                .map_err(|e| format!("reading the head: {e}"))?;
+            connection
+                .write_all(GET)
+                .map_err(|e| format!("writing the request: {e}"))?;
+            let body = connection
+                .read_to_close()
+                .map_err(|e| format!("reading the body: {e}"))?;
+            if [head, body].concat() != [servers::RUSTLS_HEAD, servers::RUSTLS_BODY].concat() {
+                return Err("the response differs".into());
+            }
+            connection
+                .close()
+                .map_err(|e| format!("sending close_notify: {e}"))?;
+            let report = server.report()?;
+            if report.request != GET || !report.client_close_notify {
+                return Err(format!("the server saw {report:?}"));
+            }
+            Ok(())
+        });
+    }
+    outcomes.finish();
+}
+
+/// NewSessionTickets from OpenSSL (`-num_tickets`): none, and up to
+/// [`MAX_EMPTY_RECORDS`] are read and dropped; more in a row, before any data, are
+/// refused as a flood, as documented.
+#[test]
+fn openssl_tickets() {
+    if !available("openssl", "version") {
+        return;
+    }
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let case = Case::new(chain.key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
+    let mut outcomes = Outcomes::new("tickets");
+    let limit = usize::from(MAX_EMPTY_RECORDS);
+    for tickets in [0, 8, limit, limit + 1] {
+        outcomes.run(format!("openssl -num_tickets {tickets}"), || {
+            let extra = ["-num_tickets", &tickets.to_string()];
+            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
+            let outcome = get(server.address, chain, &case);
+            if tickets <= limit {
+                return outcome.map(drop);
+            }
+            match outcome {
+                Err(e) if e.contains("Peer(TooManyEmptyRecords)") => Ok(()),
+                other => Err(format!("expected TooManyEmptyRecords: {other:?}")),
+            }
+        });
+    }
+    outcomes.finish();
+}
+
+/// Handshakes real servers end in refusal, each with its error, and (where the server
+/// says what it got) our alert: a suite or group we do not speak (the server's
+/// handshake_failure), TLS 1.2 only, a chain from a root we do not trust, a certificate
+/// for another name.
+#[test]
+fn refusals() {
+    let certificates = Certificates::make();
+    let chain = certificates.chain(KeyType::P256);
+    let stranger = certificates.chain(KeyType::P384);
+    let case = Case::new(chain.key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
+    let expect = |outcome: Result<Connection<'_>, Failure>, error: &str| match outcome {
+        Err(e) if format!("{e}").contains(error) => Ok(()),
+        Err(e) => Err(format!("expected {error}, got {e}")),
+        Ok(_) => Err(format!("expected {error}, the handshake completed")),
+    };
+    let mut outcomes = Outcomes::new("refusals");
+    if available("openssl", "version") {
+        for (what, extra, error) in [
+            (
+                "only TLS_AES_128_CCM_SHA256",
+                &["-ciphersuites", "TLS_AES_128_CCM_SHA256"][..],
+                "AlertReceived(HandshakeFailure)",
+            ),
+            (
+                "only P-384",
+                &["-groups", "P-384"][..],
+                "AlertReceived(HandshakeFailure)",
+            ),
+            (
+                "TLS 1.2 only",
+                &["-tls1_2"][..],
+                "AlertReceived(ProtocolVersion)",
+            ),
+        ] {
+            outcomes.run(format!("openssl, {what}"), || {
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, extra)?;
+                let mut buffers = Buffers::new();
+                expect(connect(server.address, chain, &case, &mut buffers), error)
+            });
+        }
+    }
+    for (what, trusted, name, error, alert) in [
+        (
+            "another root",
+            stranger,
+            "localhost",
+            "Invalid(UnknownIssuer)",
+            "UnknownCA",
+        ),
+        (
+            "another name",
+            chain,
+            "elsewhere.localhost",
+            "Invalid(CertNotValidForName",
+            "BadCertificate",
+        ),
+    ] {
+        outcomes.run(format!("rustls, {what}"), || {
+            let server =
+                servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
+            let mut buffers = Buffers::new();
+            let connection = connect_as(
+                server.address,
+                trusted,
+                name,
+                case.first_share,
+                &mut buffers,
+            );
+            expect(connection, error)?;
+            match server.report() {
+                Err(e) if e.contains(alert) => Ok(()),
+                other => Err(format!("the server did not get {alert}: {other:?}")),
+            }
         });
     }
     outcomes.finish();

@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -111,20 +112,31 @@ fn spawn(mut command: Command, stdin: bool) -> Result<Process, String> {
     })
 }
 
-/// `openssl s_server` on 127.0.0.1, on a port it picks and prints. With `www`, it answers
-/// `GET /` with a status page; without, it is interactive: lines typed on its stdin are
-/// sent, `k`/`K` send a KeyUpdate (`K` requesting one back), and what arrives is printed,
-/// with every TLS message (`-msg`). `extra` goes on the command line.
+/// What `openssl s_server` does with a connection.
+#[derive(Debug, Clone, Copy)]
+pub enum OpenSsl<'a> {
+    /// Answers `GET /` with a status page (`-www`).
+    Www,
+    /// Answers `GET /NAME` with the file NAME of this directory (`-WWW`).
+    Files(&'a Path),
+    /// Sends the lines typed on its stdin; `k`/`K` send a KeyUpdate (`K` requesting one
+    /// back). Prints what arrives, and every TLS message (`-msg`).
+    Interactive,
+}
+
+/// `openssl s_server` on 127.0.0.1, on a port it picks and prints, doing `mode`, with
+/// `extra` on the command line.
 pub fn openssl(
     chain: &Chain,
     suite: CipherSuite,
     group: Group,
-    www: bool,
+    mode: OpenSsl<'_>,
     extra: &[&str],
 ) -> Result<Process, String> {
     let mut command = Command::new("openssl");
     command
-        .args(["s_server", "-accept", "127.0.0.1:0", "-tls1_3", "-cert"])
+        // No version flag: our client offers TLS 1.3 only, and a case may add `-tls1_2`.
+        .args(["s_server", "-accept", "127.0.0.1:0", "-cert"])
         .arg(&chain.chain_pem)
         .arg("-cert_chain")
         .arg(&chain.chain_pem)
@@ -135,13 +147,19 @@ pub fn openssl(
             Group::X25519 => "X25519",
             _ => "P-256",
         });
-    if www {
-        command.arg("-www");
-    } else {
-        command.args(["-msg", "-ign_eof"]);
+    match mode {
+        OpenSsl::Www => {
+            command.arg("-www");
+        }
+        OpenSsl::Files(directory) => {
+            command.arg("-WWW").current_dir(directory);
+        }
+        OpenSsl::Interactive => {
+            command.args(["-msg", "-ign_eof"]);
+        }
     }
     command.args(extra);
-    let mut process = spawn(command, !www)?;
+    let mut process = spawn(command, matches!(mode, OpenSsl::Interactive))?;
     // "ACCEPT 127.0.0.1:PORT" once it listens.
     let deadline = Instant::now() + START;
     while Instant::now() < deadline {
@@ -254,13 +272,33 @@ pub struct RustlsReport {
 }
 
 /// Whether a server asks for a client certificate (ours sends none).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ClientCertificate {
+    #[default]
     NotAsked,
     /// Asked for; the handshake goes on without one.
     Optional,
     /// Asked for and required: the server refuses the handshake without one.
     Required,
+}
+
+/// What the rustls server does besides answering.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RustlsOptions {
+    /// After the response head: a KeyUpdate that requests one back, a line under the new
+    /// keys ([`RUSTLS_AFTER_KEY_UPDATE`]), then wait for a line from the client.
+    pub key_update: bool,
+    pub client_certificate: ClientCertificate,
+    /// Bytes of [`filler`] after [`RUSTLS_BODY`].
+    pub filler: usize,
+    /// Send the response head right after the server's Finished, before the client's
+    /// Finished and request (half-RTT data, RFC 8446, 2).
+    pub half_rtt: bool,
+}
+
+/// `len` bytes that show where a piece is missing or repeated.
+pub fn filler(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i % 251) as u8).collect()
 }
 
 /// A rustls server thread for one connection.
@@ -270,27 +308,19 @@ pub struct Rustls {
 }
 
 /// What the rustls server answers to any request: the head, then (with a KeyUpdate) a
-/// line under the new keys, then the rest.
+/// line under the new keys, then the body (and its filler).
 pub const RUSTLS_HEAD: &[u8] = b"HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\n";
 pub const RUSTLS_AFTER_KEY_UPDATE: &[u8] = b"under the server's new keys\n";
 pub const RUSTLS_BODY: &[u8] = b"hello from rustls\n";
 
 impl Rustls {
-    /// Starts a server that presents `chain` with only `suite` and `group`. With
-    /// `key_update`, it sends a KeyUpdate that requests one back after the response head,
-    /// then a line, then waits for a line from the client before the rest.
-    pub fn start(chain: &Chain, suite: CipherSuite, group: Group, key_update: bool) -> Rustls {
-        Rustls::start_with(chain, suite, group, key_update, ClientCertificate::NotAsked)
-    }
-
-    /// [`Rustls::start`], asking for a client certificate as `client_certificate` says
-    /// (from clients under `chain`'s root).
-    pub fn start_with(
+    /// Starts a server that presents `chain` with only `suite` and `group`, and answers
+    /// one request as `options` say.
+    pub fn start(
         chain: &Chain,
         suite: CipherSuite,
         group: Group,
-        key_update: bool,
-        client_certificate: ClientCertificate,
+        options: RustlsOptions,
     ) -> Rustls {
         let crypto = rustls::crypto::CryptoProvider {
             cipher_suites: vec![match suite {
@@ -308,7 +338,7 @@ impl Rustls {
         let builder = ServerConfig::builder_with_provider(crypto.clone())
             .with_protocol_versions(&[&rustls::version::TLS13])
             .expect("TLS 1.3");
-        let builder = match client_certificate {
+        let builder = match options.client_certificate {
             ClientCertificate::NotAsked => builder.with_no_client_auth(),
             ClientCertificate::Optional | ClientCertificate::Required => {
                 let mut roots = rustls::RootCertStore::empty();
@@ -317,7 +347,7 @@ impl Rustls {
                     Arc::new(roots),
                     crypto,
                 );
-                let verifier = if client_certificate == ClientCertificate::Optional {
+                let verifier = if options.client_certificate == ClientCertificate::Optional {
                     verifier.allow_unauthenticated()
                 } else {
                     verifier
@@ -325,14 +355,15 @@ impl Rustls {
                 builder.with_client_cert_verifier(verifier.build().expect("a client verifier"))
             }
         };
-        let config = builder
+        let mut config = builder
             .with_single_cert(chain.served.clone(), chain.private_key())
             .expect("the leaf and its key");
+        config.send_half_rtt_data = options.half_rtt;
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a loopback port");
         let address = listener.local_addr().expect("its address");
         let (send, report) = mpsc::channel();
         thread::spawn(move || {
-            let _ = send.send(serve(listener, Arc::new(config), key_update));
+            let _ = send.send(serve(listener, Arc::new(config), options));
         });
         Rustls { address, report }
     }
@@ -348,7 +379,7 @@ impl Rustls {
 fn serve(
     listener: TcpListener,
     config: Arc<ServerConfig>,
-    key_update: bool,
+    options: RustlsOptions,
 ) -> Result<RustlsReport, String> {
     let deadline = Instant::now() + crate::driver::DEADLINE;
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
@@ -365,12 +396,21 @@ fn serve(
     tcp.set_nonblocking(false).map_err(step("socket"))?;
     tcp.set_read_timeout(Some(Duration::from_secs(5)))
         .map_err(step("socket"))?;
-    let connection = ServerConnection::new(config).map_err(|e| format!("rustls: {e}"))?;
+    let mut connection = ServerConnection::new(config).map_err(|e| format!("rustls: {e}"))?;
+    if options.half_rtt {
+        // Buffered now, sent with the server's Finished.
+        connection
+            .writer()
+            .write_all(RUSTLS_HEAD)
+            .map_err(step("writing"))?;
+    }
     let mut tls = StreamOwned::new(connection, tcp);
     let request = read_until(&mut tls, b"\r\n\r\n").map_err(step("reading the request"))?;
-    tls.write_all(RUSTLS_HEAD).map_err(step("writing"))?;
+    if !options.half_rtt {
+        tls.write_all(RUSTLS_HEAD).map_err(step("writing"))?;
+    }
     let mut after_key_update = Vec::new();
-    if key_update {
+    if options.key_update {
         tls.conn
             .refresh_traffic_keys()
             .map_err(|e| format!("KeyUpdate: {e}"))?;
@@ -380,6 +420,8 @@ fn serve(
             read_until(&mut tls, b"\n").map_err(step("reading after the KeyUpdate"))?;
     }
     tls.write_all(RUSTLS_BODY).map_err(step("writing"))?;
+    tls.write_all(&filler(options.filler))
+        .map_err(step("writing"))?;
     tls.conn.send_close_notify();
     tls.flush().map_err(step("sending close_notify"))?;
     // rustls reads to the end only after the peer's close_notify; without one it says
