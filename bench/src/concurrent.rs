@@ -9,18 +9,15 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine as _;
 use juspay_core::GetCustomer;
-use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
-use juspay_transport_std::{AsyncClient, Client, Config};
+use juspay_sandbox::{DEMO_MERCHANT_ID, Sandbox};
+use juspay_transport_std::AsyncClient;
 
-use crate::OwnedCustomer;
 use crate::alloc_counter::{count_live_bytes_on_this_thread, live_bytes};
-
-const CUSTOMER_ID: &str = "cst_om2l6ctlptxwxuzj";
-
-/// Idle connections every contender may keep: the most callers a run has.
-pub const MAX_IDLE: usize = 64;
+use crate::e2e::{
+    CUSTOMER_ID, MAX_IDLE, authorization, juspay_call, juspay_client, juspay_config, ureq_call,
+};
+use crate::{OwnedCustomer, ureq_agent};
 
 /// The clients side by side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,8 +90,7 @@ pub fn run(contender: Contender, sandbox: &Sandbox, callers: usize, duration: Du
         }
         Contender::Ureq => {
             let agent = ureq_agent(sandbox);
-            let url = url(sandbox);
-            threads(callers, duration, || ureq_call(&agent, &url))
+            threads(callers, duration, || ureq_call(&agent, sandbox))
         }
         Contender::Tokio => {
             let runtime = runtime();
@@ -139,10 +135,9 @@ pub fn idle_connection_bytes(contender: Contender, sandbox: &Sandbox, connection
         }
         Contender::Ureq => {
             let agent = ureq_agent(sandbox);
-            let url = url(sandbox);
-            ureq_call(&agent, &url);
+            ureq_call(&agent, sandbox);
             let before = state();
-            side_by_side(connections, || ureq_call(&agent, &url));
+            side_by_side(connections, || ureq_call(&agent, sandbox));
             per_connection(before, state())
         }
         Contender::Tokio => {
@@ -298,27 +293,8 @@ fn url(sandbox: &Sandbox) -> String {
     format!("{}/customers/{CUSTOMER_ID}", sandbox.base_url())
 }
 
-fn config(sandbox: &Sandbox) -> Config {
-    let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
-    config.extra_roots.push(sandbox.ca_der());
-    config.webpki_roots = false;
-    config.max_idle_connections = MAX_IDLE;
-    config
-}
-
-fn juspay_client(sandbox: &Sandbox) -> Client {
-    Client::new(config(sandbox)).expect("sandbox config is valid")
-}
-
 fn juspay_async_client(sandbox: &Sandbox) -> AsyncClient {
-    AsyncClient::new(config(sandbox)).expect("sandbox config is valid")
-}
-
-fn juspay_call(client: &Client) {
-    let customer = client
-        .get_customer(&GetCustomer::new(CUSTOMER_ID))
-        .expect("sandbox answers");
-    assert_eq!(customer.id, CUSTOMER_ID);
+    AsyncClient::new(juspay_config(sandbox)).expect("sandbox config is valid")
 }
 
 async fn juspay_async_call(client: &AsyncClient) {
@@ -326,41 +302,6 @@ async fn juspay_async_call(client: &AsyncClient) {
         .get_customer(&GetCustomer::new(CUSTOMER_ID))
         .await
         .expect("sandbox answers");
-    assert_eq!(customer.id, CUSTOMER_ID);
-}
-
-fn authorization() -> String {
-    let key = base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_API_KEY}:"));
-    format!("Basic {key}")
-}
-
-fn ureq_agent(sandbox: &Sandbox) -> ureq::Agent {
-    use ureq::tls::{Certificate, RootCerts, TlsConfig};
-    let root = Certificate::from_der(sandbox.ca_der().as_ref()).to_owned();
-    let tls = TlsConfig::builder()
-        .root_certs(RootCerts::Specific(Arc::new(vec![root])))
-        .build();
-    ureq::Agent::config_builder()
-        .tls_config(tls)
-        .http_status_as_error(false)
-        .max_idle_connections(MAX_IDLE)
-        .max_idle_connections_per_host(MAX_IDLE)
-        .build()
-        .into()
-}
-
-fn ureq_call(agent: &ureq::Agent, url: &str) {
-    let mut response = agent
-        .get(url)
-        .header("Authorization", authorization())
-        .header("x-merchantid", DEMO_MERCHANT_ID)
-        .header("x-routing-id", CUSTOMER_ID)
-        .header("Accept", "application/json")
-        .call()
-        .expect("sandbox answers");
-    assert_eq!(response.status(), 200);
-    let body = response.body_mut().read_to_vec().expect("body");
-    let customer: OwnedCustomer = serde_json::from_slice(&body).expect("customer JSON");
     assert_eq!(customer.id, CUSTOMER_ID);
 }
 
