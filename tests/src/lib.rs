@@ -32,6 +32,7 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
 pub mod certificates;
+pub mod hostile;
 
 /// The API key the sandbox accepts.
 pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
@@ -554,9 +555,15 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
             .to_vec();
         buffer.drain(..head_len + body_len);
         match step {
-            Step::Api => send(&mut tls, &answer(&request, head_len, shared))?,
+            Step::Api => send(
+                &mut tls,
+                &answer(&request, head_len, &shared.store, &shared.rendezvous),
+            )?,
             Step::ApiThenClose => {
-                send(&mut tls, &answer(&request, head_len, shared))?;
+                send(
+                    &mut tls,
+                    &answer(&request, head_len, &shared.store, &shared.rendezvous),
+                )?;
                 return close(tls);
             }
             Step::Raw(bytes) => send(&mut tls, &bytes)?,
@@ -698,7 +705,13 @@ fn read_body(tls: &mut impl Read, buffer: &mut Vec<u8>, len: usize) -> io::Resul
 }
 
 /// The API's answer to one request: its head is `request[..head_len]`, its body the rest.
-fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
+/// Over `store`, the customers; `rendezvous` holds not-found answers back.
+fn answer(
+    request_bytes: &[u8],
+    head_len: usize,
+    store: &Mutex<Store>,
+    rendezvous: &Rendezvous,
+) -> Vec<u8> {
     let (head, body) = request_bytes.split_at(head_len.min(request_bytes.len()));
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut request = httparse::Request::new(&mut headers);
@@ -734,7 +747,7 @@ fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
         .split('&')
         .any(|pair| pair == "options.get_client_auth_token=true")
         || form_value(&form, "options.get_client_auth_token") == Some("true");
-    let Ok(mut store) = shared.store.lock() else {
+    let Ok(mut store) = store.lock() else {
         return response(500, "");
     };
     let method = request.method.unwrap_or("");
@@ -761,7 +774,7 @@ fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
                 if let (Some(fields), "GET") = (generated(&id), method) {
                     return customer_response(&fields, wants_token);
                 }
-                shared.rendezvous.meet();
+                rendezvous.meet();
                 return response(404, NOT_FOUND);
             };
             match method {
