@@ -430,12 +430,7 @@ impl<'a> Conn<'a> {
         let suite = hello.suite.unwrap_or(schedule::AES_128_GCM_SHA256);
         let offered = self.hello.shares.first().map(|(group, _)| *group);
         let group = hello.key_share.then(|| hello.group.or(offered)).flatten();
-        let mut extensions = Vec::new();
-        match hello.version {
-            Version::Tls13 => extensions.extend(extension(43, &[3, 4])),
-            Version::Absent => {}
-            Version::Other(version) => extensions.extend(extension(43, &version.to_be_bytes())),
-        }
+        let mut extensions = supported_versions(hello.version);
         let mut shared = None;
         if let Some(group) = group {
             let client_share = self
@@ -466,22 +461,18 @@ impl<'a> Conn<'a> {
         for (kind, data) in &hello.extra {
             extensions.extend(extension(*kind, data));
         }
-        let session_id = if hello.echo_session_id {
-            self.hello.session_id.clone()
-        } else {
-            random::<32>().to_vec()
-        };
+        let session_id = self.session_id_echo(hello.echo_session_id);
         let body = [
             &hello.legacy_version.to_be_bytes()[..],
             &random::<32>(),
             &vec(1, &session_id),
             &suite.to_be_bytes(),
-            &[0],
+            &[hello.compression],
             &vec(2, &extensions),
         ]
         .concat();
+        // Not flushed: a script may coalesce what follows into the ServerHello's record.
         self.emit(handshake(2, &body));
-        self.flush();
         self.suite = suite;
         if let (Some(shared), true) = (shared, schedule::known_suite(suite)) {
             let secrets = Secrets::new(Hash::of(suite), &shared, &self.transcript);
@@ -491,19 +482,32 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// The client's legacy_session_id, or (not echoed) a random one.
+    fn session_id_echo(&self, echo: bool) -> Vec<u8> {
+        if echo {
+            self.hello.session_id.clone()
+        } else {
+            random::<32>().to_vec()
+        }
+    }
+
     fn hello_retry(&mut self, retry: Retry) -> io::Result<()> {
         let suite = retry.suite.unwrap_or(schedule::AES_128_GCM_SHA256);
-        let mut extensions = extension(43, &[3, 4]);
+        let mut extensions = supported_versions(retry.version);
         if let Some(group) = retry.group {
             extensions.extend(extension(51, &group.to_be_bytes()));
         }
         if let Some(cookie) = &retry.cookie {
             extensions.extend(extension(44, &vec(2, cookie)));
         }
+        for (kind, data) in &retry.extra {
+            extensions.extend(extension(*kind, data));
+        }
+        let session_id = self.session_id_echo(retry.echo_session_id);
         let body = [
             &[3u8, 3][..],
             &HELLO_RETRY_RANDOM,
-            &vec(1, &self.hello.session_id),
+            &vec(1, &session_id),
             &suite.to_be_bytes(),
             &[0],
             &vec(2, &extensions),
@@ -537,10 +541,18 @@ impl<'a> Conn<'a> {
                 .collect(),
             Chain::Untrusted => vec![credentials.untrusted.as_ref()],
             Chain::Empty => Vec::new(),
+            Chain::EntryExtension(_) => credentials.chain.iter().map(|c| c.as_ref()).collect(),
         };
         let entries: Vec<u8> = certificates
             .iter()
-            .flat_map(|der| [vec(3, der), vec(2, &[])].concat())
+            .enumerate()
+            .flat_map(|(i, der)| {
+                let extensions = match chain {
+                    Chain::EntryExtension(kind) if i == 0 => extension(kind, &[0, 1, 0]),
+                    _ => Vec::new(),
+                };
+                [vec(3, der), vec(2, &extensions)].concat()
+            })
             .collect();
         self.emit(handshake(11, &[&[0u8][..], &vec(3, &entries)].concat()));
     }
@@ -796,6 +808,15 @@ impl<'a> Conn<'a> {
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+/// The supported_versions extension of a ServerHello or HelloRetryRequest.
+fn supported_versions(version: Version) -> Vec<u8> {
+    match version {
+        Version::Tls13 => extension(43, &[3, 4]),
+        Version::Absent => Vec::new(),
+        Version::Other(version) => extension(43, &version.to_be_bytes()),
     }
 }
 
