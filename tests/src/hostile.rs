@@ -58,6 +58,8 @@ pub struct Hello {
     pub share: Option<Vec<u8>>,
     /// Whether the client's legacy_session_id is echoed (else a random one).
     pub echo_session_id: bool,
+    /// legacy_compression_method (0 in TLS 1.3).
+    pub compression: u8,
     /// Extensions added after the others: (type, data).
     pub extra: Vec<(u16, Vec<u8>)>,
 }
@@ -72,6 +74,7 @@ impl Default for Hello {
             group: None,
             share: None,
             echo_session_id: true,
+            compression: 0,
             extra: Vec::new(),
         }
     }
@@ -88,8 +91,9 @@ pub enum Version {
     Other(u16),
 }
 
-/// What a HelloRetryRequest asks for.
-#[derive(Debug, Clone, Default)]
+/// What a HelloRetryRequest asks for; [`Retry::default`] asks for nothing (add a group or
+/// a cookie).
+#[derive(Debug, Clone)]
 pub struct Retry {
     /// The cipher suite; `None`: TLS_AES_128_GCM_SHA256.
     pub suite: Option<u16>,
@@ -97,6 +101,25 @@ pub struct Retry {
     pub group: Option<u16>,
     /// A cookie the second ClientHello must echo (the server checks it).
     pub cookie: Option<Vec<u8>>,
+    /// The supported_versions extension.
+    pub version: Version,
+    /// Whether the client's legacy_session_id is echoed (else a random one).
+    pub echo_session_id: bool,
+    /// Extensions added after the others: (type, data).
+    pub extra: Vec<(u16, Vec<u8>)>,
+}
+
+impl Default for Retry {
+    fn default() -> Self {
+        Retry {
+            suite: None,
+            group: None,
+            cookie: None,
+            version: Version::Tls13,
+            echo_session_id: true,
+            extra: Vec::new(),
+        }
+    }
 }
 
 /// The certificates of a Certificate message.
@@ -110,6 +133,8 @@ pub enum Chain {
     Untrusted,
     /// No certificate.
     Empty,
+    /// The valid chain, the end-entity's entry with an extension of this type.
+    EntryExtension(u16),
 }
 
 /// The signature of a CertificateVerify.
@@ -163,8 +188,23 @@ pub enum Action {
         /// update_requested.
         requested: bool,
     },
-    /// An encrypted NewSessionTicket (or unencrypted after [`Action::Unencrypted`]).
+    /// An encrypted NewSessionTicket (or unencrypted after [`Action::Unencrypted`]) with a
+    /// ticket of 32 bytes.
     NewSessionTicket,
+    /// The same with a ticket of this many bytes (at most 65,535).
+    NewSessionTicketOf(usize),
+    /// Write this legacy_record_version in the records from now on.
+    RecordVersion(u16),
+    /// Put this record between the first two records of the next handshake message that
+    /// [`Action::Fragment`] splits.
+    Interleave {
+        /// The (inner) content type.
+        kind: u8,
+        /// The content.
+        body: Vec<u8>,
+        /// Whether it is encrypted (with the keys of the moment).
+        encrypted: bool,
+    },
     /// An alert (encrypted once there are keys).
     Alert {
         /// 1 warning, 2 fatal.
@@ -431,6 +471,9 @@ fn check(row: &Row, outcome: &Outcome, elapsed: Duration, seen: &Seen) -> Vec<St
 }
 
 const CCS: [u8; 6] = [20, 3, 3, 0, 1, 1];
+/// Zeros that make the server's NewSessionTicket (50 bytes) and its content type exactly
+/// 2^14 + 1 bytes of inner plaintext, the most a record may carry (RFC 8446, 5.2).
+const NEW_SESSION_TICKET_PADDING: usize = 16_385 - 50 - 1;
 const P256: u16 = schedule::SECP256R1;
 const X25519: u16 = schedule::X25519;
 const SECP384R1: u16 = 0x0018;
@@ -618,6 +661,11 @@ pub fn table() -> Vec<Row> {
             ok.clone(),
         ),
         row(
+            "ChangeCipherSpec before the ServerHello",
+            concat(&[&[Raw(CCS.to_vec())], &legal()]),
+            ok.clone(),
+        ),
+        row(
             "ChangeCipherSpec after the ServerHello",
             concat(&[&[sh(), Raw(CCS.to_vec())], &encrypted_flight(), &serve()]),
             ok.clone(),
@@ -775,6 +823,82 @@ pub fn table() -> Vec<Row> {
             ]),
             ok.clone(),
         ),
+        row(
+            "HelloRetryRequest in 1-byte records",
+            concat(&[&[Fragment(1), retry(|r| r.group = Some(P256))], &legal()]),
+            ok.clone(),
+        ),
+        row(
+            "10 extra certificates, default receive buffer",
+            concat(&[
+                &flight(Vec::new(), Chain::Extra(10), Signature::Valid),
+                &serve(),
+            ]),
+            ok.clone(),
+        ),
+        row(
+            "16 extra certificates (about 15 KiB) in 1000-byte records, default receive buffer",
+            concat(&[
+                &[sh(), Fragment(1000)],
+                &flight(Vec::new(), Chain::Extra(16), Signature::Valid)[1..],
+                &serve(),
+            ]),
+            ok.clone(),
+        ),
+        row(
+            "a NewSessionTicket padded to 2^14 + 1 bytes of inner plaintext (the limit)",
+            after_finished(&[Pad(NEW_SESSION_TICKET_PADDING), NewSessionTicket, Pad(0)]),
+            ok.clone(),
+        ),
+        row(
+            "32 KeyUpdates (the limit) before the response",
+            after_request(&concat(&[
+                &vec![KeyUpdate { requested: false }; 32],
+                &[Respond],
+            ])),
+            ok.clone(),
+        ),
+        row(
+            "an empty record between head and body",
+            after_request(&[RespondHead, EmptyRecords(1), Respond]),
+            ok.clone(),
+        ),
+        row(
+            "close_notify right after the response",
+            after_request(&[
+                Respond,
+                Alert {
+                    level: 1,
+                    description: 0,
+                },
+            ]),
+            ok.clone(),
+        ),
+        row(
+            "the connection closed right after the response",
+            after_request(&[Respond, Close]),
+            ok.clone(),
+        ),
+        row(
+            "legacy_record_version 0x0301 on every record",
+            concat(&[&[RecordVersion(0x0301)], &legal()]),
+            ok.clone(),
+        ),
+        row(
+            "HelloRetryRequest with a cookie of 600 bytes",
+            concat(&[&[retry(|r| r.cookie = Some(vec![0xc0; 600]))], &legal()]),
+            ok.clone(),
+        ),
+        row(
+            "a NewSessionTicket with a 4 KiB ticket",
+            after_finished(&[NewSessionTicketOf(4096)]),
+            ok.clone(),
+        ),
+        row(
+            "a NewSessionTicket in 1-byte records",
+            after_finished(&[Fragment(1), NewSessionTicket, Fragment(16_384)]),
+            ok.clone(),
+        ),
         // ---- Messages out of order, missing, duplicated, unencrypted -------------------
         row(
             "Certificate before EncryptedExtensions",
@@ -883,6 +1007,64 @@ pub fn table() -> Vec<Row> {
             vec![sh(), ee(), cert(), cv(), Unencrypted, fin()],
             peer(V::UnexpectedRecord),
         ),
+        row(
+            "CertificateRequest with a context during the handshake",
+            vec![
+                sh(),
+                ee(),
+                message(13, &[1, 7, 0, 8, 0, 13, 0, 4, 0, 2, 4, 3]),
+                cert(),
+                cv(),
+                fin(),
+            ],
+            peer(V::Malformed),
+        ),
+        row(
+            "ServerHello and EncryptedExtensions in one record",
+            vec![
+                Coalesce,
+                sh(),
+                Unencrypted,
+                ee(),
+                Flush,
+                cert(),
+                cv(),
+                fin(),
+            ],
+            peer(V::NotAlignedWithKeyChange),
+        ),
+        row(
+            "KeyUpdate during the handshake",
+            vec![sh(), ee(), message(24, &[0]), cert(), cv(), fin()],
+            peer(V::UnexpectedMessage),
+        ),
+        row(
+            "NewSessionTicket during the handshake",
+            vec![sh(), ee(), cert(), cv(), NewSessionTicket, fin()],
+            peer(V::UnexpectedMessage),
+        ),
+        row(
+            "a Finished of 31 bytes",
+            vec![sh(), ee(), cert(), cv(), message(20, &[0; 31])],
+            peer(V::Malformed),
+        ),
+        row(
+            "a ChangeCipherSpec between two fragments of the ServerHello",
+            concat(&[
+                &[
+                    Fragment(40),
+                    Interleave {
+                        kind: 20,
+                        body: vec![1],
+                        encrypted: false,
+                    },
+                    sh(),
+                    Fragment(16_384),
+                ],
+                &encrypted_flight(),
+            ]),
+            peer(V::UnexpectedMessage),
+        ),
         // ---- Handshake messages after the handshake -----------------------------------
         row(
             "CertificateRequest after the handshake",
@@ -933,6 +1115,56 @@ pub fn table() -> Vec<Row> {
             "ChangeCipherSpec after the handshake",
             late(&[Raw(CCS.to_vec())]),
             peer(V::BadChangeCipherSpec),
+        ),
+        row(
+            "a NewSessionTicket with an empty ticket",
+            late(&[message(4, &[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0])]),
+            peer(V::Malformed),
+        ),
+        row(
+            "an encrypted ChangeCipherSpec during the handshake",
+            vec![
+                sh(),
+                ee(),
+                Record {
+                    kind: 20,
+                    body: vec![1],
+                },
+                cert(),
+                cv(),
+                fin(),
+            ],
+            peer(V::UnexpectedRecord),
+        ),
+        row(
+            "ChangeCipherSpec of value 2",
+            vec![
+                sh(),
+                Raw(vec![20, 3, 3, 0, 1, 2]),
+                ee(),
+                cert(),
+                cv(),
+                fin(),
+            ],
+            peer(V::BadChangeCipherSpec),
+        ),
+        row(
+            "a NewSessionTicket with a 60 KiB ticket",
+            late(&[NewSessionTicketOf(60_000)]),
+            Expected::Refused(Error::ReceiveBufferTooSmall),
+        ),
+        row(
+            "application data between two fragments of a NewSessionTicket",
+            late(&[
+                Fragment(20),
+                Interleave {
+                    kind: 23,
+                    body: b"HTTP".to_vec(),
+                    encrypted: true,
+                },
+                NewSessionTicket,
+            ]),
+            peer(V::UnexpectedMessage),
         ),
         row(
             "KeyUpdate with request 2",
@@ -1003,6 +1235,43 @@ pub fn table() -> Vec<Row> {
             ),
             peer(V::NotOffered),
         ),
+        row(
+            "HelloRetryRequest without supported_versions",
+            vec![retry(|r| {
+                r.group = Some(P256);
+                r.version = Version::Absent;
+            })],
+            peer(V::NotTls13),
+        ),
+        row(
+            "HelloRetryRequest not echoing the session id",
+            vec![retry(|r| {
+                r.group = Some(P256);
+                r.echo_session_id = false;
+            })],
+            peer(V::BadServerHello),
+        ),
+        row(
+            "HelloRetryRequest with an extension never asked for (ALPN)",
+            vec![retry(|r| {
+                r.group = Some(P256);
+                r.extra = vec![(16, vec![0, 3, 2, b'h', b'2'])];
+            })],
+            peer(V::UnsolicitedExtension),
+        ),
+        row(
+            "HelloRetryRequest with an empty cookie",
+            vec![retry(|r| {
+                r.group = Some(P256);
+                r.cookie = Some(Vec::new());
+            })],
+            peer(V::Malformed),
+        ),
+        row(
+            "HelloRetryRequest with a cookie of 5,000 bytes",
+            vec![retry(|r| r.cookie = Some(vec![0xc0; 5000]))],
+            Expected::Refused(Error::SendBufferTooSmall),
+        ),
         // ---- ServerHello: parameters never offered, malformed --------------------------
         row(
             "cipher suite never offered (TLS_AES_128_CCM_SHA256)",
@@ -1061,6 +1330,11 @@ pub fn table() -> Vec<Row> {
             "X25519 share of small order (zero)",
             vec![hello(|h| h.share = Some(vec![0; 32]))],
             peer(V::BadKeyShare),
+        ),
+        row(
+            "compression method 1",
+            vec![hello(|h| h.compression = 1)],
+            peer(V::BadServerHello),
         ),
         row(
             "ServerHello with an extension never asked for (ALPN)",
@@ -1134,6 +1408,11 @@ pub fn table() -> Vec<Row> {
             peer(V::NotOffered),
         ),
         row(
+            "a certificate entry with an extension never asked for (SCT)",
+            flight(Vec::new(), Chain::EntryExtension(18), Signature::Valid),
+            peer(V::UnsolicitedExtension),
+        ),
+        row(
             "a wrong Finished",
             vec![sh(), ee(), cert(), cv(), Finished { valid: false }],
             peer(V::BadFinished),
@@ -1168,6 +1447,18 @@ pub fn table() -> Vec<Row> {
                 fin(),
             ],
             peer(V::EmptyRecord),
+        ),
+        row(
+            "two alerts in one record",
+            vec![
+                sh(),
+                ee(),
+                Record {
+                    kind: 21,
+                    body: vec![1, 0, 2, 40],
+                },
+            ],
+            peer(V::Malformed),
         ),
         row(
             "an empty plaintext handshake record instead of the ServerHello",
@@ -1211,6 +1502,11 @@ pub fn table() -> Vec<Row> {
                     body: vec![b'x'; 100],
                 },
             ]),
+            peer(V::RecordTooLong),
+        ),
+        row(
+            "a NewSessionTicket padded to 2^14 + 2 bytes of inner plaintext",
+            late(&[Pad(NEW_SESSION_TICKET_PADDING + 1), NewSessionTicket]),
             peer(V::RecordTooLong),
         ),
         row(
@@ -1258,6 +1554,20 @@ pub fn table() -> Vec<Row> {
         quick_row(
             "a flood of KeyUpdates",
             late(&vec![KeyUpdate { requested: false }; 1000]),
+            peer(V::TooManyEmptyRecords),
+        ),
+        quick_row(
+            "a flood of user_canceled warnings during the handshake",
+            concat(&[
+                &[sh(), ee()],
+                &vec![
+                    Alert {
+                        level: 1,
+                        description: 90,
+                    };
+                    1000
+                ],
+            ]),
             peer(V::TooManyEmptyRecords),
         ),
         // ---- Alerts at each stage --------------------------------------------------------
@@ -1325,6 +1635,22 @@ pub fn table() -> Vec<Row> {
             alert(juspay_tls::Alert::DecryptError),
         ),
         row(
+            "user_canceled, then close_notify, during the handshake",
+            vec![
+                sh(),
+                ee(),
+                Alert {
+                    level: 1,
+                    description: 90,
+                },
+                Alert {
+                    level: 1,
+                    description: 0,
+                },
+            ],
+            alert(juspay_tls::Alert::CloseNotify),
+        ),
+        row(
             "unexpected_message after Finished",
             late(&[Alert {
                 level: 2,
@@ -1339,6 +1665,17 @@ pub fn table() -> Vec<Row> {
                 description: 80,
             }]),
             alert(juspay_tls::Alert::InternalError),
+        ),
+        row(
+            "decode_error between head and body",
+            after_request(&[
+                RespondHead,
+                Alert {
+                    level: 2,
+                    description: 50,
+                },
+            ]),
+            alert(juspay_tls::Alert::DecodeError),
         ),
         row(
             "an unknown alert (200) after the ServerHello",

@@ -7,8 +7,10 @@
 //! field errors), Update (`POST /customers/{id}`), 404 for unknown ids, 401 for a wrong
 //! key or merchant, and a fresh client auth token (expiry now + 15 min) when asked. A script of [`Step`]s lets tests
 //! make it misbehave, [`Options::certificate`] makes it present any certificate chain, and
-//! two tables drive both transports' tests: network faults ([`faults`]) and certificates
-//! ([`certificates`]). One implementation serves the tests, the benchmarks and the demo.
+//! tables drive the transports' tests: network faults ([`faults`]), certificates
+//! ([`certificates`]), and hostile TLS 1.3 servers ([`hostile`]: a scriptable server of
+//! our own, since rustls cannot misbehave on demand). One implementation serves the tests,
+//! the benchmarks and the demo.
 //!
 //! ```
 //! let sandbox = juspay_sandbox::Sandbox::start().unwrap();

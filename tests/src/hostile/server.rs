@@ -211,6 +211,9 @@ struct Conn<'a> {
     fragment: usize,
     padding: usize,
     plain_next: bool,
+    /// A record to put between the first two records of the next message split.
+    interleave: Option<(u8, Vec<u8>, bool)>,
+    record_version: u16,
     drip: Option<Duration>,
     /// The answer to the request, and how much of it was sent.
     response: Vec<u8>,
@@ -246,6 +249,8 @@ impl<'a> Conn<'a> {
             fragment: MAX_PLAINTEXT,
             padding: 0,
             plain_next: false,
+            interleave: None,
+            record_version: 0x0303,
             drip: None,
             response: Vec::new(),
             response_sent: 0,
@@ -311,16 +316,16 @@ impl<'a> Conn<'a> {
                     key.update();
                 }
             }
-            Action::NewSessionTicket => {
-                let body = [
-                    &7200u32.to_be_bytes()[..],
-                    &random::<4>(),
-                    &vec(1, &[0]),
-                    &vec(2, &random::<32>()),
-                    &vec(2, &[]),
-                ]
-                .concat();
-                self.emit(handshake(4, &body));
+            Action::NewSessionTicket => self.new_session_ticket(32),
+            Action::NewSessionTicketOf(len) => self.new_session_ticket(len),
+            Action::Interleave {
+                kind,
+                body,
+                encrypted,
+            } => self.interleave = Some((kind, body, encrypted)),
+            Action::RecordVersion(version) => {
+                self.flush();
+                self.record_version = version;
             }
             Action::Alert { level, description } => self.record(21, &[level, description]),
             Action::EmptyRecords(count) => {
@@ -332,14 +337,14 @@ impl<'a> Conn<'a> {
             Action::NoContentType => {
                 self.flush();
                 if let Some(key) = self.write.as_mut() {
-                    let record = key.seal(&[0; 8]);
+                    let record = key.seal(self.record_version, &[0; 8]);
                     self.output.extend(record);
                 }
             }
             Action::Tampered => {
                 self.flush();
                 if let Some(key) = self.write.as_mut() {
-                    let mut record = key.seal(b"GET\x17");
+                    let mut record = key.seal(self.record_version, b"GET\x17");
                     if let Some(last) = record.last_mut() {
                         *last ^= 1;
                     }
@@ -430,12 +435,7 @@ impl<'a> Conn<'a> {
         let suite = hello.suite.unwrap_or(schedule::AES_128_GCM_SHA256);
         let offered = self.hello.shares.first().map(|(group, _)| *group);
         let group = hello.key_share.then(|| hello.group.or(offered)).flatten();
-        let mut extensions = Vec::new();
-        match hello.version {
-            Version::Tls13 => extensions.extend(extension(43, &[3, 4])),
-            Version::Absent => {}
-            Version::Other(version) => extensions.extend(extension(43, &version.to_be_bytes())),
-        }
+        let mut extensions = supported_versions(hello.version);
         let mut shared = None;
         if let Some(group) = group {
             let client_share = self
@@ -466,22 +466,18 @@ impl<'a> Conn<'a> {
         for (kind, data) in &hello.extra {
             extensions.extend(extension(*kind, data));
         }
-        let session_id = if hello.echo_session_id {
-            self.hello.session_id.clone()
-        } else {
-            random::<32>().to_vec()
-        };
+        let session_id = self.session_id_echo(hello.echo_session_id);
         let body = [
             &hello.legacy_version.to_be_bytes()[..],
             &random::<32>(),
             &vec(1, &session_id),
             &suite.to_be_bytes(),
-            &[0],
+            &[hello.compression],
             &vec(2, &extensions),
         ]
         .concat();
+        // Not flushed: a script may coalesce what follows into the ServerHello's record.
         self.emit(handshake(2, &body));
-        self.flush();
         self.suite = suite;
         if let (Some(shared), true) = (shared, schedule::known_suite(suite)) {
             let secrets = Secrets::new(Hash::of(suite), &shared, &self.transcript);
@@ -491,19 +487,32 @@ impl<'a> Conn<'a> {
         }
     }
 
+    /// The client's legacy_session_id, or (not echoed) a random one.
+    fn session_id_echo(&self, echo: bool) -> Vec<u8> {
+        if echo {
+            self.hello.session_id.clone()
+        } else {
+            random::<32>().to_vec()
+        }
+    }
+
     fn hello_retry(&mut self, retry: Retry) -> io::Result<()> {
         let suite = retry.suite.unwrap_or(schedule::AES_128_GCM_SHA256);
-        let mut extensions = extension(43, &[3, 4]);
+        let mut extensions = supported_versions(retry.version);
         if let Some(group) = retry.group {
             extensions.extend(extension(51, &group.to_be_bytes()));
         }
         if let Some(cookie) = &retry.cookie {
             extensions.extend(extension(44, &vec(2, cookie)));
         }
+        for (kind, data) in &retry.extra {
+            extensions.extend(extension(*kind, data));
+        }
+        let session_id = self.session_id_echo(retry.echo_session_id);
         let body = [
             &[3u8, 3][..],
             &HELLO_RETRY_RANDOM,
-            &vec(1, &self.hello.session_id),
+            &vec(1, &session_id),
             &suite.to_be_bytes(),
             &[0],
             &vec(2, &extensions),
@@ -537,10 +546,18 @@ impl<'a> Conn<'a> {
                 .collect(),
             Chain::Untrusted => vec![credentials.untrusted.as_ref()],
             Chain::Empty => Vec::new(),
+            Chain::EntryExtension(_) => credentials.chain.iter().map(|c| c.as_ref()).collect(),
         };
         let entries: Vec<u8> = certificates
             .iter()
-            .flat_map(|der| [vec(3, der), vec(2, &[])].concat())
+            .enumerate()
+            .flat_map(|(i, der)| {
+                let extensions = match chain {
+                    Chain::EntryExtension(kind) if i == 0 => extension(kind, &[0, 1, 0]),
+                    _ => Vec::new(),
+                };
+                [vec(3, der), vec(2, &extensions)].concat()
+            })
             .collect();
         self.emit(handshake(11, &[&[0u8][..], &vec(3, &entries)].concat()));
     }
@@ -581,6 +598,19 @@ impl<'a> Conn<'a> {
         self.server_finished = true;
     }
 
+    fn new_session_ticket(&mut self, ticket_len: usize) {
+        let ticket: Vec<u8> = (0..ticket_len).map(|i| i as u8).collect();
+        let body = [
+            &7200u32.to_be_bytes()[..],
+            &random::<4>(),
+            &vec(1, &[0]),
+            &vec(2, &ticket),
+            &vec(2, &[]),
+        ]
+        .concat();
+        self.emit(handshake(4, &body));
+    }
+
     // ---- Sending ------------------------------------------------------------------------
 
     /// A handshake message, in the transcript until the server's Finished.
@@ -602,11 +632,22 @@ impl<'a> Conn<'a> {
     /// The pending handshake messages, in records of at most `fragment` bytes.
     fn flush(&mut self) {
         let pending = std::mem::take(&mut self.pending);
-        for chunk in pending.chunks(self.fragment) {
+        for (i, chunk) in pending.chunks(self.fragment).enumerate() {
+            if i == 1
+                && let Some((kind, body, encrypted)) = self.interleave.take()
+            {
+                if encrypted {
+                    self.encrypted(kind, &body);
+                } else {
+                    self.output
+                        .extend(plain_record(self.record_version, kind, &body));
+                }
+            }
             if self.pending_encrypted {
                 self.encrypted(22, chunk);
             } else {
-                self.output.extend(plain_record(22, chunk));
+                self.output
+                    .extend(plain_record(self.record_version, 22, chunk));
             }
         }
     }
@@ -617,7 +658,8 @@ impl<'a> Conn<'a> {
         if self.write.is_some() {
             self.encrypted(kind, body);
         } else {
-            self.output.extend(plain_record(kind, body));
+            self.output
+                .extend(plain_record(self.record_version, kind, body));
         }
     }
 
@@ -626,7 +668,7 @@ impl<'a> Conn<'a> {
         inner.push(kind);
         inner.resize(inner.len() + self.padding, 0);
         if let Some(key) = self.write.as_mut() {
-            let record = key.seal(&inner);
+            let record = key.seal(self.record_version, &inner);
             self.output.extend(record);
         }
     }
@@ -799,8 +841,17 @@ impl<'a> Conn<'a> {
     }
 }
 
-fn plain_record(kind: u8, body: &[u8]) -> Vec<u8> {
-    [&[kind, 3, 3][..], &vec(2, body)].concat()
+/// The supported_versions extension of a ServerHello or HelloRetryRequest.
+fn supported_versions(version: Version) -> Vec<u8> {
+    match version {
+        Version::Tls13 => extension(43, &[3, 4]),
+        Version::Absent => Vec::new(),
+        Version::Other(version) => extension(43, &version.to_be_bytes()),
+    }
+}
+
+fn plain_record(version: u16, kind: u8, body: &[u8]) -> Vec<u8> {
+    [&[kind][..], &version.to_be_bytes(), &vec(2, body)].concat()
 }
 
 fn eof(what: &str) -> io::Error {
