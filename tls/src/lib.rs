@@ -120,7 +120,9 @@ pub mod primitives {
     /// The P-256 ECDH shared secret of `secret` and the peer's share (uncompressed
     /// point); `None` where the handshake would refuse the share.
     pub fn p256_agree(secret: [u8; 32], peer: &[u8]) -> Option<[u8; 32]> {
-        KeyPair::generate(Group::Secp256r1, secret)?.agree(peer).ok()
+        KeyPair::generate(Group::Secp256r1, secret)?
+            .agree(peer)
+            .ok()
     }
 
     /// The X25519 shared secret of `secret` and the peer's u-coordinate; `None` where the
