@@ -209,8 +209,8 @@ fn print_mean(key: &[u8], sum: u64, n: usize) {
 }
 
 /// `ecdh_secp256r1_ecpoint`: our private key and the peer's share as the handshake gets
-/// it; then, for each private key of the file, a key pair agreeing with the previous one
-/// both ways (key generation on Wycheproof's edge-case scalars).
+/// it; then, wherever the private key changes from one valid vector to the next, the key
+/// pairs of the two agreeing both ways (key generation on Wycheproof's edge-case scalars).
 fn ecdh() -> Check {
     const NAME: &[u8] = b"wycheproof_ecdh_p256";
     let mut vectors = open(c"ecdh_p256.bin", b"ECDH")?;
