@@ -5,8 +5,10 @@
 //! certificate verifier does it (`signature::ECDSA_P256_SHA256`, `ecdsa_secp256r1_sha256`).
 //!
 //! The vectors come from the host over semihosting, written by
-//! `cargo run -p juspay-sandbox --example p256_vectors -- DIRECTORY` (its documentation
-//! describes the format) into QEMU's working directory, as run.sh does.
+//! `cargo run -p juspay-sandbox --example p256_vectors -- DIRECTORY` into QEMU's working
+//! directory, as run.sh does, in the format `juspay_sandbox::wycheproof` (tests/src)
+//! describes. The host test `tests/tests/p256_ecdh.rs` runs the same ECDH vectors through
+//! RustCrypto's backend, with the same policy.
 //!
 //! Every `valid` vector must give Wycheproof's shared secret or verify; every `invalid` one
 //! must be refused. `acceptable` ones (in these files, one ECDH share as a compressed
@@ -43,7 +45,7 @@ enum Expected {
     Acceptable,
 }
 
-/// One vector: Wycheproof's test case number and three fields (p256_vectors' format).
+/// One vector: Wycheproof's test case number and three fields (juspay_sandbox::wycheproof).
 struct Vector<'a> {
     expected: Expected,
     tc_id: u16,
