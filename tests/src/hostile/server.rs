@@ -377,9 +377,17 @@ impl<'a> Conn<'a> {
             }
             Action::ExpectKeyUpdate => {
                 self.send()?;
-                let before = self.seen().key_updates;
-                while self.seen().key_updates == before {
+                let (updates, data) = {
+                    let seen = self.seen();
+                    (seen.key_updates, seen.application.len())
+                };
+                while self.seen().key_updates == updates {
                     self.read_event()?;
+                    if self.seen().application.len() != data {
+                        return Err(io::Error::other(
+                            "application data before the KeyUpdate that was asked for",
+                        ));
+                    }
                 }
             }
             Action::Respond => self.respond(self.response.len()),
