@@ -110,6 +110,10 @@ pub enum Step {
     Stall,
     /// Close the connection without answering.
     Close,
+    /// Answer like the API, then send a TLS 1.3 KeyUpdate (rustls's
+    /// `refresh_traffic_keys`) and keep the connection: the client meets it before its next
+    /// response, with new keys.
+    ApiThenKeyUpdate,
 }
 
 /// How the sandbox meets one new connection, before any request.
@@ -172,9 +176,22 @@ pub enum TlsVersions {
     Tls13Only,
 }
 
+/// The one key-exchange group a sandbox accepts, so that a client whose first key share is
+/// in the other group meets a HelloRetryRequest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnlyGroup {
+    /// x25519 only.
+    X25519,
+    /// secp256r1 only.
+    Secp256r1,
+}
+
 /// How to start a [`Sandbox`].
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Accept only this key-exchange group; `None`: rustls's defaults (X25519, P-256,
+    /// P-384).
+    pub only_group: Option<OnlyGroup>,
     /// TLS versions offered.
     pub tls_versions: TlsVersions,
     /// Steps taken for the requests in order, across connections; then [`Step::Api`].
@@ -199,6 +216,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            only_group: None,
             tls_versions: TlsVersions::Both,
             script: Vec::new(),
             handshakes: Vec::new(),
@@ -298,7 +316,10 @@ impl Sandbox {
                     make_leaf(&ca, names, validity, self_signed).map_err(io::Error::other)?
                 }
             };
-            configs.push((handshake, server_config(versions, certificate)?));
+            configs.push((
+                handshake,
+                server_config(versions, options.only_group, certificate)?,
+            ));
         }
         let listener = TcpListener::bind(options.listen)?;
         let address = listener.local_addr()?;
@@ -424,9 +445,20 @@ fn make_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
 /// A TLS server configuration that presents `certificate` as it is.
 fn server_config(
     versions: &[&'static SupportedProtocolVersion],
+    only_group: Option<OnlyGroup>,
     certificate: ServerCertificate,
 ) -> io::Result<Arc<ServerConfig>> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    match only_group {
+        Some(OnlyGroup::X25519) => {
+            provider.kx_groups = vec![rustls::crypto::ring::kx_group::X25519]
+        }
+        Some(OnlyGroup::Secp256r1) => {
+            provider.kx_groups = vec![rustls::crypto::ring::kx_group::SECP256R1]
+        }
+        None => {}
+    }
+    let provider = Arc::new(provider);
     let key = provider
         .key_provider
         .load_private_key(certificate.key)
@@ -595,6 +627,14 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
                 return Ok(());
             }
             Step::Close => return tls.sock.shutdown(Shutdown::Both),
+            Step::ApiThenKeyUpdate => {
+                send(
+                    &mut tls,
+                    &answer(&request, head_len, &shared.store, &shared.rendezvous),
+                )?;
+                tls.conn.refresh_traffic_keys().map_err(io::Error::other)?;
+                tls.flush()?;
+            }
         }
     }
 }
