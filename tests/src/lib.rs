@@ -32,6 +32,7 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
 pub mod certificates;
+pub mod flight;
 
 /// The API key the sandbox accepts.
 pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
@@ -191,6 +192,16 @@ pub struct Options {
     /// request, as servers and load balancers close idle keep-alive connections; `None`:
     /// 30 s, without close_notify.
     pub idle_timeout: Option<Duration>,
+    /// The cipher suites the server accepts, in its order of preference; empty: all of
+    /// ring's.
+    pub cipher_suites: Vec<rustls::SupportedCipherSuite>,
+    /// The key-exchange groups the server accepts, in its order of preference; empty: all
+    /// of ring's. Without the group of a client's first key share the server answers it
+    /// with a HelloRetryRequest.
+    pub kx_groups: Vec<&'static dyn rustls::crypto::SupportedKxGroup>,
+    /// Where the server logs its TLS secrets (the labels of the NSS key log format), for
+    /// tests that make records as the server would.
+    pub key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
 impl Default for Options {
@@ -203,6 +214,9 @@ impl Default for Options {
             certificate: None,
             rendezvous: 0,
             idle_timeout: None,
+            cipher_suites: Vec::new(),
+            kx_groups: Vec::new(),
+            key_log: None,
         }
     }
 }
@@ -295,7 +309,7 @@ impl Sandbox {
                     make_leaf(&ca, names, validity, self_signed).map_err(io::Error::other)?
                 }
             };
-            configs.push((handshake, server_config(versions, certificate)?));
+            configs.push((handshake, server_config(versions, certificate, &options)?));
         }
         let listener = TcpListener::bind(options.listen)?;
         let address = listener.local_addr()?;
@@ -418,12 +432,21 @@ fn make_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
     CertifiedIssuer::self_signed(params, KeyPair::generate()?)
 }
 
-/// A TLS server configuration that presents `certificate` as it is.
+/// A TLS server configuration that presents `certificate` as it is, with the suites,
+/// groups and key log of `options`.
 fn server_config(
     versions: &[&'static SupportedProtocolVersion],
     certificate: ServerCertificate,
+    options: &Options,
 ) -> io::Result<Arc<ServerConfig>> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut provider = rustls::crypto::ring::default_provider();
+    if !options.cipher_suites.is_empty() {
+        provider.cipher_suites = options.cipher_suites.clone();
+    }
+    if !options.kx_groups.is_empty() {
+        provider.kx_groups = options.kx_groups.clone();
+    }
+    let provider = Arc::new(provider);
     let key = provider
         .key_provider
         .load_private_key(certificate.key)
@@ -432,11 +455,14 @@ fn server_config(
     // that parse refuses some of the certificates a client must be shown to judge them
     // (an unknown critical extension).
     let certified = CertifiedKey::new(certificate.chain, key);
-    let config = ServerConfig::builder_with_provider(provider)
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .map_err(io::Error::other)?
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    if let Some(key_log) = &options.key_log {
+        config.key_log = key_log.clone();
+    }
     Ok(Arc::new(config))
 }
 
