@@ -12,7 +12,9 @@ pub fn all() -> &'static [Flight] {
     FLIGHTS.get_or_init(|| {
         [
             include_str!("../../tests/vectors/tls/hello_retry_secp256r1_to_x25519_chacha20.flight"),
-            include_str!("../../tests/vectors/tls/hello_retry_x25519_to_secp256r1_aes256gcm.flight"),
+            include_str!(
+                "../../tests/vectors/tls/hello_retry_x25519_to_secp256r1_aes256gcm.flight"
+            ),
             include_str!("../../tests/vectors/tls/secp256r1_aes128gcm.flight"),
             include_str!("../../tests/vectors/tls/x25519_aes128gcm.flight"),
             include_str!("../../tests/vectors/tls/x25519_aes256gcm.flight"),

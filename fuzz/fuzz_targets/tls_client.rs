@@ -32,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
             if server.is_empty() {
                 break;
             }
-            let n = if size == 255 { server.len() } else { usize::from(size) + 1 };
+            let n = if size == 255 {
+                server.len()
+            } else {
+                usize::from(size) + 1
+            };
             let (piece, rest) = server.split_at(n.min(server.len()));
             driver.feed(client, piece);
             server = rest;
@@ -40,7 +44,10 @@ fuzz_target!(|data: &[u8]| {
         driver.finish(client);
         driver.outcome
     });
-    assert!(!outcome.stuck, "the client stopped taking bytes: {outcome:?}");
+    assert!(
+        !outcome.stuck,
+        "the client stopped taking bytes: {outcome:?}"
+    );
     assert!(outcome.error.is_some() || outcome.closed, "{outcome:?}");
     assert!(
         flight.response.starts_with(&outcome.response),

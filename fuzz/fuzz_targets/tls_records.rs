@@ -40,19 +40,38 @@ fn expand_label(suite: &str, secret: &[u8], label: &[u8], out: &mut [u8]) {
     info.extend_from_slice(label);
     info.push(0);
     if suite == "TLS_AES_256_GCM_SHA384" {
-        hkdf::Hkdf::<Sha384>::from_prk(secret).unwrap().expand(&info, out).unwrap();
+        hkdf::Hkdf::<Sha384>::from_prk(secret)
+            .unwrap()
+            .expand(&info, out)
+            .unwrap();
     } else {
-        hkdf::Hkdf::<Sha256>::from_prk(secret).unwrap().expand(&info, out).unwrap();
+        hkdf::Hkdf::<Sha256>::from_prk(secret)
+            .unwrap()
+            .expand(&info, out)
+            .unwrap();
     }
 }
 
 impl ServerRecords {
     fn new(suite: &'static str, secret: Vec<u8>) -> Self {
-        let mut key = vec![0; if suite == "TLS_AES_128_GCM_SHA256" { 16 } else { 32 }];
+        let mut key = vec![
+            0;
+            if suite == "TLS_AES_128_GCM_SHA256" {
+                16
+            } else {
+                32
+            }
+        ];
         expand_label(suite, &secret, b"key", &mut key);
         let mut iv = [0; 12];
         expand_label(suite, &secret, b"iv", &mut iv);
-        ServerRecords { suite, secret, key, iv, sequence: 0 }
+        ServerRecords {
+            suite,
+            secret,
+            key,
+            iv,
+            sequence: 0,
+        }
     }
 
     fn update(&mut self) {
@@ -94,17 +113,24 @@ impl ServerRecords {
 }
 
 fn suite(name: &str) -> &'static str {
-    ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"]
-        .into_iter()
-        .find(|s| *s == name)
-        .expect("a suite we speak")
+    [
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256",
+    ]
+    .into_iter()
+    .find(|s| *s == name)
+    .expect("a suite we speak")
 }
 
 fuzz_target!(|data: &[u8]| {
     let Some((flight, mut input)) = flights::pick(data) else {
         return;
     };
-    let mut server = ServerRecords::new(suite(&flight.suite), flight.server_application_secret.clone());
+    let mut server = ServerRecords::new(
+        suite(&flight.suite),
+        flight.server_application_secret.clone(),
+    );
     let mut take = |n: usize| -> &[u8] {
         let (taken, rest) = input.split_at(n.min(input.len()));
         input = rest;
@@ -163,14 +189,24 @@ fuzz_target!(|data: &[u8]| {
         let mut driver = Driver::new(&flight.request);
         driver.step(client);
         driver.feed(client, &flight.server[..flight.handshake_end]);
-        assert!(client.is_established() && driver.outcome.error.is_none(), "{:?}", driver.outcome);
+        assert!(
+            client.is_established() && driver.outcome.error.is_none(),
+            "{:?}",
+            driver.outcome
+        );
         for record in &records {
             driver.feed(client, record);
         }
         driver.outcome
     });
-    assert!(!outcome.stuck, "the client stopped taking bytes: {outcome:?}");
-    assert!(expected.starts_with(&outcome.response), "data never sealed: {outcome:?}");
+    assert!(
+        !outcome.stuck,
+        "the client stopped taking bytes: {outcome:?}"
+    );
+    assert!(
+        expected.starts_with(&outcome.response),
+        "data never sealed: {outcome:?}"
+    );
     if well_formed && outcome.error.is_none() && !outcome.closed {
         assert_eq!(outcome.response, expected);
     }
