@@ -10,14 +10,30 @@ use juspay_transport_std::{Client, Config};
 
 use crate::{OwnedCustomer, ureq_agent};
 
-const CUSTOMER_ID: &str = "cst_om2l6ctlptxwxuzj";
+/// The customer every call asks for.
+pub const CUSTOMER_ID: &str = "cst_om2l6ctlptxwxuzj";
 
-/// A juspay-transport-std client for the sandbox.
-pub fn juspay_client(sandbox: &Sandbox) -> Client {
+/// Idle connections every client may keep: the most concurrent callers a run has.
+pub const MAX_IDLE: usize = 64;
+
+/// juspay-transport-std's settings for the sandbox.
+pub fn juspay_config(sandbox: &Sandbox) -> Config {
     let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
     config.extra_roots.push(sandbox.ca_der());
     config.webpki_roots = false;
-    Client::new(config).expect("sandbox config is valid")
+    config.max_idle_connections = MAX_IDLE;
+    config
+}
+
+/// A juspay-transport-std client for the sandbox.
+pub fn juspay_client(sandbox: &Sandbox) -> Client {
+    Client::new(juspay_config(sandbox)).expect("sandbox config is valid")
+}
+
+/// The `Authorization` header's value.
+pub fn authorization() -> String {
+    let key = base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_API_KEY}:"));
+    format!("Basic {key}")
 }
 
 /// One call through juspay-transport-std.
@@ -30,10 +46,9 @@ pub fn juspay_call(client: &Client) {
 
 /// One call through ureq, decoded with serde_json; the same headers as juspay's.
 pub fn ureq_call(agent: &ureq::Agent, sandbox: &Sandbox) {
-    let auth = base64::engine::general_purpose::STANDARD.encode(format!("{DEMO_API_KEY}:"));
     let mut response = agent
         .get(format!("{}/customers/{CUSTOMER_ID}", sandbox.base_url()))
-        .header("Authorization", format!("Basic {auth}"))
+        .header("Authorization", authorization())
         .header("x-merchantid", DEMO_MERCHANT_ID)
         .header("x-routing-id", CUSTOMER_ID)
         .header("Accept", "application/json")

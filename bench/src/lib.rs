@@ -15,6 +15,7 @@ use juspay_core::{Credentials, Customer, Endpoint, GetCustomer};
 use serde::Deserialize;
 
 pub mod alloc_counter;
+pub mod concurrent;
 pub mod e2e;
 
 /// The recorded responses the pairs decode.
@@ -153,6 +154,10 @@ pub fn ureq_agent(sandbox: &juspay_sandbox::Sandbox) -> ureq::Agent {
     ureq::Agent::config_builder()
         .tls_config(tls)
         .http_status_as_error(false)
+        // As many idle connections as the other clients may keep (its default is 3 per
+        // host, which would cost it handshakes the others do not pay).
+        .max_idle_connections(e2e::MAX_IDLE)
+        .max_idle_connections_per_host(e2e::MAX_IDLE)
         .build()
         .into()
 }

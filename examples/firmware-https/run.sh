@@ -1,40 +1,4 @@
 #!/usr/bin/env bash
-# Builds the HTTPS firmware for thumbv7em-none-eabihf, starts the loopback sandboxes it
-# calls (cargo run -p juspay-sandbox --example firmware_sandboxes) and QEMU's mps2-an386
-# with its LAN9118 on a user network that reaches nothing but those sandboxes, runs every
-# scenario on the Cortex-M4, stops both, and prints the figures; the last lines are
-#   https_scenarios: P/N pass
-#   flash_bytes=N  static_ram_bytes=N  stack_peak_bytes=N
-#   handshake_instructions_p256=N  handshake_instructions_rsa2048=N
-#   call_instructions_kept_alive=N
-# Exit status: non-zero when a scenario fails (on the target, or in what the sandboxes
-# saw), when the customer printed is not the expected JSON, or when a budget is exceeded.
-# The run itself is ../firmware/qemu.sh's, shared with the embassy firmware.
-set -euo pipefail
-cd "$(dirname "$0")"
-source ../firmware/qemu.sh
-
-FLASH_BUDGET=$((256 * 1024))
-RAM_BUDGET=$((48 * 1024))
-ELF="target/$TARGET/release/juspay-firmware-https"
-need python3 python3
-
-run_with_sandboxes "$ELF" '^(stack_peak_bytes|setup_stack_bytes|handshake_instructions_|call_instructions_|calibration_)'
-p256=$(figure handshake_instructions_p256)
-rsa=$(figure handshake_instructions_rsa2048)
-kept_alive=$(figure call_instructions_kept_alive)
-calibration=$(figure calibration_loop_instructions)
-
-echo
-echo "calibration: a loop of 2000000 instructions counted as $calibration"
-echo "stack: $(figure setup_stack_bytes) bytes at start-up, $(figure stack_peak_bytes) at most in a scenario"
-python3 footprint.py "$ELF"
-# Estimates, not measurements: instructions at one per cycle on a 100 MHz Cortex-M4.
-# Loads, taken branches and flash wait states take more than a cycle, so a real board is
-# slower than this.
-awk -v p256="$p256" -v rsa="$rsa" -v call="$kept_alive" 'BEGIN {
-  printf "estimate at 100 MHz, one instruction per cycle: handshake P-256 %.0f ms, handshake RSA-2048 %.0f ms, kept-alive call %.1f ms\n",
-    p256 / 1e5, rsa / 1e5, call / 1e5 }'
-
-report https_scenarios $FLASH_BUDGET $RAM_BUDGET \
-  handshake_instructions_p256 handshake_instructions_rsa2048 call_instructions_kept_alive
+# The HTTPS firmware lives in the board's firmware workspace: examples/firmware/https/run.sh.
+# This path stays for the programs and people that run it from here; same output.
+exec bash "$(dirname "$0")/../firmware/https/run.sh" "$@"

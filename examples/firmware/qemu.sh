@@ -1,12 +1,15 @@
 # shellcheck shell=bash
-# Sourced by the firmwares' run.sh (firmware/, firmware-https/, firmware-embassy/), from the
-# firmware's own directory, with `set -euo pipefail`:
+# Sourced by the firmwares' run.sh (run.sh here, https/run.sh, embassy/run.sh), with
+# `set -euo pipefail`:
+#   RELEASE                   where the firmware ELFs are built (one per package)
 #   need COMMAND PACKAGE      stops with the apt-get line when COMMAND is missing
-#   build_firmware            builds the crate here for $TARGET (rustup target, or Debian's
-#                             Rust sources with -Zbuild-std=core)
-#   run_with_sandboxes ELF HIDE
-#                             the HTTPS firmwares: starts the loopback sandboxes, runs ELF
-#                             under QEMU on a user network that reaches only them, prints
+#   build_firmware -p PACKAGE...
+#                             builds those firmwares of this workspace for $TARGET (rustup
+#                             target, or Debian's Rust sources with -Zbuild-std=core); one
+#                             build per firmware, so that each has only its own features
+#   run_with_sandboxes PACKAGE HIDE
+#                             the HTTPS firmwares: builds PACKAGE, starts the loopback
+#                             sandboxes, runs it under QEMU on a user network that reaches only them, prints
 #                             the firmware's lines but those matching the regex HIDE, checks
 #                             the customer JSON and what the sandboxes saw
 #   figure KEY                the number the firmware printed as KEY=N
@@ -17,6 +20,10 @@
 
 TARGET=thumbv7em-none-eabihf
 started=$SECONDS
+FIRMWARE_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The host workspace, where the sandboxes are built.
+REPOSITORY=$(cd "$FIRMWARE_DIR/../.." && pwd)
+RELEASE=$FIRMWARE_DIR/target/$TARGET/release
 
 need() {
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -27,7 +34,7 @@ need() {
 build_firmware() {
   if command -v rustup >/dev/null 2>&1 && rustup target list --installed 2>/dev/null | grep -qx "$TARGET"; then
     echo "building with the rustup target $TARGET" >&2
-    cargo build --release --target "$TARGET"
+    (cd "$FIRMWARE_DIR" && cargo build --release --target "$TARGET" "$@")
   else
     # No rustup target (rustup cannot download one here): build core from Debian's Rust
     # sources, as in shared/embedded-toolchain.md.
@@ -37,7 +44,8 @@ build_firmware() {
       exit 2
     fi
     echo "building with Debian's toolchain and -Zbuild-std=core" >&2
-    RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build --release --target "$TARGET" -Zbuild-std=core
+    (cd "$FIRMWARE_DIR" && RUSTC_BOOTSTRAP=1 RUSTC=/usr/bin/rustc /usr/bin/cargo build --release \
+      --target "$TARGET" -Zbuild-std=core "$@")
   fi
 }
 
@@ -54,7 +62,7 @@ FIRST_GUEST_PORT=443
 # Sets: output (what the firmware printed), failures (checks that failed), flash,
 # static_ram, and stack (the larger of setup_stack_bytes and stack_peak_bytes).
 run_with_sandboxes() {
-  local elf=$1 hide=$2
+  local package=$1 hide=$2 elf=$RELEASE/$1
   need arm-none-eabi-gcc gcc-arm-none-eabi
   need arm-none-eabi-size binutils-arm-none-eabi
   need arm-none-eabi-nm binutils-arm-none-eabi
@@ -63,9 +71,9 @@ run_with_sandboxes() {
 
   # The host side first: the sandboxes' program, from the host workspace.
   echo "building the sandboxes (juspay-sandbox, example firmware_sandboxes)" >&2
-  (cd ../.. && cargo build -q -p juspay-sandbox --example firmware_sandboxes)
-  local sandbox_bin=../../target/debug/examples/firmware_sandboxes
-  build_firmware
+  (cd "$REPOSITORY" && cargo build -q -p juspay-sandbox --example firmware_sandboxes)
+  local sandbox_bin=$REPOSITORY/target/debug/examples/firmware_sandboxes
+  build_firmware -p "$package"
 
   # A scratch directory: QEMU's working directory, where semihosting reads the seed and
   # the roots. Whatever happens, the sandboxes and QEMU stop and it goes.
@@ -106,12 +114,12 @@ run_with_sandboxes() {
 
   # -icount shift=0: one virtual nanosecond per instruction, so that the firmware's clock
   # counts instructions and the run does not depend on the host's speed.
-  local status elf_path="$PWD/$elf"
+  local status
   set +e
   (cd "$work" && exec timeout 300 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 \
     -icount shift=0 -nographic -semihosting-config enable=on,target=native \
     -nic "user,model=lan9118,restrict=on$forwards" \
-    -kernel "$elf_path" >"$work/firmware.txt") &
+    -kernel "$elf" >"$work/firmware.txt") &
   qemu_pid=$!
   wait "$qemu_pid"
   status=$?

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds the firmware for thumbv7em-none-eabihf, runs it on a Cortex-M4 under QEMU and
-# prints its footprint:
+# Builds the core firmware (core/) for thumbv7em-none-eabihf, runs it on a Cortex-M4 under
+# QEMU and prints its footprint:
 #   flash_bytes=N  static_ram_bytes=N  stack_peak_bytes=N  scenarios: P/N pass
-# then the same for the certificate-verifier firmware (src/bin/verify.rs), each key
+# then the same for the certificate-verifier firmware (verify/), each key
 # prefixed with verify_, and the instructions each accepted handshake takes to verify
 #   verify_instructions_p256=N  verify_instructions_rsa2048=N
 # (QEMU runs with -icount shift=0: one virtual nanosecond per instruction, which the
-# firmware reads from the board's FPGA counter; see instructions in src/lib.rs).
+# firmware reads from the board's FPGA counter; see instructions in harness/src/lib.rs).
 # Exit status: QEMU's (0 when every scenario passed), or 1 when over budget or when the
 # customer the firmware prints as JSON (through serde-json-core) is not the expected line.
 set -euo pipefail
@@ -25,7 +25,8 @@ VERIFY_RAM_BUDGET=$((48 * 1024))
 need arm-none-eabi-gcc gcc-arm-none-eabi
 need arm-none-eabi-size binutils-arm-none-eabi
 need qemu-system-arm qemu-system-arm
-build_firmware
+build_firmware -p juspay-firmware-core
+build_firmware -p juspay-firmware-verify
 
 # Runs one firmware ELF under QEMU; prints its figures with PREFIX before each key, and
 # fails when a scenario fails or a budget is exceeded. Sets $output.
@@ -59,14 +60,14 @@ run_firmware() {
   echo "within budget: ${prefix}flash $flash <= $flash_budget, static RAM + stack peak $((static_ram + stack)) <= $ram_budget"
 }
 
-run_firmware "target/$TARGET/release/juspay-firmware" "" $FLASH_BUDGET $RAM_BUDGET
+run_firmware "$RELEASE/juspay-firmware-core" "" $FLASH_BUDGET $RAM_BUDGET
 if ! grep -qxF "$CUSTOMER_JSON" <<<"$output"; then
   echo "firmware did not print the expected customer JSON line" >&2
   exit 1
 fi
 
-# The certificate verifier alone (src/bin/verify.rs): its flash and the stack it takes.
-run_firmware "target/$TARGET/release/verify" "verify_" $VERIFY_FLASH_BUDGET $VERIFY_RAM_BUDGET
+# The certificate verifier alone (verify/): its flash and the stack it takes.
+run_firmware "$RELEASE/juspay-firmware-verify" "verify_" $VERIFY_FLASH_BUDGET $VERIFY_RAM_BUDGET
 if ! grep -q '^verify_instructions_rsa2048=' <<<"$output"; then
   echo "the verify firmware printed no instruction counts" >&2
   exit 1

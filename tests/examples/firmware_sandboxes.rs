@@ -1,5 +1,5 @@
-//! The sandboxes the HTTPS firmwares call under QEMU (`examples/firmware-https/run.sh`, and
-//! the embassy firmware's `examples/firmware-embassy/run.sh`):
+//! The sandboxes the HTTPS firmwares call under QEMU (`examples/firmware/https/run.sh`, and
+//! the embassy firmware's `examples/firmware/embassy/run.sh`):
 //!
 //! ```text
 //! cargo run -p juspay-sandbox --example firmware_sandboxes -- DIRECTORY

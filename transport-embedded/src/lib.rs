@@ -101,10 +101,10 @@
 //! are static, the clock is embassy-time's. The sketch below is not compiled here (it
 //! names a `board` module for what a board supplies: the Ethernet driver, a TRNG, a
 //! source of customer ids). Its compiled and running form is the embassy firmware,
-//! `examples/firmware-embassy/src/main.rs` in the repository: the same client, `Sleep` on
+//! `examples/firmware/embassy/src/main.rs` in the repository: the same client, `Sleep` on
 //! embassy-time, an embassy-net stack over the LAN9118 driver, static buffers and spawned
 //! tasks, built for thumbv7em-none-eabihf and run under QEMU by CI
-//! (`bash examples/firmware-embassy/run.sh`).
+//! (`bash examples/firmware/embassy/run.sh`).
 //!
 //! ```ignore
 //! use embassy_net::dns::DnsSocket;

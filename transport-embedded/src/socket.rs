@@ -24,7 +24,7 @@ pub trait Clock {
 /// dropped when the deadline wins.
 ///
 /// With embassy-time (not compiled here; the embassy firmware,
-/// `examples/firmware-embassy/src/main.rs`, compiles and runs this one):
+/// `examples/firmware/embassy/src/main.rs`, compiles and runs this one):
 ///
 /// ```ignore
 /// struct EmbassyClock;

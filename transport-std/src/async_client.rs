@@ -21,7 +21,7 @@ use tokio::time::timeout_at;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::client::{Account, Shared, system_now};
+use crate::client::{Account, Connection, Idle, Shared, system_now};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::retry::{Answer, Call, Next};
@@ -33,15 +33,9 @@ use crate::stream::{HeadLog, Limits, is_close};
 /// tokio runtime with I/O and time enabled (`enable_all`).
 #[derive(Clone)]
 pub struct AsyncClient {
-    shared: Arc<Shared<Connection>>,
+    shared: Arc<Shared<Connection<AsyncStream>>>,
     /// The merchant account calls are made as, when not the configuration's.
     account: Option<Arc<Account>>,
-}
-
-/// A connection and the buffer its responses are read into.
-struct Connection {
-    stream: AsyncStream,
-    buffer: Vec<u8>,
 }
 
 impl fmt::Debug for AsyncClient {
@@ -131,19 +125,14 @@ impl AsyncClient {
         deadline: Instant,
     ) -> Result<Customer> {
         let (endpoint, credentials) = self.shared.prepare(self.account.as_deref(), &request)?;
-        let config = &self.shared.config;
         let mut call = Call::until(deadline);
         let mut fresh = false;
         loop {
-            let limits = Limits {
-                deadline: call.deadline(),
-                read_timeout: config.read_timeout,
-                write_timeout: config.write_timeout,
-            };
+            let limits = self.shared.limits(&call);
             let (reused, attempt) = self
                 .attempt((&endpoint, &credentials), request, limits, fresh)
                 .await;
-            match call.judge(&config.retry, attempt, reused) {
+            match call.judge(&self.shared.config.retry, attempt, reused) {
                 Next::Return(result) => return result,
                 Next::Retry { wait, fresh: new } => {
                     fresh = new;
@@ -163,47 +152,28 @@ impl AsyncClient {
         fresh: bool,
     ) -> (bool, Result<Answer>) {
         let shared = &*self.shared;
-        let pooled = if fresh {
-            None
-        } else {
-            shared
-                .pool
-                .take(|connection| !connection.stream.closed_by_peer())
-        };
+        let pooled = shared.pooled(fresh);
         let reused = pooled.is_some();
         let mut connection = match pooled {
             Some(connection) => connection,
             None => match connect(&shared.config, &shared.tls, endpoint, limits).await {
-                Ok(stream) => {
-                    shared.opened();
-                    Connection {
-                        stream,
-                        buffer: vec![0; shared.config.buffer_size],
-                    }
-                }
+                Ok(stream) => shared.opened(stream),
                 Err(e) => return (false, Err(e)),
             },
         };
         connection.stream.begin_exchange(limits);
-        let reply = match driver::call_async(
+        let exchange = driver::call_async(
             &mut CloseAsEof::new(&mut connection.stream, is_close),
             endpoint,
             credentials,
             request,
             &mut connection.buffer,
         )
-        .await
-        {
-            Ok(reply) => reply,
-            Err(e) => return (reused, Err(Error::from_core(e))),
-        };
-        if reply.reusable {
-            shared.pool.put(connection);
+        .await;
+        match exchange {
+            Ok(reply) => (reused, Ok(shared.finish(connection, reply))),
+            Err(e) => (reused, Err(Error::from_core(e))),
         }
-        let answer = reply
-            .result
-            .map_err(|api| (Box::new(api), reply.retry_after));
-        (reused, Ok(answer))
     }
 }
 
@@ -282,7 +252,9 @@ impl AsyncStream {
         self.limits = limits;
         self.log = HeadLog::begin();
     }
+}
 
+impl Idle for AsyncStream {
     /// Whether the server closed this idle connection (or sent something unasked): one
     /// poll of a peek, no wait. As for the blocking stream, a race is left to the retry.
     fn closed_by_peer(&self) -> bool {

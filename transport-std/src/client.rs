@@ -8,8 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use juspay_core::flow::GetOrCreate;
 use juspay_core::{
-    CreateCustomer, Credentials, Customer, CustomerRequest, Endpoint, GetCustomer, Timestamp,
-    driver,
+    CreateCustomer, Credentials, Customer, CustomerRequest, Endpoint, GetCustomer, Reply,
+    Timestamp, driver,
 };
 use rustls::{ClientConfig, RootCertStore};
 
@@ -24,7 +24,7 @@ use crate::stream::{Limits, Stream};
 /// shares the pool of kept-alive connections (see the [crate docs](crate#the-connection-pool)).
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared<Connection>>,
+    shared: Arc<Shared<Connection<Stream>>>,
     /// The merchant account calls are made as, when not the configuration's.
     account: Option<Arc<Account>>,
 }
@@ -46,11 +46,22 @@ impl Account {
     }
 }
 
-/// A connection and the buffer its responses are read into: a reused connection brings
-/// its buffer, so a call on it allocates nothing.
-struct Connection {
-    stream: Stream,
-    buffer: Vec<u8>,
+/// A connection (`Stream`, or the tokio client's) and the buffer its responses are read
+/// into: a reused connection brings its buffer, so a call on it allocates nothing.
+pub(crate) struct Connection<S> {
+    pub(crate) stream: S,
+    pub(crate) buffer: Vec<u8>,
+}
+
+/// A connection that can tell, without waiting, that the server closed it while idle.
+pub(crate) trait Idle {
+    fn closed_by_peer(&self) -> bool;
+}
+
+impl Idle for Stream {
+    fn closed_by_peer(&self) -> bool {
+        Stream::closed_by_peer(self)
+    }
 }
 
 /// What a client and its clones share, blocking or tokio: the settings, TLS, the pool.
@@ -114,11 +125,6 @@ impl<C> Shared<C> {
         Ok((endpoint, credentials))
     }
 
-    /// Counts a connection opened.
-    pub(crate) fn opened(&self) {
-        self.connections_opened.fetch_add(1, Ordering::Relaxed);
-    }
-
     pub(crate) fn connections_opened(&self) -> u64 {
         self.connections_opened.load(Ordering::Relaxed)
     }
@@ -130,6 +136,46 @@ impl<C> Shared<C> {
             .field("idle_connections", &self.pool.idle())
             .field("connections_opened", &self.connections_opened())
             .finish()
+    }
+}
+
+impl<S: Idle> Shared<Connection<S>> {
+    /// The read and write timeouts, under `call`'s deadline.
+    pub(crate) fn limits(&self, call: &Call) -> Limits {
+        Limits {
+            deadline: call.deadline(),
+            read_timeout: self.config.read_timeout,
+            write_timeout: self.config.write_timeout,
+        }
+    }
+
+    /// A pooled connection the server has not closed, unless the attempt must be `fresh`.
+    pub(crate) fn pooled(&self, fresh: bool) -> Option<Connection<S>> {
+        if fresh {
+            return None;
+        }
+        self.pool
+            .take(|connection| !connection.stream.closed_by_peer())
+    }
+
+    /// A connection just opened, counted, with a buffer of its own.
+    pub(crate) fn opened(&self, stream: S) -> Connection<S> {
+        self.connections_opened.fetch_add(1, Ordering::Relaxed);
+        Connection {
+            stream,
+            buffer: vec![0; self.config.buffer_size],
+        }
+    }
+
+    /// The answer of an exchange on `connection`, which goes back to the pool when the
+    /// response allows.
+    pub(crate) fn finish(&self, connection: Connection<S>, reply: Reply) -> Answer {
+        if reply.reusable {
+            self.pool.put(connection);
+        }
+        reply
+            .result
+            .map_err(|api| (Box::new(api), reply.retry_after))
     }
 }
 
@@ -226,17 +272,12 @@ impl Client {
     /// One request with retries, all attempts before `deadline`.
     fn call_until(&self, request: CustomerRequest<'_>, deadline: Instant) -> Result<Customer> {
         let (endpoint, credentials) = self.shared.prepare(self.account.as_deref(), &request)?;
-        let config = &self.shared.config;
         let mut call = Call::until(deadline);
         let mut fresh = false;
         loop {
-            let limits = Limits {
-                deadline: call.deadline(),
-                read_timeout: config.read_timeout,
-                write_timeout: config.write_timeout,
-            };
+            let limits = self.shared.limits(&call);
             let (reused, attempt) = self.attempt((&endpoint, &credentials), request, limits, fresh);
-            match call.judge(&config.retry, attempt, reused) {
+            match call.judge(&self.shared.config.retry, attempt, reused) {
                 Next::Return(result) => return result,
                 Next::Retry { wait, fresh: new } => {
                     fresh = new;
@@ -256,47 +297,29 @@ impl Client {
         fresh: bool,
     ) -> (bool, Result<Answer>) {
         let shared = &*self.shared;
-        let pooled = if fresh {
-            None
-        } else {
-            shared
-                .pool
-                .take(|connection| !connection.stream.closed_by_peer())
-        };
+        let pooled = shared.pooled(fresh);
         let reused = pooled.is_some();
         let mut connection = match pooled {
             Some(connection) => connection,
             None => match remaining(limits.deadline)
                 .and_then(|_| connect(&shared.config, &shared.tls, endpoint, limits))
             {
-                Ok(stream) => {
-                    shared.opened();
-                    Connection {
-                        stream,
-                        buffer: vec![0; shared.config.buffer_size],
-                    }
-                }
+                Ok(stream) => shared.opened(stream),
                 Err(e) => return (false, Err(e)),
             },
         };
         connection.stream.begin_exchange(limits);
-        let reply = match driver::call(
+        let exchange = driver::call(
             &mut connection.stream.closing_as_eof(),
             endpoint,
             credentials,
             request,
             &mut connection.buffer,
-        ) {
-            Ok(reply) => reply,
-            Err(e) => return (reused, Err(Error::from_core(e))),
-        };
-        if reply.reusable {
-            shared.pool.put(connection);
+        );
+        match exchange {
+            Ok(reply) => (reused, Ok(shared.finish(connection, reply))),
+            Err(e) => (reused, Err(Error::from_core(e))),
         }
-        let answer = reply
-            .result
-            .map_err(|api| (Box::new(api), reply.retry_after));
-        (reused, Ok(answer))
     }
 }
 

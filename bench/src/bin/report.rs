@@ -1,5 +1,8 @@
-//! Runs every pair side by side in this one process and prints a markdown table and the
-//! summary lines: decode_ratio, decode_allocs_juspay, keepalive_ratio, cold_ratio.
+//! Runs every pair side by side in this one process and prints markdown tables and the
+//! summary lines: decode_ratio, decode_allocs_juspay, keepalive_ratio, cold_ratio; then
+//! 1, 8 and 64 concurrent callers for a fixed time per contender (juspay-concurrent.rs's
+//! four), the heap of an idle pooled connection, and concurrent_ratio_reqwest_64,
+//! concurrent_ratio_ureq_64, p99_ratio_reqwest_64.
 //!
 //! `cargo run --release -p juspay-bench --bin report -- --quick` (under 2 minutes on 2 cores).
 //! Each pair alternates the two sides round by round and compares medians, so that noise
@@ -9,6 +12,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use juspay_bench::alloc_counter::{Counting, per_call};
+use juspay_bench::concurrent::{self, Contender};
 use juspay_bench::{VECTORS, baseline_decode, baseline_encode, e2e, juspay_decode, juspay_encode};
 use juspay_core::{Credentials, Customer, GetCustomer};
 use juspay_sandbox::Sandbox;
@@ -18,6 +22,10 @@ static ALLOCATOR: Counting = Counting;
 
 struct Plan {
     rounds: usize,
+    /// How long each contender calls, at each number of callers, in all.
+    concurrent_for: Duration,
+    /// In how many rounds, the contenders taking turns (the medians are reported).
+    concurrent_rounds: u32,
     decode_iterations: u32,
     keepalive_calls: u32,
     cold_calls: u32,
@@ -60,6 +68,8 @@ fn main() {
     let plan = if quick {
         Plan {
             rounds: 11,
+            concurrent_for: Duration::from_secs(1),
+            concurrent_rounds: 3,
             decode_iterations: 100_000,
             keepalive_calls: 1_000,
             cold_calls: 30,
@@ -67,6 +77,8 @@ fn main() {
     } else {
         Plan {
             rounds: 21,
+            concurrent_for: Duration::from_secs(3),
+            concurrent_rounds: 5,
             decode_iterations: 300_000,
             keepalive_calls: 5_000,
             cold_calls: 100,
@@ -186,4 +198,93 @@ fn main() {
     println!("decode_allocs_juspay={decode_allocs_juspay:.0}");
     println!("keepalive_ratio={keepalive_ratio:.3}");
     println!("cold_ratio={cold_ratio:.3}");
+
+    concurrent_callers(&sandbox, plan.concurrent_for, plan.concurrent_rounds);
+}
+
+/// Concurrent callers sharing one client, per contender, and the heap an idle pooled
+/// connection holds. The contenders take turns, round by round (each round in another
+/// order), and each figure is the median over the rounds, so that a burst of load from
+/// elsewhere on the machine falls on all of them.
+fn concurrent_callers(sandbox: &Sandbox, duration: Duration, rounds: u32) {
+    println!();
+    println!(
+        "| concurrent callers ({} s each, {rounds} rounds) | contender | requests/s | p50 | p99 |",
+        duration.as_secs_f64()
+    );
+    println!("|---|---|---|---|---|");
+    let mut at_64 = Vec::new();
+    for callers in [1, 8, 64] {
+        let mut runs: Vec<Vec<concurrent::Figures>> = vec![Vec::new(); Contender::ALL.len()];
+        for round in 0..rounds as usize {
+            for turn in 0..Contender::ALL.len() {
+                let index = (turn + round) % Contender::ALL.len();
+                let contender = Contender::ALL[index];
+                runs[index].push(concurrent::run(
+                    contender,
+                    sandbox,
+                    callers,
+                    duration / rounds,
+                ));
+            }
+        }
+        for (contender, runs) in Contender::ALL.into_iter().zip(runs) {
+            let figures = concurrent::Figures::median(&runs);
+            println!(
+                "| {callers} | {} | {:.0} | {:.0} µs | {:.0} µs |",
+                contender.name(),
+                figures.requests_per_second,
+                figures.p50.as_secs_f64() * 1e6,
+                figures.p99.as_secs_f64() * 1e6
+            );
+            if callers == 64 {
+                at_64.push((contender, figures));
+            }
+        }
+    }
+    let figures = |wanted| {
+        at_64
+            .iter()
+            .find(|(contender, _)| *contender == wanted)
+            .map(|(_, figures)| *figures)
+            .expect("every contender ran")
+    };
+    let (blocking, tokio) = (figures(Contender::Blocking), figures(Contender::Tokio));
+    let (reqwest, ureq) = (figures(Contender::Reqwest), figures(Contender::Ureq));
+
+    println!();
+    println!("| heap of one idle pooled connection (16 opened side by side) | bytes |");
+    println!("|---|---|");
+    let mut idle_bytes = Vec::new();
+    for contender in Contender::ALL {
+        let bytes = concurrent::idle_connection_bytes(contender, sandbox, 16);
+        println!("| {} | {bytes:.0} |", contender.name());
+        idle_bytes.push(bytes);
+    }
+    println!();
+    for (contender, bytes) in Contender::ALL.iter().zip(idle_bytes) {
+        let key = format!("{contender:?}").to_lowercase();
+        println!("idle_connection_bytes_{key}={bytes:.0}");
+    }
+    println!(
+        "concurrent_rps_64: blocking={:.0} tokio={:.0} reqwest={:.0} ureq={:.0}",
+        blocking.requests_per_second,
+        tokio.requests_per_second,
+        reqwest.requests_per_second,
+        ureq.requests_per_second
+    );
+    // Our tokio client against reqwest, our blocking client against ureq: each against the
+    // other of its I/O model.
+    println!(
+        "concurrent_ratio_reqwest_64={:.3}",
+        tokio.requests_per_second / reqwest.requests_per_second
+    );
+    println!(
+        "concurrent_ratio_ureq_64={:.3}",
+        blocking.requests_per_second / ureq.requests_per_second
+    );
+    println!(
+        "p99_ratio_reqwest_64={:.3}",
+        tokio.p99.as_secs_f64() / reqwest.p99.as_secs_f64()
+    );
 }

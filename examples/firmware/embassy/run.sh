@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the embassy firmware for thumbv7em-none-eabihf, starts the loopback sandboxes it
+# calls (cargo run -p juspay-sandbox --example firmware_sandboxes, the HTTPS firmware's)
+# and QEMU's mps2-an386 with its LAN9118 on a user network that reaches nothing but those
+# sandboxes, runs every scenario on the Cortex-M4 (embassy-executor, embassy-net,
+# AsyncClient), stops both, and prints the figures; the last lines are
+#   scenarios: P/N pass
+#   flash_bytes=N  static_ram_bytes=N  stack_peak_bytes=N
+# stack_peak_bytes is the one stack the executor and its tasks run on (the tasks' futures
+# live in static RAM), painted at reset and before each scenario: the largest use.
+# Exit status: non-zero when a scenario fails (on the target, or in what the sandboxes
+# saw), when the customer printed is not the expected JSON, or when a budget is exceeded.
+# The run itself is ../qemu.sh's, shared with the HTTPS firmware (-icount
+# shift=0 there too: embassy-time's millisecond is a million instructions, whatever the
+# host's speed).
+set -euo pipefail
+cd "$(dirname "$0")"
+source ../qemu.sh
+
+FLASH_BUDGET=$((256 * 1024))
+# Static RAM grows here: the tasks' futures (a connect's is several KiB) are statics.
+RAM_BUDGET=$((64 * 1024))
+
+run_with_sandboxes juspay-firmware-embassy '^(stack_peak_bytes|setup_stack_bytes)'
+
+echo
+echo "stack: $(figure setup_stack_bytes) bytes until the network is up, $(figure stack_peak_bytes) at most in a scenario"
+
+report scenarios $FLASH_BUDGET $RAM_BUDGET

@@ -1,0 +1,374 @@
+//! Get Customer over HTTPS on a Cortex-M4: the whole call on the microcontroller.
+//!
+//! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`drivers/lan9118`,
+//! our polled driver, shared with the embassy firmware), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
+//! juspay-transport-embedded: embedded-tls with our certificate verifier, juspay-core's
+//! driver. QEMU's user network forwards each sandbox port below to a loopback sandbox on
+//! the host (`run.sh`: `restrict=on`, one `guestfwd` per port, nothing else reachable).
+//!
+//! From the host, through semihosting: the roots to pin (`p256-root.der`,
+//! `rsa-root.der`), 32 bytes of seed for the RNG (`seed.bin`) and the time of day for
+//! certificate validity. A real board has its roots in flash, a TRNG and an RTC.
+//!
+//! Each scenario is checked here, on the target; the instruction counts (QEMU
+//! `-icount shift=0`, see [`clock`]) are printed as `key=value` lines for `run.sh`.
+#![no_std]
+#![no_main]
+
+mod clock;
+mod net;
+
+use core::net::SocketAddr;
+use core::ptr::addr_of_mut;
+
+use cortex_m_rt::entry;
+use juspay_core::{Credentials, Endpoint, GetCustomer};
+use juspay_firmware_harness::checks;
+use juspay_firmware_harness::checks::https::{
+    self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS,
+};
+use juspay_firmware_harness::{
+    Check, ScenarioWith, ensure, fail, figure, host, instructions, stack,
+};
+use juspay_transport_embedded::{
+    Buffers, CertificateDer, CertificateTime, Client, Config, Error, TLS_READ_BUFFER,
+    TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
+};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
+use smoltcp::iface::{Interface, SocketSet, SocketStorage};
+use smoltcp::socket::tcp;
+use smoltcp::wire::{HardwareAddress, IpCidr};
+
+use crate::net::{BoardClock, Network, Stack, Tcp};
+use lan9118::smoltcp_phy::Device;
+use lan9118::{Frame, Lan9118};
+
+use juspay_firmware_harness::checks::https::{
+    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
+    ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
+};
+
+// The large buffers, as statics so that they count as static RAM, and by name. `main`
+// takes each once (`take`).
+static mut TLS_READ: [u8; TLS_READ_BUFFER] = [0; TLS_READ_BUFFER];
+static mut TLS_WRITE: [u8; TLS_WRITE_BUFFER] = [0; TLS_WRITE_BUFFER];
+static mut CALL: [u8; CALL_BUFFER] = [0; CALL_BUFFER];
+static mut TCP_RX: [u8; TCP_RX_BUFFER] = [0; TCP_RX_BUFFER];
+static mut TCP_TX: [u8; TCP_TX_BUFFER] = [0; TCP_TX_BUFFER];
+static mut ETH_RX: Frame = [0; lan9118::FRAME_BYTES];
+static mut ETH_TX: Frame = [0; lan9118::FRAME_BYTES];
+static mut ROOTS: [u8; ROOTS_BUFFER] = [0; ROOTS_BUFFER];
+static mut SOCKETS: [SocketStorage<'static>; 1] = [SocketStorage::EMPTY];
+
+/// The one `&'static mut` to a static buffer.
+macro_rules! take {
+    ($name:ident) => {
+        // SAFETY: `main` runs once and takes each static once; nothing else names them.
+        unsafe { &mut *addr_of_mut!($name) }
+    };
+}
+
+type Connection<'c> = Client<'c, Tcp<'static>, BoardClock<'static>>;
+
+/// Everything a scenario needs, made once by `main`: what connections are made from, and
+/// the call buffer apart from it, so that a scenario holds a connection and the buffer at
+/// once.
+struct Context {
+    tls: Tls,
+    call: &'static mut [u8; CALL_BUFFER],
+}
+
+/// What a connection is made from.
+struct Tls {
+    network: &'static Network,
+    tcp: Tcp<'static>,
+    timer: Timer<BoardClock<'static>>,
+    rng: ChaCha20Rng,
+    read: &'static mut [u8; TLS_READ_BUFFER],
+    write: &'static mut [u8; TLS_WRITE_BUFFER],
+    anchors: [TrustAnchor<'static>; 2],
+    endpoint: Endpoint<'static>,
+    credentials: Credentials<'static>,
+    /// The host's time at start, seconds.
+    now: u64,
+}
+
+impl Tls {
+    /// Connects to `server`: TCP, then a TLS 1.3 handshake with the certificate checked
+    /// against our two roots and `localhost`. Its instructions (waiting for the network
+    /// left out) are the network's [`Network::work_instructions`] afterwards.
+    #[inline(never)]
+    fn connect(&mut self, server: SocketAddr, timeout_ms: u64) -> Result<Connection<'_>, Error> {
+        let config = Config::new(
+            self.endpoint,
+            self.credentials,
+            &self.anchors,
+            CertificateTime::Now(self.now + clock::millis() / 1_000),
+        )
+        .timeout_ms(timeout_ms);
+        let buffers = Buffers {
+            tls_read: &mut self.read[..],
+            tls_write: &mut self.write[..],
+        };
+        let (tcp, timer, rng) = (&mut self.tcp, &self.timer, &mut self.rng);
+        self.network
+            .measure(|| Client::connect_to(tcp, timer, rng, config, buffers, server))
+    }
+}
+
+/// One call on `client`, its outcome handed to `check` with the buffer (free again once
+/// the response is decoded). In a frame of its own: a `Reply` is 1.2 KiB, which the
+/// handshake's deep stack need not carry.
+#[inline(never)]
+fn call(
+    client: &mut Connection<'_>,
+    request: &GetCustomer<'_>,
+    buf: &mut [u8],
+    check: impl FnOnce(&Outcome, &mut [u8]) -> Check,
+) -> Check {
+    let outcome = client.get_customer(request, buf);
+    check(&outcome, buf)
+}
+
+/// The client of a connect that succeeded.
+fn connected<'a, 'c>(
+    connection: &'a mut Result<Connection<'c>, Error>,
+) -> Result<&'a mut Connection<'c>, &'static str> {
+    connection.as_mut().map_err(|_| "connect failed")
+}
+
+/// Closes the connection (close_notify, then FIN). Out of line and through `&mut`:
+/// moving the client out of the connect's result copies its 1.3 KiB, which belongs in
+/// this frame, not in the scenario's (the handshake stacks on that one).
+#[inline(never)]
+fn close(connection: &mut Result<Connection<'_>, Error>) {
+    // What stays behind is a placeholder: the connection is gone.
+    if let Ok(client) = core::mem::replace(connection, Err(Error::Timeout)) {
+        client.close();
+    }
+}
+
+/// A fresh connection (P-256 chain), the documentation customer, printed as JSON.
+fn documentation_customer(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    figure("handshake_instructions_p256", network.work_instructions());
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, buf| {
+        https::documentation_customer(outcome)?;
+        // What a kiosk would log or hand on: the customer as JSON.
+        checks::print_json(checks::customer(outcome)?.0, buf)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// The token variant, chunked (a recorded response: extension and trailer).
+fn token_chunked(cx: &mut Context) -> Check {
+    let now = cx.tls.now;
+    let mut connection = cx.tls.connect(CHUNKED, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    call(client, &https::TOKEN_CUSTOMER, cx.call, |outcome, _| {
+        https::token_customer(outcome, now)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// An unknown id: 404 with the API's error body, and the connection still usable.
+fn not_found(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    call(client, &https::UNKNOWN_CUSTOMER, cx.call, |outcome, _| {
+        https::not_found(outcome)
+    })?;
+    ensure(client.is_reusable(), "client not reusable")?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// Two calls on one connection; the second one's instructions.
+fn kept_alive(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
+    ensure(client.is_reusable(), "not reusable after the first call")?;
+    network.measure(|| call(client, &DOCUMENTATION_CUSTOMER, cx.call, check))?;
+    figure("call_instructions_kept_alive", network.work_instructions());
+    close(&mut connection);
+    Ok(())
+}
+
+/// The server answers and closes: the next call on that connection says so, and a new
+/// connection serves it.
+fn closed_then_reconnect(cx: &mut Context) -> Check {
+    {
+        let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
+        let client = connected(&mut connection)?;
+        call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+            https::documentation_customer(outcome)
+        })?;
+        call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+            https::closed(outcome)
+        })?;
+        ensure(!client.is_reusable(), "still reusable")?;
+    }
+    let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// A leaf signed by another site's certificate under our own root: refused in the
+/// handshake, before a request could be written.
+fn forged_chain(cx: &mut Context) -> Check {
+    https::forged_refused(&cx.tls.connect(FORGED, TIMEOUT_MS))
+}
+
+/// The server reads the request and never answers: the call ends at its deadline.
+fn stalled(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(STALL, STALL_TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let start = clock::millis();
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::timed_out(outcome)
+    })?;
+    https::at_deadline(clock::millis() - start)
+}
+
+/// A fresh connection with an RSA chain (RSA-4096 root, RSA-2048 intermediate and leaf,
+/// rsa_pss_rsae_sha256 CertificateVerify), and the documentation customer.
+fn rsa_chain(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(RSA, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    figure(
+        "handshake_instructions_rsa2048",
+        network.work_instructions(),
+    );
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+const SCENARIOS: [ScenarioWith<Context>; 8] = [
+    (
+        "documentation customer over a fresh connection (P-256 chain), as JSON",
+        documentation_customer,
+    ),
+    ("token variant, chunked", token_chunked),
+    ("404 with the API's error body", not_found),
+    ("two calls on one kept-alive connection", kept_alive),
+    (
+        "server closes after a response: ConnectionClosed, then a reconnect",
+        closed_then_reconnect,
+    ),
+    (
+        "forged chain refused before any request is sent",
+        forged_chain,
+    ),
+    ("stalled server: the call ends at its deadline", stalled),
+    ("RSA-2048 chain (RSA-4096 root)", rsa_chain),
+];
+
+/// Brings up the board, the network and the context.
+fn start() -> Result<&'static mut Context, &'static str> {
+    let peripherals = cortex_m::Peripherals::take().ok_or("peripherals taken")?;
+    clock::start(peripherals.SYST);
+
+    let mut seed = [0u8; 32];
+    ensure(
+        host::read(c"seed.bin", &mut seed) == Some(seed.len()),
+        "seed.bin: 32 bytes wanted",
+    )?;
+    let now = host::unix_time();
+    let (p256_root, rest) = host::read_file(c"p256-root.der", take!(ROOTS))?;
+    let (rsa_root, _) = host::read_file(c"rsa-root.der", rest)?;
+    let roots = cortex_m::singleton!(
+        ROOT_CERTIFICATES: [CertificateDer<'static>; 2] =
+            [CertificateDer::from(p256_root), CertificateDer::from(rsa_root)]
+    )
+    .ok_or("roots taken")?;
+    let [p256_root, rsa_root] = &*roots;
+    let anchors = [
+        trust_anchor(p256_root).map_err(|_| "p256-root.der is not a root")?,
+        trust_anchor(rsa_root).map_err(|_| "rsa-root.der is not a root")?,
+    ];
+
+    let (rx, tx) = (take!(ETH_RX), take!(ETH_TX));
+    // SAFETY: the LAN9118 at its mps2 address; nothing else drives it.
+    let lan = unsafe { Lan9118::new(lan9118::MPS2_BASE) }
+        .map_err(|_| "no LAN9118 (QEMU needs -nic user,model=lan9118)")?;
+    let mut device = Device::new(lan, rx, tx);
+    let [s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, ..] = seed;
+    let mut config = smoltcp::iface::Config::new(HardwareAddress::Ethernet(device.mac()));
+    config.random_seed = u64::from_le_bytes([s0, s1, s2, s3, s4, s5, s6, s7]);
+    let mut interface = Interface::new(
+        config,
+        &mut device,
+        smoltcp::time::Instant::from_millis(clock::millis() as i64),
+    );
+    interface.update_ip_addrs(|addresses| {
+        let _ = addresses.push(IpCidr::new(GUEST.into(), 24));
+    });
+    interface
+        .routes_mut()
+        .add_default_ipv4_route(GATEWAY)
+        .map_err(|_| "no room for the route")?;
+    let sockets = SocketSet::new(&mut take!(SOCKETS)[..]);
+    let socket = tcp::Socket::new(
+        tcp::SocketBuffer::new(&mut take!(TCP_RX)[..]),
+        tcp::SocketBuffer::new(&mut take!(TCP_TX)[..]),
+    );
+    let stack = Stack::new(
+        interface,
+        device,
+        sockets,
+        socket,
+        u16::from_le_bytes([s8, s9]),
+    );
+    let network: &'static Network =
+        cortex_m::singleton!(NETWORK: Network = Network::new(stack)).ok_or("network taken")?;
+
+    let context = Context {
+        tls: Tls {
+            network,
+            tcp: network.tcp(),
+            timer: Timer::new(network.clock()),
+            rng: ChaCha20Rng::from_seed(seed),
+            read: take!(TLS_READ),
+            write: take!(TLS_WRITE),
+            anchors,
+            endpoint: Endpoint::parse(BASE_URL).map_err(|_| "base URL")?,
+            credentials: Credentials::new(API_KEY, MERCHANT_ID).map_err(|_| "credentials")?,
+            now,
+        },
+        call: take!(CALL),
+    };
+    cortex_m::singleton!(CONTEXT_STORAGE: Context = context).ok_or("context taken")
+}
+
+#[entry]
+fn main() -> ! {
+    let bottom = stack::paint();
+    let context = start();
+    let setup_stack = stack::peak(bottom);
+    let context = context.unwrap_or_else(|what| fail(what));
+    figure("setup_stack_bytes", setup_stack as u64);
+    match instructions::calibrated() {
+        Ok(counted) => figure("calibration_loop_instructions", u64::from(counted)),
+        Err(counted) => {
+            figure("calibration_loop_instructions", u64::from(counted));
+            fail("the clock does not count instructions: run QEMU with -icount shift=0")
+        }
+    }
+    juspay_firmware_harness::run_with(context, &SCENARIOS)
+}
