@@ -12,7 +12,7 @@
 //!
 //! | name | certificate | behaviour |
 //! |---|---|---|
-//! | `api` | P-256 chain | answers like the API |
+//! | `api` | P-256 chain | answers like the API (Get, Create, Update; customers in memory) |
 //! | `chunked` | P-256 chain | the token variant, chunked (`customer_token_chunked.http`), then the API |
 //! | `close` | P-256 chain | answers, then closes the connection; then the API |
 //! | `stall` | P-256 chain | reads the request and never answers |

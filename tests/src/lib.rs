@@ -7,8 +7,10 @@
 //! field errors), Update (`POST /customers/{id}`), 404 for unknown ids, 401 for a wrong
 //! key or merchant, and a fresh client auth token (expiry now + 15 min) when asked. A script of [`Step`]s lets tests
 //! make it misbehave, [`Options::certificate`] makes it present any certificate chain, and
-//! two tables drive both transports' tests: network faults ([`faults`]) and certificates
-//! ([`certificates`]). One implementation serves the tests, the benchmarks and the demo.
+//! tables drive the transports' tests: network faults ([`faults`]), certificates
+//! ([`certificates`]), and hostile TLS 1.3 servers ([`hostile`]: a scriptable server of
+//! our own, since rustls cannot misbehave on demand). One implementation serves the tests,
+//! the benchmarks and the demo.
 //!
 //! ```
 //! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
@@ -33,6 +35,7 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersi
 
 pub mod certificates;
 pub mod flight;
+pub mod hostile;
 
 /// The API key the sandbox accepts.
 pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";
@@ -580,9 +583,15 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
             .to_vec();
         buffer.drain(..head_len + body_len);
         match step {
-            Step::Api => send(&mut tls, &answer(&request, head_len, shared))?,
+            Step::Api => send(
+                &mut tls,
+                &answer(&request, head_len, &shared.store, &shared.rendezvous),
+            )?,
             Step::ApiThenClose => {
-                send(&mut tls, &answer(&request, head_len, shared))?;
+                send(
+                    &mut tls,
+                    &answer(&request, head_len, &shared.store, &shared.rendezvous),
+                )?;
                 return close(tls);
             }
             Step::Raw(bytes) => send(&mut tls, &bytes)?,
@@ -724,7 +733,13 @@ fn read_body(tls: &mut impl Read, buffer: &mut Vec<u8>, len: usize) -> io::Resul
 }
 
 /// The API's answer to one request: its head is `request[..head_len]`, its body the rest.
-fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
+/// Over `store`, the customers; `rendezvous` holds not-found answers back.
+fn answer(
+    request_bytes: &[u8],
+    head_len: usize,
+    store: &Mutex<Store>,
+    rendezvous: &Rendezvous,
+) -> Vec<u8> {
     let (head, body) = request_bytes.split_at(head_len.min(request_bytes.len()));
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut request = httparse::Request::new(&mut headers);
@@ -760,7 +775,7 @@ fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
         .split('&')
         .any(|pair| pair == "options.get_client_auth_token=true")
         || form_value(&form, "options.get_client_auth_token") == Some("true");
-    let Ok(mut store) = shared.store.lock() else {
+    let Ok(mut store) = store.lock() else {
         return response(500, "");
     };
     let method = request.method.unwrap_or("");
@@ -787,7 +802,7 @@ fn answer(request_bytes: &[u8], head_len: usize, shared: &Shared) -> Vec<u8> {
                 if let (Some(fields), "GET") = (generated(&id), method) {
                     return customer_response(&fields, wants_token);
                 }
-                shared.rendezvous.meet();
+                rendezvous.meet();
                 return response(404, NOT_FOUND);
             };
             match method {

@@ -162,17 +162,23 @@ impl AsyncClient {
             },
         };
         connection.stream.begin_exchange(limits);
-        let exchange = driver::call_async(
-            &mut CloseAsEof::new(&mut connection.stream, is_close),
-            endpoint,
-            credentials,
-            request,
-            &mut connection.buffer,
+        // One timer for the deadline over the whole exchange; a read or write gets one of
+        // its own only when its timeout ends sooner (see `within`).
+        let exchange = timeout_at(
+            tokio::time::Instant::from_std(limits.deadline),
+            driver::call_async(
+                &mut CloseAsEof::new(&mut connection.stream, is_close),
+                endpoint,
+                credentials,
+                request,
+                &mut connection.buffer,
+            ),
         )
         .await;
         match exchange {
-            Ok(reply) => (reused, Ok(shared.finish(connection, reply))),
-            Err(e) => (reused, Err(Error::from_core(e))),
+            Ok(Ok(reply)) => (reused, Ok(shared.finish(connection, reply))),
+            Ok(Err(e)) => (reused, Err(Error::from_core(e))),
+            Err(_) => (reused, Err(Error::Timeout)),
         }
     }
 }
@@ -266,13 +272,18 @@ impl Idle for AsyncStream {
     }
 }
 
-/// `io` under `timeout` and the deadline of `limits`; running out is `TimedOut`.
+/// `io` under `timeout`; running out is `TimedOut`. The deadline of `limits` is the
+/// exchange's own timer: a timer per read and write (a registration in tokio's timer wheel
+/// and its removal, several per call) is set only when `timeout` ends before the deadline.
 async fn within<T>(
     limits: &Limits,
     timeout: std::time::Duration,
     io: impl Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
     let left = limits.left(timeout)?;
+    if left < timeout {
+        return io.await;
+    }
     let give_up = tokio::time::Instant::from_std(Instant::now() + left);
     match timeout_at(give_up, pin!(io)).await {
         Ok(done) => done,

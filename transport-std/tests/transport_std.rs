@@ -141,6 +141,25 @@ fn a_stalling_server_hits_the_deadline(kind: Kind) {
     );
 }
 
+fn a_read_timeout_shorter_than_the_deadline_ends_the_call(kind: Kind) {
+    let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
+    let mut config = config_for(&sandbox);
+    config.read_timeout = Duration::from_millis(300);
+    config.retry.max_retries = 0;
+    let started = Instant::now();
+    let error = AnyClient::new(kind, config)
+        .unwrap()
+        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(matches!(error, Error::Timeout), "{error:?}");
+    assert!(elapsed >= Duration::from_millis(250), "{elapsed:?}");
+    assert!(
+        elapsed < Duration::from_secs(3),
+        "the 10 s deadline ended it: {elapsed:?}"
+    );
+}
+
 fn an_untrusted_certificate_is_refused(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
     let mut config = config_for(&sandbox);
@@ -525,6 +544,7 @@ for_each_client!(
     two_calls_share_one_connection,
     a_kept_alive_connection_closed_by_the_server_is_retried_once,
     a_stalling_server_hits_the_deadline,
+    a_read_timeout_shorter_than_the_deadline_ends_the_call,
     an_untrusted_certificate_is_refused,
     bad_certificates_are_refused_for_their_reason,
     tls_1_2_only_and_1_3_only_servers,

@@ -1,10 +1,11 @@
 //! Runs every pair side by side in this one process and prints markdown tables and the
 //! summary lines: decode_ratio, decode_allocs_juspay, keepalive_ratio, cold_ratio; then
-//! 1, 8 and 64 concurrent callers for a fixed time per contender (juspay-concurrent.rs's
-//! four), the heap of an idle pooled connection, and concurrent_ratio_reqwest_64,
+//! 1, 8 and 64 concurrent callers for a fixed time per contender (see juspay_bench::concurrent:
+//! four contenders), the heap of an idle pooled connection, and concurrent_ratio_reqwest_64,
 //! concurrent_ratio_ureq_64, p99_ratio_reqwest_64.
 //!
-//! `cargo run --release -p juspay-bench --bin report -- --quick` (under 2 minutes on 2 cores).
+//! `cargo run --release -p juspay-bench --bin report -- --quick` (under a minute on 2 cores;
+//! the full run about 2 minutes); `--concurrent` runs the concurrent callers only.
 //! Each pair alternates the two sides round by round and compares medians, so that noise
 //! from the machine falls on both.
 
@@ -69,7 +70,7 @@ fn main() {
         Plan {
             rounds: 11,
             concurrent_for: Duration::from_secs(1),
-            concurrent_rounds: 3,
+            concurrent_rounds: 5,
             decode_iterations: 100_000,
             keepalive_calls: 1_000,
             cold_calls: 30,
@@ -78,12 +79,18 @@ fn main() {
         Plan {
             rounds: 21,
             concurrent_for: Duration::from_secs(3),
-            concurrent_rounds: 5,
+            concurrent_rounds: 10,
             decode_iterations: 300_000,
             keepalive_calls: 5_000,
             cold_calls: 100,
         }
     };
+    // `--concurrent`: only the concurrent callers and the idle-connection heap.
+    if std::env::args().any(|a| a == "--concurrent") {
+        let sandbox = Sandbox::start().expect("sandbox starts");
+        concurrent_callers(&sandbox, plan.concurrent_for, plan.concurrent_rounds);
+        return;
+    }
     let mut rows = Vec::new();
     let (mut decode_ours, mut decode_theirs) = (Duration::ZERO, Duration::ZERO);
     let mut decode_allocs_juspay = 0.0f64;

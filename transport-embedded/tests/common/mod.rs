@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 
 use juspay_core::{CreateCustomer, Credentials, CustomerRequest, Endpoint, GetCustomer, Reply};
 use juspay_sandbox::faults::{Expected, Outcome};
+use juspay_sandbox::hostile;
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
 use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, Stack, block_on};
 use juspay_transport_embedded::{
@@ -75,6 +76,14 @@ impl Host {
             tls_read: vec![0; TLS_READ_BUFFER],
             tls_write: vec![0; TLS_WRITE_BUFFER],
             buf: vec![0; 2048],
+        }
+    }
+
+    /// The same with a TLS read buffer of `tls_read` bytes.
+    pub fn with_tls_read(tls_read: usize) -> Self {
+        Host {
+            tls_read: vec![0; tls_read],
+            ..Host::new()
         }
     }
 
@@ -167,5 +176,26 @@ pub fn outcome(result: Result<Reply, Error>) -> Outcome {
             ErrorClass::Transport => Outcome::Failed(Expected::Transport, format!("{error:?}")),
             _ => Outcome::Other(format!("{error:?}")),
         },
+    }
+}
+
+/// A call's result as the hostile table's runner compares it: the TLS error inside ours.
+pub fn hostile_outcome(result: Result<Reply, Error>) -> hostile::Outcome {
+    match result {
+        Ok(reply) => match reply.result {
+            Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => hostile::Outcome::Customer,
+            other => hostile::Outcome::Other(format!("{other:?}")),
+        },
+        Err(Error::Timeout) => hostile::Outcome::Timeout,
+        Err(Error::Tls(error)) => hostile::Outcome::Tls(error),
+        // What the transport makes of juspay-tls's UnexpectedEof (and of Closed, which
+        // the handshake reports as AlertReceived(CloseNotify) instead).
+        Err(Error::Core(juspay_core::Error::ConnectionClosed)) => {
+            hostile::Outcome::Tls(juspay_tls::Error::UnexpectedEof)
+        }
+        Err(Error::Certificate(error)) => {
+            hostile::Outcome::Tls(juspay_tls::Error::Certificate(error))
+        }
+        Err(error) => hostile::Outcome::Other(format!("{error:?}")),
     }
 }

@@ -118,7 +118,7 @@ pub mod https {
 
     use core::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
-    use juspay_core::{GetCustomer, Reply, Timestamp};
+    use juspay_core::{CreateCustomer, Customer, GetCustomer, Reply, Timestamp};
     use juspay_transport_embedded::{CertificateError, Error, webpki};
 
     use crate::{Check, ensure};
@@ -134,6 +134,14 @@ pub mod https {
         GetCustomer::new("cst_tooedar2k7j1d60b").client_auth_token(true);
     /// An id the API sandbox does not know.
     pub const UNKNOWN_CUSTOMER: GetCustomer<'static> = GetCustomer::new("cst_nobody");
+    /// The kiosk's shopper, by phone number: a customer the API sandbox does not know
+    /// until the first get-or-create creates it.
+    pub const KIOSK: CreateCustomer<'static> =
+        CreateCustomer::new("kiosk+919988776655", "9988776655")
+            .mobile_country_code("91")
+            .client_auth_token(true);
+    /// How long a client auth token must still be good for the payment SDK, seconds.
+    pub const TOKEN_MARGIN_S: u32 = 60;
     /// The deadline for the stalled server, milliseconds: long enough for the handshake.
     pub const STALL_TIMEOUT_MS: u64 = 1_000;
 
@@ -209,6 +217,24 @@ pub mod https {
         let (e, reusable) = super::api_error(outcome)?;
         super::not_found(e)?;
         ensure(reusable, "not reusable")
+    }
+
+    /// A get-or-create's customer: the kiosk's, with a token good for the margin at `now`
+    /// (Unix seconds), on a connection that stays open.
+    #[inline]
+    pub fn kiosk_customer(outcome: &Outcome, now: u64) -> Result<&Customer, &'static str> {
+        let (c, reusable) = super::customer(outcome)?;
+        ensure(reusable, "not reusable")?;
+        ensure(
+            c.object_reference_id.as_deref() == Some(KIOSK.object_reference_id()),
+            "object_reference_id",
+        )?;
+        ensure(c.id.starts_with("cst_"), "id")?;
+        ensure(
+            c.has_token_valid_for(Timestamp::from_unix_seconds(now as i64), TOKEN_MARGIN_S),
+            "no token good for the margin",
+        )?;
+        Ok(c)
     }
 
     /// A call on a connection the server closed.

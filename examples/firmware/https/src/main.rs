@@ -1,4 +1,5 @@
-//! Get Customer over HTTPS on a Cortex-M4: the whole call on the microcontroller.
+//! The customer API over HTTPS on a Cortex-M4: the whole call on the microcontroller,
+//! Get and the kiosk's get-or-create and token refresh.
 //!
 //! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`drivers/lan9118`,
 //! our polled driver, shared with the embassy firmware), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
@@ -22,7 +23,7 @@ use core::net::SocketAddr;
 use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
-use juspay_core::{Credentials, Endpoint, GetCustomer};
+use juspay_core::{Credentials, Endpoint, GetCustomer, Timestamp};
 use juspay_firmware_harness::checks;
 use juspay_firmware_harness::checks::https::{
     self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS,
@@ -225,6 +226,67 @@ fn closed_then_reconnect(cx: &mut Context) -> Check {
     Ok(())
 }
 
+/// The kiosk: get-or-create for a shopper the sandbox does not know (Get, then Create),
+/// again (found by one Get, the same id), then the client auth token: kept while it is
+/// good for the margin, fetched anew (one Get) when it is not. All on one connection.
+fn kiosk(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let start = cx.tls.now;
+    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let created = network.measure(|| kiosk_created(client, cx.call, start))?;
+    figure("get_or_create_instructions", network.work_instructions());
+    kiosk_found_and_token(client, cx.call, start, &created)?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// The first get-or-create: the new customer's id. In a frame of its own, as [`call`].
+#[inline(never)]
+fn kiosk_created(
+    client: &mut Connection<'_>,
+    buf: &mut [u8],
+    start: u64,
+) -> Result<juspay_core::heapless::String<64>, &'static str> {
+    let outcome = client.get_or_create(&https::KIOSK, buf);
+    let now = start + clock::millis() / 1_000;
+    Ok(https::kiosk_customer(&outcome, now)?.id.clone())
+}
+
+/// The second get-or-create finds `created`; its token is kept for the margin and
+/// refreshed for a margin longer than a token lives.
+#[inline(never)]
+fn kiosk_found_and_token(
+    client: &mut Connection<'_>,
+    buf: &mut [u8],
+    start: u64,
+    created: &str,
+) -> Check {
+    let outcome = client.get_or_create(&https::KIOSK, buf);
+    let seconds = start + clock::millis() / 1_000;
+    let customer = https::kiosk_customer(&outcome, seconds)?;
+    ensure(customer.id == created, "the second get-or-create made another")?;
+    let now = Timestamp::from_unix_seconds(seconds as i64);
+    let kept = client.refresh_token(customer, now, https::TOKEN_MARGIN_S, buf);
+    ensure(
+        matches!(kept, Ok(None)),
+        "a token good for the margin was fetched again",
+    )?;
+    // Tokens live 15 minutes: a 16-minute margin is never met by the one held.
+    let fresh = client.refresh_token(customer, now, 16 * 60, buf);
+    let fresh = match &fresh {
+        Ok(Some(reply)) => reply.result.as_ref().map_err(|_| "refresh: API error")?,
+        _ => return Err("no refresh"),
+    };
+    ensure(fresh.id == created, "refresh: another customer")?;
+    ensure(
+        fresh.has_token_valid_for(now, https::TOKEN_MARGIN_S),
+        "refresh: no token",
+    )?;
+    let token = |c: &juspay_core::Customer| c.juspay.clone().and_then(|j| j.client_auth_token);
+    ensure(token(fresh) != token(customer), "refresh: the same token")
+}
+
 /// A leaf signed by another site's certificate under our own root: refused in the
 /// handshake, before a request could be written.
 fn forged_chain(cx: &mut Context) -> Check {
@@ -259,7 +321,7 @@ fn rsa_chain(cx: &mut Context) -> Check {
     Ok(())
 }
 
-const SCENARIOS: [ScenarioWith<Context>; 8] = [
+const SCENARIOS: [ScenarioWith<Context>; 9] = [
     (
         "documentation customer over a fresh connection (P-256 chain), as JSON",
         documentation_customer,
@@ -277,6 +339,10 @@ const SCENARIOS: [ScenarioWith<Context>; 8] = [
     ),
     ("stalled server: the call ends at its deadline", stalled),
     ("RSA-2048 chain (RSA-4096 root)", rsa_chain),
+    (
+        "kiosk: get-or-create creates, then finds; token refreshed only within the margin",
+        kiosk,
+    ),
 ];
 
 /// Brings up the board, the network and the context.
