@@ -15,119 +15,30 @@ mod flights;
 #[allow(dead_code)]
 #[path = "../../tls/tests/recorded_flights/replay.rs"]
 mod replay;
+// The hostile server's record protection (tests/src/hostile): independent of juspay-tls's.
+#[allow(dead_code)]
+#[path = "../../tests/src/hostile/schedule.rs"]
+mod schedule;
 
-use aes_gcm::aead::{AeadInPlace, KeyInit};
-use aes_gcm::{Aes128Gcm, Aes256Gcm};
-use chacha20poly1305::ChaCha20Poly1305;
 use libfuzzer_sys::fuzz_target;
 use replay::{Driver, with_client};
-use sha2::{Sha256, Sha384};
+use schedule::RecordKey;
 
-/// The server's side of the record protection (RFC 8446, 5.2-5.3 and 7.2-7.3).
-struct ServerRecords {
-    suite: &'static str,
-    secret: Vec<u8>,
-    key: Vec<u8>,
-    iv: [u8; 12],
-    sequence: u64,
-}
-
-fn expand_label(suite: &str, secret: &[u8], label: &[u8], out: &mut [u8]) {
-    let mut info = Vec::new();
-    info.extend_from_slice(&(out.len() as u16).to_be_bytes());
-    info.push(6 + label.len() as u8);
-    info.extend_from_slice(b"tls13 ");
-    info.extend_from_slice(label);
-    info.push(0);
-    if suite == "TLS_AES_256_GCM_SHA384" {
-        hkdf::Hkdf::<Sha384>::from_prk(secret)
-            .unwrap()
-            .expand(&info, out)
-            .unwrap();
-    } else {
-        hkdf::Hkdf::<Sha256>::from_prk(secret)
-            .unwrap()
-            .expand(&info, out)
-            .unwrap();
+/// The suite's code point, for the server's record key.
+fn suite(name: &str) -> u16 {
+    match name {
+        "TLS_AES_128_GCM_SHA256" => schedule::AES_128_GCM_SHA256,
+        "TLS_AES_256_GCM_SHA384" => schedule::AES_256_GCM_SHA384,
+        "TLS_CHACHA20_POLY1305_SHA256" => schedule::CHACHA20_POLY1305_SHA256,
+        other => panic!("a suite we do not speak: {other}"),
     }
-}
-
-impl ServerRecords {
-    fn new(suite: &'static str, secret: Vec<u8>) -> Self {
-        let mut key = vec![
-            0;
-            if suite == "TLS_AES_128_GCM_SHA256" {
-                16
-            } else {
-                32
-            }
-        ];
-        expand_label(suite, &secret, b"key", &mut key);
-        let mut iv = [0; 12];
-        expand_label(suite, &secret, b"iv", &mut iv);
-        ServerRecords {
-            suite,
-            secret,
-            key,
-            iv,
-            sequence: 0,
-        }
-    }
-
-    fn update(&mut self) {
-        let mut next = vec![0; self.secret.len()];
-        expand_label(self.suite, &self.secret, b"traffic upd", &mut next);
-        *self = ServerRecords::new(self.suite, next);
-    }
-
-    /// One record: `content`, the inner type, `padding` zeros, sealed.
-    fn seal(&mut self, kind: u8, content: &[u8], padding: usize) -> Vec<u8> {
-        let mut inner = content.to_vec();
-        inner.push(kind);
-        inner.resize(inner.len() + padding, 0);
-        let len = (inner.len() + 16) as u16;
-        let header = [23, 3, 3, (len >> 8) as u8, len as u8];
-        let mut nonce = self.iv;
-        for (n, s) in nonce[4..].iter_mut().zip(self.sequence.to_be_bytes()) {
-            *n ^= s;
-        }
-        self.sequence += 1;
-        let nonce = aes_gcm::Nonce::from_slice(&nonce);
-        let tag = match self.suite {
-            "TLS_AES_128_GCM_SHA256" => Aes128Gcm::new_from_slice(&self.key)
-                .unwrap()
-                .encrypt_in_place_detached(nonce, &header, &mut inner),
-            "TLS_AES_256_GCM_SHA384" => Aes256Gcm::new_from_slice(&self.key)
-                .unwrap()
-                .encrypt_in_place_detached(nonce, &header, &mut inner),
-            _ => ChaCha20Poly1305::new_from_slice(&self.key)
-                .unwrap()
-                .encrypt_in_place_detached(nonce, &header, &mut inner),
-        }
-        .unwrap();
-        let mut record = header.to_vec();
-        record.extend_from_slice(&inner);
-        record.extend_from_slice(&tag);
-        record
-    }
-}
-
-fn suite(name: &str) -> &'static str {
-    [
-        "TLS_AES_128_GCM_SHA256",
-        "TLS_AES_256_GCM_SHA384",
-        "TLS_CHACHA20_POLY1305_SHA256",
-    ]
-    .into_iter()
-    .find(|s| *s == name)
-    .expect("a suite we speak")
 }
 
 fuzz_target!(|data: &[u8]| {
     let Some((flight, mut input)) = flights::pick(data) else {
         return;
     };
-    let mut server = ServerRecords::new(
+    let mut server = RecordKey::new(
         suite(&flight.suite),
         flight.server_application_secret.clone(),
     );
@@ -164,14 +75,16 @@ fuzz_target!(|data: &[u8]| {
                     given.iter().copied().cycle().take(len).collect()
                 };
                 let padding = usize::from(take(1).first().copied().unwrap_or(0)) * 4;
-                let mut record = server.seal(kind, &content, padding);
+                // TLSInnerPlaintext (RFC 8446, 5.4): content, type, zeros.
+                let mut inner = content.clone();
+                inner.push(kind);
+                inner.resize(inner.len() + padding, 0);
+                let mut record = server.seal(&inner);
                 if kind == 22 && content.len() == 5 && content[..4] == [24, 0, 0, 1] {
                     server.update();
                 }
-                // RFC 8446, 5.4: the inner type is the last non-zero byte (a zero `kind`
-                // makes one of the content's bytes the type).
-                let mut inner = content.clone();
-                inner.push(kind);
+                // The type is the last non-zero byte: a zero `kind` makes one of the
+                // content's bytes the type.
                 if let Some(last) = inner.iter().rposition(|b| *b != 0)
                     && inner[last] == 23
                 {
