@@ -355,6 +355,31 @@ enum Action<'a> {
     GetOrCreate(CreateCustomer<'a>),
 }
 
+/// `$request` (a Create or an Update) with the optional fields and the routing id of
+/// `$args`: the same setters on both types.
+macro_rules! with_fields {
+    ($request:expr, $args:expr) => {{
+        let (mut request, args) = ($request, $args);
+        let fields = &args.fields;
+        if let Some(v) = &fields.mobile_country_code {
+            request = request.mobile_country_code(v);
+        }
+        if let Some(v) = &fields.email_address {
+            request = request.email_address(v);
+        }
+        if let Some(v) = &fields.first_name {
+            request = request.first_name(v);
+        }
+        if let Some(v) = &fields.last_name {
+            request = request.last_name(v);
+        }
+        if let Some(routing_id) = &args.routing_id {
+            request = request.routing_id(routing_id);
+        }
+        request
+    }};
+}
+
 impl Args {
     /// The call the arguments describe, checked before anything is sent.
     fn action(&self) -> Result<Action<'_>, Failure> {
@@ -369,48 +394,19 @@ impl Args {
                 Action::One(get.into())
             }
             Subcommand::Update => {
-                let mut update = UpdateCustomer::new(&self.customer_id);
+                let mut update = with_fields!(UpdateCustomer::new(&self.customer_id), self);
                 if let Some(v) = &fields.mobile_number {
                     update = update.mobile_number(v);
-                }
-                if let Some(v) = &fields.mobile_country_code {
-                    update = update.mobile_country_code(v);
-                }
-                if let Some(v) = &fields.email_address {
-                    update = update.email_address(v);
-                }
-                if let Some(v) = &fields.first_name {
-                    update = update.first_name(v);
-                }
-                if let Some(v) = &fields.last_name {
-                    update = update.last_name(v);
-                }
-                if let Some(routing_id) = &self.routing_id {
-                    update = update.routing_id(routing_id);
                 }
                 Action::One(update.into())
             }
             Subcommand::Create | Subcommand::GetOrCreate => {
-                let mut create = CreateCustomer::new(
+                let create = CreateCustomer::new(
                     fields.object_reference_id.as_deref().unwrap_or_default(),
                     fields.mobile_number.as_deref().unwrap_or_default(),
                 )
                 .client_auth_token(token);
-                if let Some(v) = &fields.mobile_country_code {
-                    create = create.mobile_country_code(v);
-                }
-                if let Some(v) = &fields.email_address {
-                    create = create.email_address(v);
-                }
-                if let Some(v) = &fields.first_name {
-                    create = create.first_name(v);
-                }
-                if let Some(v) = &fields.last_name {
-                    create = create.last_name(v);
-                }
-                if let Some(routing_id) = &self.routing_id {
-                    create = create.routing_id(routing_id);
-                }
+                let create = with_fields!(create, self);
                 match self.subcommand {
                     Subcommand::Create => Action::One(create.into()),
                     _ => Action::GetOrCreate(create),

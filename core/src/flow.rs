@@ -84,34 +84,55 @@ impl<'a> GetOrCreate<'a> {
     }
 
     /// The whole flow over a transport's one call path: validates, then hands each
-    /// request to `call` until the flow has its answer. A transport error ends it. The
-    /// transport keeps one deadline over all the calls.
-    pub fn run<E: From<Error>>(
+    /// request to `call` until the flow has its answer (a [`Reply`], or the customer or
+    /// the API's error: see [`Answer`]). A transport error ends it. The transport keeps one
+    /// deadline over all the calls.
+    pub fn run<A: Answer, E: From<Error>>(
         mut self,
-        mut call: impl FnMut(CustomerRequest<'a>) -> core::result::Result<Reply, E>,
-    ) -> core::result::Result<Reply, E> {
+        mut call: impl FnMut(CustomerRequest<'a>) -> core::result::Result<A, E>,
+    ) -> core::result::Result<A, E> {
         self.validate()?;
         loop {
-            let reply = call(self.request())?;
-            if !self.advance(&reply.result) {
-                return Ok(reply);
+            let answer = call(self.request())?;
+            if !self.advance(answer.result()) {
+                return Ok(answer);
             }
         }
     }
 
     /// [`run`](Self::run) with an async call path (feature `async`).
     #[cfg(feature = "async")]
-    pub async fn run_async<E: From<Error>>(
+    pub async fn run_async<A: Answer, E: From<Error>>(
         mut self,
-        mut call: impl AsyncFnMut(CustomerRequest<'a>) -> core::result::Result<Reply, E>,
-    ) -> core::result::Result<Reply, E> {
+        mut call: impl AsyncFnMut(CustomerRequest<'a>) -> core::result::Result<A, E>,
+    ) -> core::result::Result<A, E> {
         self.validate()?;
         loop {
-            let reply = call(self.request()).await?;
-            if !self.advance(&reply.result) {
-                return Ok(reply);
+            let answer = call(self.request()).await?;
+            if !self.advance(answer.result()) {
+                return Ok(answer);
             }
         }
+    }
+}
+
+/// What one call of a flow brought back, as the flow reads it: a [`Reply`] (firmware), or
+/// the customer or the API's error itself (a transport that keeps the connection's facts
+/// to itself).
+pub trait Answer {
+    /// The customer, or the API's error.
+    fn result(&self) -> &core::result::Result<Customer, ApiError>;
+}
+
+impl Answer for Reply {
+    fn result(&self) -> &core::result::Result<Customer, ApiError> {
+        &self.result
+    }
+}
+
+impl Answer for core::result::Result<Customer, ApiError> {
+    fn result(&self) -> &core::result::Result<Customer, ApiError> {
+        self
     }
 }
 

@@ -295,6 +295,39 @@ fn encode_message(
     Ok(w.len)
 }
 
+/// The setters of the optional fields Create and Update both send, written once.
+macro_rules! field_setters {
+    () => {
+        /// `mobile_country_code`: digits, no `+`.
+        #[must_use]
+        pub const fn mobile_country_code(mut self, code: &'a str) -> Self {
+            self.fields.mobile_country_code = Some(code);
+            self
+        }
+
+        /// `email_address`.
+        #[must_use]
+        pub const fn email_address(mut self, email_address: &'a str) -> Self {
+            self.fields.email_address = Some(email_address);
+            self
+        }
+
+        /// `first_name`.
+        #[must_use]
+        pub const fn first_name(mut self, first_name: &'a str) -> Self {
+            self.fields.first_name = Some(first_name);
+            self
+        }
+
+        /// `last_name`.
+        #[must_use]
+        pub const fn last_name(mut self, last_name: &'a str) -> Self {
+            self.fields.last_name = Some(last_name);
+            self
+        }
+    };
+}
+
 /// `POST /customers`: a new customer, answered with the customer object (its new `id`).
 ///
 /// `object_reference_id` is the merchant's own id for the customer (an e-mail address, a
@@ -344,33 +377,7 @@ impl<'a> CreateCustomer<'a> {
         }
     }
 
-    /// `mobile_country_code`: digits, no `+`.
-    #[must_use]
-    pub const fn mobile_country_code(mut self, code: &'a str) -> Self {
-        self.fields.mobile_country_code = Some(code);
-        self
-    }
-
-    /// `email_address`.
-    #[must_use]
-    pub const fn email_address(mut self, email_address: &'a str) -> Self {
-        self.fields.email_address = Some(email_address);
-        self
-    }
-
-    /// `first_name`.
-    #[must_use]
-    pub const fn first_name(mut self, first_name: &'a str) -> Self {
-        self.fields.first_name = Some(first_name);
-        self
-    }
-
-    /// `last_name`.
-    #[must_use]
-    pub const fn last_name(mut self, last_name: &'a str) -> Self {
-        self.fields.last_name = Some(last_name);
-        self
-    }
+    field_setters!();
 
     /// `x-routing-id`; by default the object_reference_id.
     #[must_use]
@@ -527,33 +534,7 @@ impl<'a> UpdateCustomer<'a> {
         self
     }
 
-    /// `mobile_country_code`: digits, no `+`.
-    #[must_use]
-    pub const fn mobile_country_code(mut self, code: &'a str) -> Self {
-        self.fields.mobile_country_code = Some(code);
-        self
-    }
-
-    /// `email_address`.
-    #[must_use]
-    pub const fn email_address(mut self, email_address: &'a str) -> Self {
-        self.fields.email_address = Some(email_address);
-        self
-    }
-
-    /// `first_name`.
-    #[must_use]
-    pub const fn first_name(mut self, first_name: &'a str) -> Self {
-        self.fields.first_name = Some(first_name);
-        self
-    }
-
-    /// `last_name`.
-    #[must_use]
-    pub const fn last_name(mut self, last_name: &'a str) -> Self {
-        self.fields.last_name = Some(last_name);
-        self
-    }
+    field_setters!();
 
     /// `x-routing-id`; by default the customer id.
     #[must_use]

@@ -598,3 +598,25 @@ proptest! {
         prop_assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
     }
 }
+
+#[test]
+fn problems_and_operations_as_snake_case() {
+    use juspay_core::{ApiProblem, Operation};
+    for (problem, text) in [
+        (ApiProblem::NotFound, "\"not_found\""),
+        (ApiProblem::AlreadyExists, "\"already_exists\""),
+        (ApiProblem::InvalidInput, "\"invalid_input\""),
+        (ApiProblem::Other, "\"other\""),
+    ] {
+        assert_eq!(serde_json::to_string(&problem).unwrap(), text);
+        assert_eq!(serde_json::from_str::<ApiProblem>(text).unwrap(), problem);
+    }
+    for (operation, text) in [
+        (Operation::Get, "\"get\""),
+        (Operation::Create, "\"create\""),
+        (Operation::Update, "\"update\""),
+    ] {
+        assert_eq!(serde_json::to_string(&operation).unwrap(), text);
+        assert_eq!(operation.name(), text.trim_matches('"'));
+    }
+}

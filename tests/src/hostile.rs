@@ -188,8 +188,23 @@ pub enum Action {
         /// update_requested.
         requested: bool,
     },
-    /// An encrypted NewSessionTicket (or unencrypted after [`Action::Unencrypted`]).
+    /// An encrypted NewSessionTicket (or unencrypted after [`Action::Unencrypted`]) with a
+    /// ticket of 32 bytes.
     NewSessionTicket,
+    /// The same with a ticket of this many bytes (at most 65,535).
+    NewSessionTicketOf(usize),
+    /// Write this legacy_record_version in the records from now on.
+    RecordVersion(u16),
+    /// Put this record between the first two records of the next handshake message that
+    /// [`Action::Fragment`] splits.
+    Interleave {
+        /// The (inner) content type.
+        kind: u8,
+        /// The content.
+        body: Vec<u8>,
+        /// Whether it is encrypted (with the keys of the moment).
+        encrypted: bool,
+    },
     /// An alert (encrypted once there are keys).
     Alert {
         /// 1 warning, 2 fatal.
@@ -216,7 +231,9 @@ pub enum Action {
     ReadFinished,
     /// Read until the request head arrived; then the sandbox's answer is ready.
     ReadRequest,
-    /// Read until the client sent a KeyUpdate.
+    /// Read until the client sent a KeyUpdate, which must come before any more
+    /// application data (RFC 8446, 4.6.3: a client answers update_requested before its
+    /// next application data, so it need not answer one that comes after its request).
     ExpectKeyUpdate,
     /// The rest of the answer.
     Respond,
@@ -737,8 +754,8 @@ pub fn table() -> Vec<Row> {
             ok.clone(),
         ),
         row(
-            "KeyUpdate (update_requested) before the response, answered",
-            after_request(&[KeyUpdate { requested: true }, ExpectKeyUpdate, Respond]),
+            "KeyUpdate (update_requested) before the response",
+            after_request(&[KeyUpdate { requested: true }, Respond]),
             ok.clone(),
         ),
         row(
@@ -747,13 +764,8 @@ pub fn table() -> Vec<Row> {
             ok.clone(),
         ),
         row(
-            "KeyUpdate (update_requested) between head and body, answered",
-            after_request(&[
-                RespondHead,
-                KeyUpdate { requested: true },
-                ExpectKeyUpdate,
-                Respond,
-            ]),
+            "KeyUpdate (update_requested) between head and body",
+            after_request(&[RespondHead, KeyUpdate { requested: true }, Respond]),
             ok.clone(),
         ),
         row(
@@ -862,6 +874,29 @@ pub fn table() -> Vec<Row> {
         row(
             "the connection closed right after the response",
             after_request(&[Respond, Close]),
+            ok.clone(),
+        ),
+        row(
+            "legacy_record_version 0x0301 on the ServerHello's record",
+            concat(&[
+                &[RecordVersion(0x0301), sh(), RecordVersion(0x0303)],
+                &legal()[1..],
+            ]),
+            ok.clone(),
+        ),
+        row(
+            "HelloRetryRequest with a cookie of 600 bytes",
+            concat(&[&[retry(|r| r.cookie = Some(vec![0xc0; 600]))], &legal()]),
+            ok.clone(),
+        ),
+        row(
+            "a NewSessionTicket with a 4 KiB ticket",
+            after_finished(&[NewSessionTicketOf(4096)]),
+            ok.clone(),
+        ),
+        row(
+            "a NewSessionTicket in 1-byte records",
+            after_finished(&[Fragment(1), NewSessionTicket, Fragment(16_384)]),
             ok.clone(),
         ),
         // ---- Messages out of order, missing, duplicated, unencrypted -------------------
@@ -1013,6 +1048,23 @@ pub fn table() -> Vec<Row> {
             vec![sh(), ee(), cert(), cv(), message(20, &[0; 31])],
             peer(V::Malformed),
         ),
+        row(
+            "a ChangeCipherSpec between two fragments of the ServerHello",
+            concat(&[
+                &[
+                    Fragment(40),
+                    Interleave {
+                        kind: 20,
+                        body: vec![1],
+                        encrypted: false,
+                    },
+                    sh(),
+                    Fragment(16_384),
+                ],
+                &encrypted_flight(),
+            ]),
+            peer(V::UnexpectedMessage),
+        ),
         // ---- Handshake messages after the handshake -----------------------------------
         row(
             "CertificateRequest after the handshake",
@@ -1095,6 +1147,24 @@ pub fn table() -> Vec<Row> {
                 fin(),
             ],
             peer(V::BadChangeCipherSpec),
+        ),
+        row(
+            "a NewSessionTicket with a 60 KiB ticket",
+            late(&[NewSessionTicketOf(60_000)]),
+            Expected::Refused(Error::ReceiveBufferTooSmall),
+        ),
+        row(
+            "application data between two fragments of a NewSessionTicket",
+            late(&[
+                Fragment(20),
+                Interleave {
+                    kind: 23,
+                    body: b"HTTP".to_vec(),
+                    encrypted: true,
+                },
+                NewSessionTicket,
+            ]),
+            peer(V::UnexpectedMessage),
         ),
         row(
             "KeyUpdate with request 2",
@@ -1196,6 +1266,11 @@ pub fn table() -> Vec<Row> {
                 r.cookie = Some(Vec::new());
             })],
             peer(V::Malformed),
+        ),
+        row(
+            "HelloRetryRequest with a cookie of 5,000 bytes",
+            vec![retry(|r| r.cookie = Some(vec![0xc0; 5000]))],
+            Expected::Refused(Error::SendBufferTooSmall),
         ),
         // ---- ServerHello: parameters never offered, malformed --------------------------
         row(
@@ -1479,6 +1554,20 @@ pub fn table() -> Vec<Row> {
         quick_row(
             "a flood of KeyUpdates",
             late(&vec![KeyUpdate { requested: false }; 1000]),
+            peer(V::TooManyEmptyRecords),
+        ),
+        quick_row(
+            "a flood of user_canceled warnings during the handshake",
+            concat(&[
+                &[sh(), ee()],
+                &vec![
+                    Alert {
+                        level: 1,
+                        description: 90,
+                    };
+                    1000
+                ],
+            ]),
             peer(V::TooManyEmptyRecords),
         ),
         // ---- Alerts at each stage --------------------------------------------------------

@@ -12,17 +12,6 @@ use juspay_sandbox::{DEMO_MERCHANT_ID, Options, Sandbox};
 use juspay_transport_embedded::Error;
 use juspay_transport_embedded::host::wall_clock;
 
-macro_rules! both_clients {
-    ($($case:ident),* $(,)?) => {
-        mod blocking {
-            $(#[test] fn $case() { super::$case(super::Mode::Blocking) })*
-        }
-        mod async_client {
-            $(#[test] fn $case() { super::$case(super::Mode::Async) })*
-        }
-    };
-}
-
 both_clients!(
     create_get_update,
     get_or_create_creates_once_then_finds,

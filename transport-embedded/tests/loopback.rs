@@ -16,18 +16,6 @@ use juspay_transport_embedded::host::wall_clock;
 use juspay_transport_embedded::webpki;
 use juspay_transport_embedded::{CertificateError, CertificateTime, Config, Error, ErrorClass};
 
-/// One test per case and client.
-macro_rules! both_clients {
-    ($($case:ident),* $(,)?) => {
-        mod blocking {
-            $(#[test] fn $case() { super::$case(super::Mode::Blocking) })*
-        }
-        mod async_client {
-            $(#[test] fn $case() { super::$case(super::Mode::Async) })*
-        }
-    };
-}
-
 both_clients!(
     documentation_customer,
     client_auth_token,

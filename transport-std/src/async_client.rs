@@ -21,7 +21,7 @@ use tokio::time::timeout_at;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
-use crate::client::{Account, Connection, Idle, Shared, system_now};
+use crate::client::{Account, Connection, Idle, Shared, api_apart, system_now};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::retry::{Answer, Call, Next};
@@ -91,15 +91,14 @@ impl AsyncClient {
     /// Get-or-create under one deadline:
     /// [`Client::get_or_create`](crate::Client::get_or_create)'s twin.
     pub async fn get_or_create(&self, create: &CreateCustomer<'_>) -> Result<Customer> {
+        // The flow stepped here rather than through `GetOrCreate::run_async`: a future
+        // built on an async closure is not `Send` (rustc: "implementation of `Send` is not
+        // general enough"), and this one must be, for `tokio::spawn`.
         let deadline = Instant::now() + self.shared.config.deadline;
         let mut flow = GetOrCreate::new(*create);
         flow.validate()?;
         loop {
-            let answer = match self.call_until(flow.request(), deadline).await {
-                Ok(customer) => Ok(customer),
-                Err(Error::Api(api)) => Err(*api),
-                Err(other) => return Err(other),
-            };
+            let answer = api_apart(self.call_until(flow.request(), deadline).await)?;
             if !flow.advance(&answer) {
                 return answer.map_err(|api| Error::Api(Box::new(api)));
             }

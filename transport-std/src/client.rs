@@ -241,18 +241,9 @@ impl Client {
     /// (the configuration's), one routing id.
     pub fn get_or_create(&self, create: &CreateCustomer<'_>) -> Result<Customer> {
         let deadline = Instant::now() + self.shared.config.deadline;
-        let mut flow = GetOrCreate::new(*create);
-        flow.validate()?;
-        loop {
-            let answer = match self.call_until(flow.request(), deadline) {
-                Ok(customer) => Ok(customer),
-                Err(Error::Api(api)) => Err(*api),
-                Err(other) => return Err(other),
-            };
-            if !flow.advance(&answer) {
-                return answer.map_err(|api| Error::Api(Box::new(api)));
-            }
-        }
+        let answer = GetOrCreate::new(*create)
+            .run(|request| api_apart(self.call_until(request, deadline)))?;
+        answer.map_err(|api| Error::Api(Box::new(api)))
     }
 
     /// Makes sure `customer` carries a client auth token good for at least `margin` from
@@ -320,6 +311,18 @@ impl Client {
             Ok(reply) => (reused, Ok(shared.finish(connection, reply))),
             Err(e) => (reused, Err(Error::from_core(e))),
         }
+    }
+}
+
+/// A call's result with the API's error apart, as a flow reads it: the answer
+/// (`Ok(Err(api))` for the API's error), or the failure that ends the flow.
+pub(crate) fn api_apart(
+    result: Result<Customer>,
+) -> Result<std::result::Result<Customer, juspay_core::ApiError>> {
+    match result {
+        Ok(customer) => Ok(Ok(customer)),
+        Err(Error::Api(api)) => Ok(Err(*api)),
+        Err(other) => Err(other),
     }
 }
 

@@ -1,22 +1,36 @@
-//! Create, Update, get-or-create, token refresh and per-account calls through the std
-//! client, against the sandbox's in-memory customers over real TLS.
+//! Create, Update, get-or-create, token refresh and per-account calls through both std
+//! clients (blocking and tokio), against the sandbox's in-memory customers over real TLS.
+
+mod common;
 
 use std::time::Duration;
+
+use common::{AnyClient, Kind};
 
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, OTHER_API_KEY, OTHER_MERCHANT_ID, Options, Sandbox,
 };
 use juspay_transport_std::{
-    ApiProblem, Client, Config, CreateCustomer, Customer, Error, GetCustomer, InputField,
-    RetryPolicy, UpdateCustomer,
+    ApiProblem, Config, CreateCustomer, Customer, Error, GetCustomer, InputField, RetryPolicy,
+    UpdateCustomer,
 };
 
-fn client_for(sandbox: &Sandbox) -> Client {
+for_each_client!(
+    create_get_update,
+    get_or_create_creates_once_then_finds,
+    two_clients_racing_end_with_one_customer,
+    duplicate_and_field_errors_are_typed,
+    refused_input_sends_nothing,
+    token_refresh_only_within_the_margin,
+    each_account_sees_its_own_customers_over_one_pool,
+);
+
+fn client_for(kind: Kind, sandbox: &Sandbox) -> AnyClient {
     let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
     config.extra_roots.push(sandbox.ca_der());
     config.deadline = Duration::from_secs(10);
     config.retry = RetryPolicy::new(2, Duration::from_millis(10), Duration::from_secs(1));
-    Client::new(config).unwrap()
+    AnyClient::new(kind, config).unwrap()
 }
 
 fn kiosk() -> CreateCustomer<'static> {
@@ -33,15 +47,12 @@ fn api_problem(result: Result<Customer, Error>) -> (ApiProblem, Option<InputFiel
     }
 }
 
-#[test]
-fn create_get_update() {
+fn create_get_update(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     let created = client.call(kiosk().client_auth_token(true)).unwrap();
     assert!(created.juspay.is_some());
-    let found = client
-        .get_customer(&GetCustomer::new("kiosk+919988776655"))
-        .unwrap();
+    let found = client.call(GetCustomer::new("kiosk+919988776655")).unwrap();
     assert_eq!(found.id, created.id);
     let updated = client
         .call(UpdateCustomer::new(&created.id).last_name("Quimby"))
@@ -50,10 +61,9 @@ fn create_get_update() {
     assert_eq!(updated.first_name.as_deref(), Some("Zoe"));
 }
 
-#[test]
-fn get_or_create_creates_once_then_finds() {
+fn get_or_create_creates_once_then_finds(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     let before = sandbox.customers(DEMO_MERCHANT_ID).len();
     let first = client.get_or_create(&kiosk()).unwrap();
     assert_eq!(sandbox.requests(), 2, "Get, then Create");
@@ -63,8 +73,7 @@ fn get_or_create_creates_once_then_finds() {
     assert_eq!(sandbox.customers(DEMO_MERCHANT_ID).len(), before + 1);
 }
 
-#[test]
-fn two_clients_racing_end_with_one_customer() {
+fn two_clients_racing_end_with_one_customer(kind: Kind) {
     let sandbox = Sandbox::start_with(Options {
         rendezvous: 2,
         ..Options::default()
@@ -74,7 +83,7 @@ fn two_clients_racing_end_with_one_customer() {
     let ids: Vec<String> = std::thread::scope(|scope| {
         let racers: Vec<_> = (0..2)
             .map(|_| {
-                let client = client_for(&sandbox);
+                let client = client_for(kind, &sandbox);
                 scope.spawn(move || client.get_or_create(&kiosk()).unwrap().id.to_string())
             })
             .collect();
@@ -85,10 +94,9 @@ fn two_clients_racing_end_with_one_customer() {
     assert_eq!(sandbox.requests(), 5, "Get, Get, Create, Create, Get again");
 }
 
-#[test]
-fn duplicate_and_field_errors_are_typed() {
+fn duplicate_and_field_errors_are_typed(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     client.call(kiosk()).unwrap();
     assert_eq!(
         api_problem(client.call(kiosk())),
@@ -100,10 +108,9 @@ fn duplicate_and_field_errors_are_typed() {
     );
 }
 
-#[test]
-fn refused_input_sends_nothing() {
+fn refused_input_sends_nothing(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     for (result, field) in [
         (
             client.get_or_create(&CreateCustomer::new("kiosk-0001", "99-88")),
@@ -126,10 +133,9 @@ fn refused_input_sends_nothing() {
     assert_eq!(sandbox.handshakes(), 0);
 }
 
-#[test]
-fn token_refresh_only_within_the_margin() {
+fn token_refresh_only_within_the_margin(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let client = client_for(&sandbox);
+    let client = client_for(kind, &sandbox);
     let mut customer = client
         .get_or_create(&kiosk().client_auth_token(true))
         .unwrap();
@@ -152,13 +158,12 @@ fn token_refresh_only_within_the_margin() {
     assert_ne!(fresh.expose(), token.expose());
 }
 
-#[test]
-fn each_account_sees_its_own_customers_over_one_pool() {
+fn each_account_sees_its_own_customers_over_one_pool(kind: Kind) {
     let sandbox = Sandbox::start().unwrap();
-    let demo = client_for(&sandbox);
+    let demo = client_for(kind, &sandbox);
     let other = demo.with_account(OTHER_API_KEY, OTHER_MERCHANT_ID).unwrap();
     // The documentation customer is the demo merchant's.
-    let unknown = other.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"));
+    let unknown = other.call(GetCustomer::new("cst_om2l6ctlptxwxuzj"));
     assert_eq!(api_problem(unknown), (ApiProblem::NotFound, None));
     let mine = other.get_or_create(&kiosk()).unwrap();
     assert_eq!(sandbox.customers(OTHER_MERCHANT_ID).len(), 1);

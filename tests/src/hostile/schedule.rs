@@ -211,10 +211,12 @@ impl RecordKey {
         }
     }
 
-    /// A whole record: header and `inner` (TLSInnerPlaintext) sealed.
-    pub(super) fn seal(&mut self, inner: &[u8]) -> Vec<u8> {
+    /// A whole record: header (with this legacy_record_version) and `inner`
+    /// (TLSInnerPlaintext) sealed.
+    pub(super) fn seal(&mut self, version: u16, inner: &[u8]) -> Vec<u8> {
         let len = inner.len() + 16;
-        let header = [23, 3, 3, (len >> 8) as u8, len as u8];
+        let [major, minor] = version.to_be_bytes();
+        let header = [23, major, minor, (len >> 8) as u8, len as u8];
         let sealed = self
             .aead(&header, inner, true)
             .expect("sealing cannot fail");

@@ -211,6 +211,9 @@ struct Conn<'a> {
     fragment: usize,
     padding: usize,
     plain_next: bool,
+    /// A record to put between the first two records of the next message split.
+    interleave: Option<(u8, Vec<u8>, bool)>,
+    record_version: u16,
     drip: Option<Duration>,
     /// The answer to the request, and how much of it was sent.
     response: Vec<u8>,
@@ -246,6 +249,8 @@ impl<'a> Conn<'a> {
             fragment: MAX_PLAINTEXT,
             padding: 0,
             plain_next: false,
+            interleave: None,
+            record_version: 0x0303,
             drip: None,
             response: Vec::new(),
             response_sent: 0,
@@ -311,16 +316,16 @@ impl<'a> Conn<'a> {
                     key.update();
                 }
             }
-            Action::NewSessionTicket => {
-                let body = [
-                    &7200u32.to_be_bytes()[..],
-                    &random::<4>(),
-                    &vec(1, &[0]),
-                    &vec(2, &random::<32>()),
-                    &vec(2, &[]),
-                ]
-                .concat();
-                self.emit(handshake(4, &body));
+            Action::NewSessionTicket => self.new_session_ticket(32),
+            Action::NewSessionTicketOf(len) => self.new_session_ticket(len),
+            Action::Interleave {
+                kind,
+                body,
+                encrypted,
+            } => self.interleave = Some((kind, body, encrypted)),
+            Action::RecordVersion(version) => {
+                self.flush();
+                self.record_version = version;
             }
             Action::Alert { level, description } => self.record(21, &[level, description]),
             Action::EmptyRecords(count) => {
@@ -332,14 +337,14 @@ impl<'a> Conn<'a> {
             Action::NoContentType => {
                 self.flush();
                 if let Some(key) = self.write.as_mut() {
-                    let record = key.seal(&[0; 8]);
+                    let record = key.seal(self.record_version, &[0; 8]);
                     self.output.extend(record);
                 }
             }
             Action::Tampered => {
                 self.flush();
                 if let Some(key) = self.write.as_mut() {
-                    let mut record = key.seal(b"GET\x17");
+                    let mut record = key.seal(self.record_version, b"GET\x17");
                     if let Some(last) = record.last_mut() {
                         *last ^= 1;
                     }
@@ -372,9 +377,17 @@ impl<'a> Conn<'a> {
             }
             Action::ExpectKeyUpdate => {
                 self.send()?;
-                let before = self.seen().key_updates;
-                while self.seen().key_updates == before {
+                let (updates, data) = {
+                    let seen = self.seen();
+                    (seen.key_updates, seen.application.len())
+                };
+                while self.seen().key_updates == updates {
                     self.read_event()?;
+                    if self.seen().application.len() != data {
+                        return Err(io::Error::other(
+                            "application data before the KeyUpdate that was asked for",
+                        ));
+                    }
                 }
             }
             Action::Respond => self.respond(self.response.len()),
@@ -593,6 +606,19 @@ impl<'a> Conn<'a> {
         self.server_finished = true;
     }
 
+    fn new_session_ticket(&mut self, ticket_len: usize) {
+        let ticket: Vec<u8> = (0..ticket_len).map(|i| i as u8).collect();
+        let body = [
+            &7200u32.to_be_bytes()[..],
+            &random::<4>(),
+            &vec(1, &[0]),
+            &vec(2, &ticket),
+            &vec(2, &[]),
+        ]
+        .concat();
+        self.emit(handshake(4, &body));
+    }
+
     // ---- Sending ------------------------------------------------------------------------
 
     /// A handshake message, in the transcript until the server's Finished.
@@ -614,11 +640,22 @@ impl<'a> Conn<'a> {
     /// The pending handshake messages, in records of at most `fragment` bytes.
     fn flush(&mut self) {
         let pending = std::mem::take(&mut self.pending);
-        for chunk in pending.chunks(self.fragment) {
+        for (i, chunk) in pending.chunks(self.fragment).enumerate() {
+            if i == 1
+                && let Some((kind, body, encrypted)) = self.interleave.take()
+            {
+                if encrypted {
+                    self.encrypted(kind, &body);
+                } else {
+                    self.output
+                        .extend(plain_record(self.record_version, kind, &body));
+                }
+            }
             if self.pending_encrypted {
                 self.encrypted(22, chunk);
             } else {
-                self.output.extend(plain_record(22, chunk));
+                self.output
+                    .extend(plain_record(self.record_version, 22, chunk));
             }
         }
     }
@@ -629,7 +666,8 @@ impl<'a> Conn<'a> {
         if self.write.is_some() {
             self.encrypted(kind, body);
         } else {
-            self.output.extend(plain_record(kind, body));
+            self.output
+                .extend(plain_record(self.record_version, kind, body));
         }
     }
 
@@ -638,7 +676,7 @@ impl<'a> Conn<'a> {
         inner.push(kind);
         inner.resize(inner.len() + self.padding, 0);
         if let Some(key) = self.write.as_mut() {
-            let record = key.seal(&inner);
+            let record = key.seal(self.record_version, &inner);
             self.output.extend(record);
         }
     }
@@ -820,8 +858,8 @@ fn supported_versions(version: Version) -> Vec<u8> {
     }
 }
 
-fn plain_record(kind: u8, body: &[u8]) -> Vec<u8> {
-    [&[kind, 3, 3][..], &vec(2, body)].concat()
+fn plain_record(version: u16, kind: u8, body: &[u8]) -> Vec<u8> {
+    [&[kind][..], &version.to_be_bytes(), &vec(2, body)].concat()
 }
 
 fn eof(what: &str) -> io::Error {

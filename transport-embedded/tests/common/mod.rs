@@ -199,3 +199,17 @@ pub fn hostile_outcome(result: Result<Reply, Error>) -> hostile::Outcome {
         Err(error) => hostile::Outcome::Other(format!("{error:?}")),
     }
 }
+
+/// Makes one test per client for each `fn name(mode: Mode)`: `blocking::name` and
+/// `async_client::name`.
+#[macro_export]
+macro_rules! both_clients {
+    ($($case:ident),* $(,)?) => {
+        mod blocking {
+            $(#[test] fn $case() { super::$case($crate::common::Mode::Blocking) })*
+        }
+        mod async_client {
+            $(#[test] fn $case() { super::$case($crate::common::Mode::Async) })*
+        }
+    };
+}

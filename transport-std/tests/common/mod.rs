@@ -6,7 +6,11 @@
 
 use std::sync::Arc;
 
-use juspay_transport_std::{AsyncClient, Client, Config, Customer, GetCustomer, Result};
+use std::time::Duration;
+
+use juspay_transport_std::{
+    AsyncClient, Client, Config, CreateCustomer, Customer, CustomerRequest, GetCustomer, Result,
+};
 
 /// Which client carries the calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +49,49 @@ impl AnyClient {
             AnyClient::Blocking(client) => client.get_customer(request),
             AnyClient::Tokio(client, runtime) => runtime.block_on(client.get_customer(request)),
         }
+    }
+
+    /// Any request.
+    pub fn call<'r>(&self, request: impl Into<CustomerRequest<'r>>) -> Result<Customer> {
+        let request = request.into();
+        match self {
+            AnyClient::Blocking(client) => client.call(request),
+            AnyClient::Tokio(client, runtime) => runtime.block_on(client.call(request)),
+        }
+    }
+
+    /// Get-or-create; the tokio client's future is checked to be `Send` first.
+    pub fn get_or_create(&self, create: &CreateCustomer<'_>) -> Result<Customer> {
+        fn sendable<F: Send>(future: F) -> F {
+            future
+        }
+        match self {
+            AnyClient::Blocking(client) => client.get_or_create(create),
+            AnyClient::Tokio(client, runtime) => {
+                runtime.block_on(sendable(client.get_or_create(create)))
+            }
+        }
+    }
+
+    pub fn refresh_token(&self, customer: &mut Customer, margin: Duration) -> Result<bool> {
+        match self {
+            AnyClient::Blocking(client) => client.refresh_token(customer, margin),
+            AnyClient::Tokio(client, runtime) => {
+                runtime.block_on(client.refresh_token(customer, margin))
+            }
+        }
+    }
+
+    /// The same client (pool, settings, runtime) calling as another merchant account.
+    pub fn with_account(&self, api_key: &str, merchant_id: &str) -> Result<Self> {
+        Ok(match self {
+            AnyClient::Blocking(client) => {
+                AnyClient::Blocking(client.with_account(api_key, merchant_id)?)
+            }
+            AnyClient::Tokio(client, runtime) => {
+                AnyClient::Tokio(client.with_account(api_key, merchant_id)?, runtime.clone())
+            }
+        })
     }
 
     pub fn connections_opened(&self) -> u64 {
