@@ -1,7 +1,7 @@
 //! The record layer after the handshake: a recorded flight's handshake replayed to
 //! Established, then records made from the input, most of them sealed with the server's
 //! application key (from the recording's key log) so that they reach the content checks:
-//! any inner content type, content and padding, KeyUpdate (the target follows it with the
+//! any inner content type, content, padding and record version, KeyUpdate (the target follows it with the
 //! next key), records with a broken tag, and raw bytes. Never a panic, never stuck; the
 //! application data handed out is always a prefix of what was sealed as application data,
 //! and all of it when every record was well formed and nothing failed.
@@ -79,7 +79,17 @@ fuzz_target!(|data: &[u8]| {
                 let mut inner = content.clone();
                 inner.push(kind);
                 inner.resize(inner.len() + padding, 0);
-                let mut record = server.seal(&inner);
+                // Any legacy_record_version for op 2 (only its first byte is checked).
+                let version = if op % 4 == 2 {
+                    let v = take(2);
+                    u16::from_be_bytes([
+                        v.first().copied().unwrap_or(3),
+                        v.get(1).copied().unwrap_or(3),
+                    ])
+                } else {
+                    0x0303
+                };
+                let mut record = server.seal(version, &inner);
                 if kind == 22 && content.len() == 5 && content[..4] == [24, 0, 0, 1] {
                     server.update();
                 }
