@@ -1,10 +1,10 @@
 //! The record layer after the handshake: a recorded flight's handshake replayed to
 //! Established, then records made from the input, most of them sealed with the server's
 //! application key (from the recording's key log) so that they reach the content checks:
-//! any inner content type, content, padding and record version, KeyUpdate (the target follows it with the
-//! next key), records with a broken tag, and raw bytes. Never a panic, never stuck; the
-//! application data handed out is always a prefix of what was sealed as application data,
-//! and all of it when every record was well formed and nothing failed.
+//! any inner content type, content, padding and record version, KeyUpdate (the target
+//! follows it with the next key), records with a broken tag, and raw bytes. Never a panic,
+//! never stuck; the application data handed out is always a prefix of what was sealed as
+//! application data, and all of it when every record was well formed and nothing failed.
 #![no_main]
 
 #[allow(dead_code)]

@@ -44,9 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let id = path.strip_prefix("/customers/").expect("prefix");
     assert!(!id.contains('/'));
     assert_eq!(
-        percent_encoding::percent_decode_str(id)
-            .decode_utf8()
-            .expect("utf-8"),
+        percent_encoding::percent_decode_str(id).decode_utf8().expect("utf-8"),
         f[0]
     );
     form::check(&buf[..len], &path, &expected);
