@@ -55,7 +55,7 @@ CUSTOMER_JSON='{"id":"cst_om2l6ctlptxwxuzj","object":"customer","object_referenc
 
 # The sandboxes, in the order of the guest ports they are forwarded from (the HTTPS
 # firmwares' src/main.rs: API, CHUNKED, CLOSE, STALL, FORGED, RSA at 10.0.2.100:443..448).
-SANDBOXES=(api chunked close stall forged rsa)
+SANDBOXES=(api chunked close stall forged rsa hrr keyupdate)
 GUEST_ADDRESS=10.0.2.100
 FIRST_GUEST_PORT=443
 
@@ -139,17 +139,19 @@ run_with_sandboxes() {
 
   failures=0
   grep -qxF "$CUSTOMER_JSON" <<<"$output" || fail "the firmware did not print the expected customer JSON"
-  # The server's side of the scenarios: three connections to the API sandbox and four
-  # requests (two on one kept-alive connection); two connections and two requests to the
+  # The server's side of the scenarios: four connections to the API sandbox and five
+  # requests (two on one kept-alive connection, one over X25519); two connections and two requests to the
   # closing one (the call after its close never reached it); nothing ever reached the
   # sandbox with the forged chain, not even a completed handshake. A firmware with more
   # scenarios on the API sandbox says what it expects there in API_SEEN.
-  seen "${API_SEEN:-api handshakes=3 requests=4}"
+  seen "${API_SEEN:-api handshakes=4 requests=5}"
   seen "chunked handshakes=1 requests=1"
   seen "close handshakes=2 requests=2"
   seen "stall handshakes=1 requests=1"
   seen "forged handshakes=0 requests=0"
   seen "rsa handshakes=1 requests=1"
+  seen "hrr handshakes=1 requests=1"
+  seen "keyupdate handshakes=1 requests=2"
 
   local scenario_stack setup_stack text data bss
   scenario_stack=$(figure stack_peak_bytes)

@@ -15,7 +15,9 @@ cd "$(dirname "$0")"
 # firmware prints it, checked here so that the expected text costs no flash).
 source ./qemu.sh
 
-FLASH_BUDGET=$((32 * 1024))
+# 34 KiB since Create and Update joined juspay-core's one call path (33,756 bytes; the
+# Get-only image was 32,504): the request encoder and the form writer are shared code.
+FLASH_BUDGET=$((34 * 1024))
 RAM_BUDGET=$((8 * 1024))
 # The verifier firmware (path validation, ECDSA, RSA, the recorded handshakes): budgets set
 # from what it measured (README), to catch a regression.

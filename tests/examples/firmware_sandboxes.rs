@@ -18,11 +18,13 @@
 //! | `stall` | P-256 chain | reads the request and never answers |
 //! | `forged` | a leaf signed by another site's certificate under the P-256 root | the API, if a client ever got that far |
 //! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API |
+//! | `hrr` | P-256 chain | takes X25519 key shares only: a client offering P-256 first meets a HelloRetryRequest |
+//! | `keyupdate` | P-256 chain | sends a KeyUpdate (asking for the client's) after each response |
 
 use std::io::Read;
 
 use juspay_sandbox::certificates::{Chain, ChainKeys};
-use juspay_sandbox::{Options, Sandbox, Step, vector};
+use juspay_sandbox::{OnlyGroup, Options, Sandbox, Step, vector};
 
 fn main() -> std::io::Result<()> {
     let directory = std::env::args()
@@ -54,6 +56,21 @@ fn main() -> std::io::Result<()> {
         ("stall", start(p256.served(), vec![Step::Stall])?),
         ("forged", start(p256.forged(), Vec::new())?),
         ("rsa", start(rsa.served(), Vec::new())?),
+        (
+            "hrr",
+            Sandbox::start_with(Options {
+                certificate: Some(p256.served()),
+                only_group: Some(OnlyGroup::X25519),
+                ..Options::default()
+            })?,
+        ),
+        (
+            "keyupdate",
+            start(
+                p256.served(),
+                vec![Step::ApiThenKeyUpdate, Step::ApiThenKeyUpdate],
+            )?,
+        ),
     ];
     for (name, sandbox) in &sandboxes {
         println!("sandbox {name} {}", sandbox.address());

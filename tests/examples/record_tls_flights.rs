@@ -17,24 +17,23 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use juspay_core::response::{ResponseParser, Status as Response};
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_sandbox::flight::Flight;
-use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Options, Sandbox, TlsVersions};
+use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, OnlyGroup, Options, Sandbox, TlsVersions};
 use juspay_tls::{
     CertificateTime, CipherSuite, Client, Config, Group, RECEIVE_BUFFER, SEND_BUFFER, ServerName,
     Status, trust_anchor,
 };
 use rustls::SupportedCipherSuite;
-use rustls::crypto::SupportedKxGroup;
-use rustls::crypto::ring::{cipher_suite, kx_group};
+use rustls::crypto::ring::cipher_suite;
 
 /// One recording: the client's first key share, and what the server accepts.
 struct Case {
     name: &'static str,
     key_share: Group,
     suite: SupportedCipherSuite,
-    /// The server's groups. rustls picks the first group of the client's supported_groups
-    /// (X25519, then secp256r1) that it has, and asks for it with a HelloRetryRequest when
-    /// the client's share is in the other.
-    server_groups: &'static [&'static dyn SupportedKxGroup],
+    /// The server's one group, or all of ring's. rustls picks the first group of the
+    /// client's supported_groups (X25519, then secp256r1) that it has, and asks for it with a
+    /// HelloRetryRequest when the client's share is in the other.
+    only_group: Option<OnlyGroup>,
 }
 
 const CASES: [Case; 6] = [
@@ -42,37 +41,37 @@ const CASES: [Case; 6] = [
         name: "x25519_aes128gcm",
         key_share: Group::X25519,
         suite: cipher_suite::TLS13_AES_128_GCM_SHA256,
-        server_groups: &[kx_group::X25519, kx_group::SECP256R1],
+        only_group: None,
     },
     Case {
         name: "x25519_aes256gcm",
         key_share: Group::X25519,
         suite: cipher_suite::TLS13_AES_256_GCM_SHA384,
-        server_groups: &[kx_group::X25519, kx_group::SECP256R1],
+        only_group: None,
     },
     Case {
         name: "x25519_chacha20",
         key_share: Group::X25519,
         suite: cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
-        server_groups: &[kx_group::X25519, kx_group::SECP256R1],
+        only_group: None,
     },
     Case {
         name: "secp256r1_aes128gcm",
         key_share: Group::Secp256r1,
         suite: cipher_suite::TLS13_AES_128_GCM_SHA256,
-        server_groups: &[kx_group::SECP256R1],
+        only_group: Some(OnlyGroup::Secp256r1),
     },
     Case {
         name: "hello_retry_x25519_to_secp256r1_aes256gcm",
         key_share: Group::X25519,
         suite: cipher_suite::TLS13_AES_256_GCM_SHA384,
-        server_groups: &[kx_group::SECP256R1],
+        only_group: Some(OnlyGroup::Secp256r1),
     },
     Case {
         name: "hello_retry_secp256r1_to_x25519_chacha20",
         key_share: Group::Secp256r1,
         suite: cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
-        server_groups: &[kx_group::X25519],
+        only_group: Some(OnlyGroup::X25519),
     },
 ];
 
@@ -142,7 +141,7 @@ fn record(case: &Case) -> Result<Flight, Box<dyn Error>> {
     let sandbox = Sandbox::start_with(Options {
         tls_versions: TlsVersions::Tls13Only,
         cipher_suites: vec![case.suite],
-        kx_groups: case.server_groups.to_vec(),
+        only_group: case.only_group,
         key_log: Some(key_log.clone()),
         ..Options::default()
     })?;
@@ -267,12 +266,12 @@ fn main() -> Result<(), Box<dyn Error>> {
     std::fs::create_dir_all(&directory)?;
     for case in &CASES {
         let flight = record(case)?;
-        let chosen = Group::ALL.into_iter().find(|group| {
-            case.server_groups
-                .iter()
-                .any(|g| u16::from(g.name()) == group.code())
-        });
-        let expected_retry = chosen != Some(case.key_share);
+        let chosen = match case.only_group {
+            None => Group::X25519,
+            Some(OnlyGroup::X25519) => Group::X25519,
+            Some(OnlyGroup::Secp256r1) => Group::Secp256r1,
+        };
+        let expected_retry = chosen != case.key_share;
         if flight.hello_retry != expected_retry {
             return Err(format!("{}: hello_retry {}", case.name, flight.hello_retry).into());
         }

@@ -111,6 +111,10 @@ pub enum Step {
     Stall,
     /// Close the connection without answering.
     Close,
+    /// Answer like the API, then send a TLS 1.3 KeyUpdate (rustls's
+    /// `refresh_traffic_keys`) and keep the connection: the client meets it before its next
+    /// response, with new keys.
+    ApiThenKeyUpdate,
 }
 
 /// How the sandbox meets one new connection, before any request.
@@ -173,9 +177,22 @@ pub enum TlsVersions {
     Tls13Only,
 }
 
+/// The one key-exchange group a sandbox accepts, so that a client whose first key share is
+/// in the other group meets a HelloRetryRequest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnlyGroup {
+    /// x25519 only.
+    X25519,
+    /// secp256r1 only.
+    Secp256r1,
+}
+
 /// How to start a [`Sandbox`].
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// Accept only this key-exchange group; `None`: rustls's defaults (X25519, P-256,
+    /// P-384).
+    pub only_group: Option<OnlyGroup>,
     /// TLS versions offered.
     pub tls_versions: TlsVersions,
     /// Steps taken for the requests in order, across connections; then [`Step::Api`].
@@ -198,10 +215,6 @@ pub struct Options {
     /// The cipher suites the server accepts, in its order of preference; empty: all of
     /// ring's.
     pub cipher_suites: Vec<rustls::SupportedCipherSuite>,
-    /// The key-exchange groups the server accepts, in its order of preference; empty: all
-    /// of ring's. Without the group of a client's first key share the server answers it
-    /// with a HelloRetryRequest.
-    pub kx_groups: Vec<&'static dyn rustls::crypto::SupportedKxGroup>,
     /// Where the server logs its TLS secrets (the labels of the NSS key log format), for
     /// tests that make records as the server would.
     pub key_log: Option<Arc<dyn rustls::KeyLog>>,
@@ -210,6 +223,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
+            only_group: None,
             tls_versions: TlsVersions::Both,
             script: Vec::new(),
             handshakes: Vec::new(),
@@ -218,7 +232,6 @@ impl Default for Options {
             rendezvous: 0,
             idle_timeout: None,
             cipher_suites: Vec::new(),
-            kx_groups: Vec::new(),
             key_log: None,
         }
     }
@@ -435,8 +448,8 @@ fn make_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
     CertifiedIssuer::self_signed(params, KeyPair::generate()?)
 }
 
-/// A TLS server configuration that presents `certificate` as it is, with the suites,
-/// groups and key log of `options`.
+/// A TLS server configuration that presents `certificate` as it is, with the group,
+/// suites and key log of `options`.
 fn server_config(
     versions: &[&'static SupportedProtocolVersion],
     certificate: ServerCertificate,
@@ -446,8 +459,14 @@ fn server_config(
     if !options.cipher_suites.is_empty() {
         provider.cipher_suites = options.cipher_suites.clone();
     }
-    if !options.kx_groups.is_empty() {
-        provider.kx_groups = options.kx_groups.clone();
+    match options.only_group {
+        Some(OnlyGroup::X25519) => {
+            provider.kx_groups = vec![rustls::crypto::ring::kx_group::X25519]
+        }
+        Some(OnlyGroup::Secp256r1) => {
+            provider.kx_groups = vec![rustls::crypto::ring::kx_group::SECP256R1]
+        }
+        None => {}
     }
     let provider = Arc::new(provider);
     let key = provider
@@ -621,6 +640,14 @@ fn serve(mut tcp: TcpStream, shared: &Shared) -> io::Result<()> {
                 return Ok(());
             }
             Step::Close => return tls.sock.shutdown(Shutdown::Both),
+            Step::ApiThenKeyUpdate => {
+                send(
+                    &mut tls,
+                    &answer(&request, head_len, &shared.store, &shared.rendezvous),
+                )?;
+                tls.conn.refresh_traffic_keys().map_err(io::Error::other)?;
+                tls.flush()?;
+            }
         }
     }
 }

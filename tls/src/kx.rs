@@ -1,6 +1,6 @@
 //! Ephemeral key exchange (RFC 8446, 4.2.7-4.2.8 and 7.4): X25519 (RFC 7748) and
 //! secp256r1, each a step of its own for the state machine. P-256 comes from RustCrypto's
-//! portable `p256`, or with feature `p256-cm4` from p256-cm4's Cortex-M4 assembly.
+//! portable `p256`, or with feature `p256-cortex-m4` from P256-Cortex-M4's assembly.
 
 use zeroize::Zeroize;
 
@@ -117,7 +117,7 @@ impl KeyPair {
     }
 }
 
-#[cfg(not(all(feature = "p256-cm4", target_arch = "arm", target_os = "none")))]
+#[cfg(not(all(feature = "p256-cortex-m4", target_arch = "arm", target_os = "none")))]
 mod p256_backend {
     use super::BadShare;
     use p256::elliptic_curve::sec1::ToEncodedPoint;
@@ -145,44 +145,32 @@ mod p256_backend {
     }
 }
 
-#[cfg(all(feature = "p256-cm4", target_arch = "arm", target_os = "none"))]
+#[cfg(all(feature = "p256-cortex-m4", target_arch = "arm", target_os = "none"))]
 mod p256_backend {
-    //! p256-cm4 works on little-endian 32-bit words; TLS on big-endian bytes.
+    //! P256-Cortex-M4's assembly through p256-cortex-m4 (its C and assembly built by the
+    //! system's arm-none-eabi-gcc). Not p256-cm4, its Rust port: LLVM assembles its
+    //! single-register `ldm` as such, an encoding ARMv7-M leaves unpredictable and QEMU
+    //! refuses as undefined; GNU as writes `ldr` for it.
     use super::BadShare;
-
-    fn words(bytes: &[u8; 32]) -> [u32; 8] {
-        let mut words = [0u32; 8];
-        for (word, chunk) in words.iter_mut().zip(bytes.rchunks_exact(4)) {
-            *word = u32::from_be_bytes(<[u8; 4]>::try_from(chunk).unwrap_or([0; 4]));
-        }
-        words
-    }
+    use p256_cortex_m4::{PublicKey, SecretKey};
 
     pub(super) fn public_key(secret: &[u8; 32], out: &mut [u8; super::MAX_SHARE]) -> bool {
-        let scalar = words(secret);
-        let (mut x, mut y) = ([0u32; 8], [0u32; 8]);
-        if !p256_cm4::keygen(&mut x, &mut y, &scalar) {
+        let Ok(secret) = SecretKey::from_bytes(secret) else {
             return false;
-        }
-        p256_cm4::point_to_octet_string_uncompressed(out, &x, &y);
+        };
+        out.copy_from_slice(&secret.public_key().to_uncompressed_sec1_bytes());
         true
     }
 
     pub(super) fn agree(secret: &[u8; 32], peer: &[u8]) -> Result<[u8; 32], BadShare> {
-        // octet_string_to_point indexes its input: give it exactly one uncompressed point.
+        // Uncompressed only (RFC 8446, 4.2.8.2); the decoding checks the point is on the
+        // curve.
         if peer.len() != 65 || peer.first() != Some(&4) {
             return Err(BadShare);
         }
-        let (mut x, mut y) = ([0u32; 8], [0u32; 8]);
-        if !p256_cm4::octet_string_to_point(&mut x, &mut y, peer) {
-            return Err(BadShare);
-        }
-        let scalar = words(secret);
-        let mut shared = [0u8; 32];
-        if !p256_cm4::ecdh_calc_shared_secret(&mut shared, &scalar, &x, &y) {
-            return Err(BadShare);
-        }
-        Ok(shared)
+        let peer = PublicKey::from_sec1_bytes(peer).map_err(|_| BadShare)?;
+        let secret = SecretKey::from_bytes(secret).map_err(|_| BadShare)?;
+        Ok(*secret.agree(&peer).as_bytes())
     }
 }
 

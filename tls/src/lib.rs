@@ -72,7 +72,12 @@
 //!
 //! # Crate features
 //! - `ed25519` (default): Ed25519 certificates and handshake signatures.
-//! - `p256-cm4`: P-256 key generation and ECDH from p256-cm4's Cortex-M4 assembly
+//! - `p384` (default): ECDSA P-384 certificates and handshake signatures (RustCrypto's
+//!   `p384`, about 90 KB of a Cortex-M image). A firmware that drops it can no longer
+//!   validate chains with a P-384 key anywhere on the path: P-384 roots (ISRG Root X2,
+//!   DigiCert Global Root G3, Amazon Root CA 4, GTS Root R3/R4, USERTrust ECC) and P-384
+//!   intermediates under RSA roots (Let's Encrypt's ECDSA intermediates E5-E9).
+//! - `p256-cortex-m4`: P-256 key generation and ECDH from P256-Cortex-M4's assembly (crate p256-cortex-m4)
 //!   (thumbv7em targets only) instead of RustCrypto's portable `p256`.
 //! - `defmt`: `defmt::Format` for the errors.
 #![cfg_attr(not(test), no_std)]

@@ -80,6 +80,7 @@ pub static ECDSA_P256_SHA384: &dyn SignatureVerificationAlgorithm = &Algorithm {
     verify: ecdsa::verify_p256::<Sha384>,
 };
 
+#[cfg(feature = "p384")]
 /// ECDSA on P-384 with SHA-256 (certificates only: TLS 1.3 pairs P-384 with SHA-384).
 pub static ECDSA_P384_SHA256: &dyn SignatureVerificationAlgorithm = &Algorithm {
     name: "ECDSA_P384_SHA256",
@@ -88,6 +89,7 @@ pub static ECDSA_P384_SHA256: &dyn SignatureVerificationAlgorithm = &Algorithm {
     verify: ecdsa::verify_p384::<Sha256>,
 };
 
+#[cfg(feature = "p384")]
 /// ECDSA on P-384 with SHA-384 (TLS 1.3 `ecdsa_secp384r1_sha384`).
 pub static ECDSA_P384_SHA384: &dyn SignatureVerificationAlgorithm = &Algorithm {
     name: "ECDSA_P384_SHA384",
@@ -166,7 +168,9 @@ pub static RSA_PSS_2048_4096_SHA512_LEGACY_KEY: &dyn SignatureVerificationAlgori
 pub static ALL: &[&dyn SignatureVerificationAlgorithm] = &[
     ECDSA_P256_SHA256,
     ECDSA_P256_SHA384,
+    #[cfg(feature = "p384")]
     ECDSA_P384_SHA256,
+    #[cfg(feature = "p384")]
     ECDSA_P384_SHA384,
     #[cfg(feature = "ed25519")]
     ED25519,
@@ -190,7 +194,9 @@ mod tests {
     )] = &[
         (ECDSA_P256_SHA256, webpki::ring::ECDSA_P256_SHA256),
         (ECDSA_P256_SHA384, webpki::ring::ECDSA_P256_SHA384),
+        #[cfg(feature = "p384")]
         (ECDSA_P384_SHA256, webpki::ring::ECDSA_P384_SHA256),
+        #[cfg(feature = "p384")]
         (ECDSA_P384_SHA384, webpki::ring::ECDSA_P384_SHA384),
         #[cfg(feature = "ed25519")]
         (ED25519, webpki::ring::ED25519),

@@ -232,6 +232,7 @@ fn check_time(
 #[allow(missing_docs)]
 pub mod scheme {
     pub const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
+    #[cfg(feature = "p384")]
     pub const ECDSA_SECP384R1_SHA384: u16 = 0x0503;
     pub const RSA_PSS_RSAE_SHA256: u16 = 0x0804;
     pub const RSA_PSS_RSAE_SHA384: u16 = 0x0805;
@@ -246,6 +247,7 @@ pub mod scheme {
     /// schemes first; PKCS#1 for signatures in certificates only.
     pub const OFFERED: &[u16] = &[
         ECDSA_SECP256R1_SHA256,
+        #[cfg(feature = "p384")]
         ECDSA_SECP384R1_SHA384,
         #[cfg(feature = "ed25519")]
         ED25519,
@@ -263,6 +265,7 @@ pub mod scheme {
 fn handshake_algorithm(scheme: u16) -> Option<&'static dyn SignatureVerificationAlgorithm> {
     Some(match scheme {
         scheme::ECDSA_SECP256R1_SHA256 => signature::ECDSA_P256_SHA256,
+        #[cfg(feature = "p384")]
         scheme::ECDSA_SECP384R1_SHA384 => signature::ECDSA_P384_SHA384,
         #[cfg(feature = "ed25519")]
         scheme::ED25519 => signature::ED25519,

@@ -29,7 +29,8 @@ where
     /// Resolves the host through the stack's DNS (IPv4 first, then IPv6), connects and
     /// completes a verified TLS 1.3 handshake (juspay-tls). Between the handshake's
     /// expensive steps (key generation, ECDH, the certificate chain, the handshake
-    /// signature) it calls the clock's [`Clock::idle`]: a place to feed a watchdog.
+    /// signature) it calls the clock's [`Clock::handshake_step`]: a place to feed a
+    /// watchdog.
     pub fn connect(
         stack: &'b mut S,
         timer: &'b Timer<C>,
@@ -77,7 +78,7 @@ where
         let socket = NalSocket::connect(stack, address, timer).map_err(Error::from_socket)?;
         crate::fmt::debug!("TCP connected");
         let mut tls = TlsStream { tls, socket };
-        tls.handshake(|| timer.clock().idle())
+        tls.handshake(|| timer.clock().handshake_step())
             .map_err(Error::from_stream)?;
         crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
         Ok(Client {

@@ -233,13 +233,14 @@
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
 //! other is answered), KeyUpdate, tickets read and dropped. Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
-//! Between the handshake's expensive steps the blocking client calls [`Clock::idle`] and
+//! Between the handshake's expensive steps the blocking client calls
+//! [`Clock::handshake_step`] and
 //! the async client yields to the executor.
 //!
 //! # Crate features
 //! - `ed25519` (default): Ed25519 certificates and handshake signatures; without it the
 //!   scheme is neither offered nor accepted.
-//! - `p256-cm4`: P-256 from p256-cm4's Cortex-M4 assembly (on thumbv7em targets).
+//! - `p256-cortex-m4`: P-256 from P256-Cortex-M4's assembly (crate p256-cortex-m4) (on thumbv7em targets).
 //! - `defmt`: log through defmt and `defmt::Format` for the errors (firmware); `log`: log
 //!   through log, and the request and response heads (secrets redacted) at debug (hosts).
 //!   Additive: with both, both get the messages.

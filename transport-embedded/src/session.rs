@@ -37,7 +37,7 @@ pub struct Config<'a> {
     /// Deadline of a connect (DNS, TCP and TLS handshake) and of each call, in milliseconds.
     pub timeout_ms: u64,
     /// The group of the key share the first ClientHello carries (X25519 by default; P-256
-    /// on a Cortex-M4 with juspay-tls's `p256-cm4`, where it is the faster of the two). A
+    /// on a Cortex-M4 with juspay-tls's `p256-cortex-m4`, where it is the faster of the two). A
     /// server that wants the other asks with a HelloRetryRequest.
     pub key_share: Group,
 }

@@ -15,6 +15,12 @@ pub trait Clock {
     /// Called while the stack says "would block": a place to sleep, poll the network
     /// interface or feed a watchdog. Does nothing by default.
     fn idle(&self) {}
+
+    /// Called by the blocking [`Client`](crate::Client) between the TLS handshake's
+    /// expensive steps (key generation, ECDH, the certificate chain, the handshake
+    /// signature; each up to a few million instructions on a Cortex-M4): a place to feed
+    /// a watchdog. Not a wait, unlike [`idle`](Self::idle). Does nothing by default.
+    fn handshake_step(&self) {}
 }
 
 /// What the [`AsyncClient`](crate::AsyncClient) needs of the firmware's clock beyond

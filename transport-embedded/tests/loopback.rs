@@ -10,7 +10,7 @@ use common::{Host, Mode, Target};
 use juspay_core::{Credentials, Endpoint, GetCustomer};
 use juspay_core::{ProtocolError, Reply};
 use juspay_sandbox::{
-    DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
+    DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, OnlyGroup, Options, Sandbox, Step, TlsVersions,
 };
 use juspay_transport_embedded::host::wall_clock;
 use juspay_transport_embedded::webpki;
@@ -22,6 +22,8 @@ both_clients!(
     api_errors,
     malformed_responses_are_protocol_errors,
     one_connection_carries_several_calls,
+    a_hello_retry_request_is_answered,
+    a_key_update_between_calls_is_followed,
     a_connection_the_server_closed_says_so,
     an_untrusted_certificate_is_refused,
     a_certificate_for_another_host_is_refused,
@@ -164,6 +166,47 @@ fn one_connection_carries_several_calls(mode: Mode) {
     );
     assert_eq!(sandbox.handshakes(), 1);
     assert_eq!(sandbox.requests(), 3);
+}
+
+/// The client's first key share is X25519; a server that takes only P-256 asks for it with
+/// a HelloRetryRequest, and the handshake completes in the second round.
+fn a_hello_retry_request_is_answered(mode: Mode) {
+    let sandbox = Sandbox::start_with(Options {
+        only_group: Some(OnlyGroup::Secp256r1),
+        ..Options::default()
+    })
+    .unwrap();
+    let reply = call(mode, &sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap();
+    assert_eq!(reply.result.unwrap().first_name.as_deref(), Some("John"));
+    assert_eq!((sandbox.handshakes(), sandbox.requests()), (1, 1));
+}
+
+/// A server that refreshes its keys (KeyUpdate, asking for ours too) after each response:
+/// the next calls on the connection read under the new keys, and the server reads ours.
+fn a_key_update_between_calls_is_followed(mode: Mode) {
+    let sandbox = Sandbox::start_with(Options {
+        script: vec![Step::ApiThenKeyUpdate, Step::ApiThenKeyUpdate],
+        ..Options::default()
+    })
+    .unwrap();
+    let replies = calls_with(
+        mode,
+        &sandbox,
+        &sandbox.ca_der(),
+        wall_clock(),
+        5_000,
+        &[
+            GetCustomer::new("cst_om2l6ctlptxwxuzj"),
+            GetCustomer::new("customer"),
+            GetCustomer::new("cst_om2l6ctlptxwxuzj"),
+        ],
+    )
+    .unwrap();
+    assert!(
+        replies.iter().all(|r| r.as_ref().is_ok_and(|r| r.reusable)),
+        "{replies:?}"
+    );
+    assert_eq!((sandbox.handshakes(), sandbox.requests()), (1, 3));
 }
 
 fn a_connection_the_server_closed_says_so(mode: Mode) {

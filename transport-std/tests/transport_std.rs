@@ -454,7 +454,14 @@ fn threads_share_one_client_and_its_pool(kind: Kind) {
         "{}",
         sandbox.peak_open_connections()
     );
-    assert!(sandbox.handshakes() <= threads, "{}", sandbox.handshakes());
+    // Reused, not opened per call. (Not "at most one per thread": with 3 idle kept for 8
+    // threads, a connection given back to a full pool is closed and a later call opens
+    // another; how often depends on scheduling.)
+    assert!(
+        sandbox.handshakes() <= threads * calls / 4,
+        "{}",
+        sandbox.handshakes()
+    );
     assert_eq!(client.connections_opened(), sandbox.handshakes() as u64);
     // Past the bound, the client closed what it could not keep.
     let idle = client.idle_connections();

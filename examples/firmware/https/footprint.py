@@ -26,15 +26,17 @@ GROUPS = [
       "base64", "percent_encoding", "ryu"]),
     ("transport (juspay-transport-embedded: client, socket)",
      ["juspay_transport_embedded", "embedded_nal", "embedded_io", "nb"]),
-    ("embedded-tls (+ AES-GCM, HKDF)",
-     ["embedded_tls", "aes", "aes_gcm", "ghash", "polyval", "ctr", "cipher", "aead",
-      "universal_hash", "hkdf", "hmac", "inout"]),
-    ("verifier incl. RSA (our verifier and signatures, rustls-webpki, P-384, crypto-bigint)",
-     ["juspay_transport_embedded::verifier", "juspay_transport_embedded::signature",
+    ("juspay-tls state machine and records (+ AES-GCM, ChaCha20-Poly1305, HKDF)",
+     ["juspay_tls::client", "juspay_tls::codec", "juspay_tls::suite", "juspay_tls::error",
+      "aes", "aes_gcm", "ghash", "polyval", "ctr", "cipher", "aead", "universal_hash",
+      "hkdf", "hmac", "inout", "chacha20", "chacha20poly1305", "poly1305"]),
+    ("key exchange: X25519 (curve25519-dalek), P-256 (p256-cortex-m4)",
+     ["juspay_tls::kx", "curve25519_dalek", "p256_cortex_m4", "p256_cortex_m4_sys"]),
+    ("verifier incl. RSA (juspay-tls verifier and signatures, rustls-webpki, crypto-bigint)",
+     ["juspay_tls::verifier", "juspay_tls::signature", "juspay_tls",
       "webpki", "rustls_pki_types", "der", "untrusted", "crypto_bigint", "pkcs1", "ecdsa",
-      "p384", "spki", "const_oid", "signature", "ed25519_dalek", "curve25519_dalek",
-      "ed25519"]),
-    ("P-256 and SHA-2, shared by TLS key exchange and the verifier",
+      "p384", "spki", "const_oid", "signature", "ed25519_dalek", "ed25519"]),
+    ("P-256 (RustCrypto: signature DER parsing) and SHA-2",
      ["p256", "primeorder", "elliptic_curve", "sha2", "digest", "sec1", "ff", "group",
       "subtle", "generic_array", "typenum", "crypto_common", "block_buffer", "rfc6979",
       "base16ct", "zeroize"]),
@@ -56,6 +58,9 @@ PRIMITIVE = re.compile(r"^<(?:&|\*const |\*mut |\[)*(?:bool|char|str|[ui](?:8|16
 
 
 def group_of(name):
+    # P256-Cortex-M4's C and assembly (p256-cortex-m4-sys) have C names.
+    if name.startswith(("P256_", "p256_")):
+        return "key exchange: X25519 (curve25519-dalek), P-256 (p256-cortex-m4)"
     match = PATH.match(name)
     if not match and PRIMITIVE.match(name):
         match = TRAIT.search(name)

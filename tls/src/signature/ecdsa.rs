@@ -5,7 +5,6 @@
 //! both seen in certificates) work the same way as the usual ones: ECDSA takes the
 //! leftmost bits of any hash as its integer.
 
-use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use rustls_pki_types::InvalidSignature;
 use sha2::Digest;
 
@@ -15,12 +14,40 @@ use sha2::Digest;
 const UNCOMPRESSED_POINT: u8 = 0x04;
 
 /// Verifies a DER-encoded ECDSA signature by the uncompressed P-256 point `public_key` on
-/// the `D` hash of `message`.
+/// the `D` hash of `message`, with P256-Cortex-M4's assembly (feature `p256-cortex-m4` on
+/// ARM targets): about 1.2 M cycles where RustCrypto's portable p256 takes about 14 M.
+#[cfg(all(feature = "p256-cortex-m4", target_arch = "arm", target_os = "none"))]
 pub(super) fn verify_p256<D: Digest>(
     public_key: &[u8],
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), InvalidSignature> {
+    if public_key.len() != 65 || public_key.first() != Some(&UNCOMPRESSED_POINT) {
+        return Err(InvalidSignature);
+    }
+    let key =
+        p256_cortex_m4::PublicKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
+    // The DER parsing and its r, s range checks stay RustCrypto's.
+    let signature = p256::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
+    let signature = p256_cortex_m4::Signature::from_untagged_bytes(&signature.to_bytes())
+        .map_err(|_| InvalidSignature)?;
+    // The leftmost 256 bits of a longer hash are used, as ECDSA does.
+    if key.verify_prehashed(&D::digest(message), &signature) {
+        Ok(())
+    } else {
+        Err(InvalidSignature)
+    }
+}
+
+/// Verifies a DER-encoded ECDSA signature by the uncompressed P-256 point `public_key` on
+/// the `D` hash of `message`.
+#[cfg(not(all(feature = "p256-cortex-m4", target_arch = "arm", target_os = "none")))]
+pub(super) fn verify_p256<D: Digest>(
+    public_key: &[u8],
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), InvalidSignature> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier;
     use p256::ecdsa::{Signature, VerifyingKey};
     if public_key.first() != Some(&UNCOMPRESSED_POINT) {
         return Err(InvalidSignature);
@@ -31,6 +58,7 @@ pub(super) fn verify_p256<D: Digest>(
         .map_err(|_| InvalidSignature)
 }
 
+#[cfg(feature = "p384")]
 /// Verifies a DER-encoded ECDSA signature by the uncompressed P-384 point `public_key` on
 /// the `D` hash of `message`.
 pub(super) fn verify_p384<D: Digest>(
@@ -38,6 +66,7 @@ pub(super) fn verify_p384<D: Digest>(
     message: &[u8],
     signature: &[u8],
 ) -> Result<(), InvalidSignature> {
+    use p384::ecdsa::signature::hazmat::PrehashVerifier;
     use p384::ecdsa::{Signature, VerifyingKey};
     if public_key.first() != Some(&UNCOMPRESSED_POINT) {
         return Err(InvalidSignature);
@@ -48,7 +77,7 @@ pub(super) fn verify_p384<D: Digest>(
         .map_err(|_| InvalidSignature)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "p384"))]
 mod tests {
     use super::*;
     use sha2::{Sha256, Sha384};

@@ -40,7 +40,7 @@ use juspay_firmware_harness::checks::https::{
 };
 use juspay_firmware_harness::{Check, Report, ensure, fail, figure, host, stack};
 use juspay_transport_embedded::{
-    AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Error, Sleep,
+    AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Error, Group, Sleep,
     TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
 };
 use lan9118::embassy_driver::Device;
@@ -50,8 +50,8 @@ use rand_chacha::rand_core::SeedableRng;
 use static_cell::{ConstStaticCell, StaticCell};
 
 use juspay_firmware_harness::checks::https::{
-    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
-    ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
+    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, HELLO_RETRY,
+    KEY_UPDATE, MERCHANT_ID, ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
 };
 
 /// One TCP connection at a time, as the client keeps one.
@@ -104,13 +104,25 @@ impl Tls {
         server: SocketAddr,
         timeout_ms: u64,
     ) -> Result<Connection<'_>, Error> {
+        self.connect_with(server, timeout_ms, Group::Secp256r1)
+            .await
+    }
+
+    /// [`Tls::connect`] with the first key share in `group`.
+    async fn connect_with(
+        &mut self,
+        server: SocketAddr,
+        timeout_ms: u64,
+        group: Group,
+    ) -> Result<Connection<'_>, Error> {
         let config = Config::new(
             self.endpoint,
             self.credentials,
             &self.anchors,
             CertificateTime::Now(self.now + Instant::now().as_secs()),
         )
-        .timeout_ms(timeout_ms);
+        .timeout_ms(timeout_ms)
+        .key_share(group);
         let buffers = Buffers {
             tls_read: &mut self.read[..],
             tls_write: &mut self.write[..],
@@ -257,6 +269,42 @@ async fn rsa_chain(cx: &mut Context) -> Check {
     Ok(())
 }
 
+/// The server takes only X25519: our P-256 key share meets a HelloRetryRequest.
+async fn hello_retry(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(HELLO_RETRY, TIMEOUT_MS).await;
+    let client = connected(&mut connection)?;
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })
+    .await?;
+    close(connection).await;
+    Ok(())
+}
+
+/// The server sends a KeyUpdate after each response; the second call still works.
+async fn key_update(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(KEY_UPDATE, TIMEOUT_MS).await;
+    let client = connected(&mut connection)?;
+    let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check).await?;
+    ensure(client.is_reusable(), "not reusable after the first call")?;
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check).await?;
+    close(connection).await;
+    Ok(())
+}
+
+/// A handshake whose key share is X25519 instead of P-256.
+async fn x25519_handshake(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect_with(API, TIMEOUT_MS, Group::X25519).await;
+    let client = connected(&mut connection)?;
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })
+    .await?;
+    close(connection).await;
+    Ok(())
+}
+
 /// Runs a scenario with the executor's stack painted, and reports it: the stack figure is
 /// everything that ran on the one stack meanwhile (this task's polls, the network task's,
 /// SysTick), counted from its top. A macro rather than an async function taking the
@@ -306,6 +354,17 @@ async fn scenarios(network: Stack<'static>, cx: &'static mut Context, bottom: us
         stalled(cx),
     );
     measured!(report, "RSA-2048 chain (RSA-4096 root)", rsa_chain(cx));
+    measured!(
+        report,
+        "HelloRetryRequest: the server takes X25519 only",
+        hello_retry(cx),
+    );
+    measured!(
+        report,
+        "KeyUpdate between two kept-alive calls",
+        key_update(cx),
+    );
+    measured!(report, "X25519 key share first", x25519_handshake(cx));
     report.finish()
 }
 

@@ -165,6 +165,11 @@ pub mod https {
     pub const FORGED: SocketAddr = sandbox(447);
     /// Presents the RSA chain.
     pub const RSA: SocketAddr = sandbox(448);
+    /// Takes only X25519 key shares: a client offering P-256 first meets a
+    /// HelloRetryRequest.
+    pub const HELLO_RETRY: SocketAddr = sandbox(449);
+    /// Sends a KeyUpdate (asking for ours) after each response.
+    pub const KEY_UPDATE: SocketAddr = sandbox(450);
 
     const fn sandbox(port: u16) -> SocketAddr {
         SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), port))

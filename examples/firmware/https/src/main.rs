@@ -32,7 +32,7 @@ use juspay_firmware_harness::{
     Check, ScenarioWith, ensure, fail, figure, host, instructions, stack,
 };
 use juspay_transport_embedded::{
-    Buffers, CertificateDer, CertificateTime, Client, Config, Error, TLS_READ_BUFFER,
+    Buffers, CertificateDer, CertificateTime, Client, Config, Error, Group, TLS_READ_BUFFER,
     TLS_WRITE_BUFFER, Timer, TrustAnchor, trust_anchor,
 };
 use rand_chacha::ChaCha20Rng;
@@ -46,8 +46,8 @@ use lan9118::smoltcp_phy::Device;
 use lan9118::{Frame, Lan9118};
 
 use juspay_firmware_harness::checks::https::{
-    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, MERCHANT_ID,
-    ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
+    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, HELLO_RETRY,
+    KEY_UPDATE, MERCHANT_ID, ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
 };
 
 // The large buffers, as statics so that they count as static RAM, and by name. `main`
@@ -101,13 +101,25 @@ impl Tls {
     /// left out) are the network's [`Network::work_instructions`] afterwards.
     #[inline(never)]
     fn connect(&mut self, server: SocketAddr, timeout_ms: u64) -> Result<Connection<'_>, Error> {
+        self.connect_with(server, timeout_ms, Group::Secp256r1)
+    }
+
+    /// [`Tls::connect`] with the first key share in `group`.
+    #[inline(never)]
+    fn connect_with(
+        &mut self,
+        server: SocketAddr,
+        timeout_ms: u64,
+        group: Group,
+    ) -> Result<Connection<'_>, Error> {
         let config = Config::new(
             self.endpoint,
             self.credentials,
             &self.anchors,
             CertificateTime::Now(self.now + clock::millis() / 1_000),
         )
-        .timeout_ms(timeout_ms);
+        .timeout_ms(timeout_ms)
+        .key_share(group);
         let buffers = Buffers {
             tls_read: &mut self.read[..],
             tls_write: &mut self.write[..],
@@ -265,7 +277,10 @@ fn kiosk_found_and_token(
     let outcome = client.get_or_create(&https::KIOSK, buf);
     let seconds = start + clock::millis() / 1_000;
     let customer = https::kiosk_customer(&outcome, seconds)?;
-    ensure(customer.id == created, "the second get-or-create made another")?;
+    ensure(
+        customer.id == created,
+        "the second get-or-create made another",
+    )?;
     let now = Timestamp::from_unix_seconds(seconds as i64);
     let kept = client.refresh_token(customer, now, https::TOKEN_MARGIN_S, buf);
     ensure(
@@ -321,7 +336,50 @@ fn rsa_chain(cx: &mut Context) -> Check {
     Ok(())
 }
 
-const SCENARIOS: [ScenarioWith<Context>; 9] = [
+/// The server takes only X25519: our P-256 key share meets a HelloRetryRequest, answered
+/// with an X25519 share.
+fn hello_retry(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect(HELLO_RETRY, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    figure(
+        "handshake_instructions_hello_retry",
+        network.work_instructions(),
+    );
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// The server sends a KeyUpdate after each response: the second call on the connection
+/// reads under its new keys, and it reads ours.
+fn key_update(cx: &mut Context) -> Check {
+    let mut connection = cx.tls.connect(KEY_UPDATE, TIMEOUT_MS);
+    let client = connected(&mut connection)?;
+    let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
+    ensure(client.is_reusable(), "not reusable after the first call")?;
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
+    close(&mut connection);
+    Ok(())
+}
+
+/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256.
+fn x25519_handshake(cx: &mut Context) -> Check {
+    let network = cx.tls.network;
+    let mut connection = cx.tls.connect_with(API, TIMEOUT_MS, Group::X25519);
+    let client = connected(&mut connection)?;
+    figure("handshake_instructions_x25519", network.work_instructions());
+    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
+        https::documentation_customer(outcome)
+    })?;
+    close(&mut connection);
+    Ok(())
+}
+
+const SCENARIOS: [ScenarioWith<Context>; 12] = [
     (
         "documentation customer over a fresh connection (P-256 chain), as JSON",
         documentation_customer,
@@ -339,6 +397,12 @@ const SCENARIOS: [ScenarioWith<Context>; 9] = [
     ),
     ("stalled server: the call ends at its deadline", stalled),
     ("RSA-2048 chain (RSA-4096 root)", rsa_chain),
+    (
+        "HelloRetryRequest: the server takes X25519 only",
+        hello_retry,
+    ),
+    ("KeyUpdate between two kept-alive calls", key_update),
+    ("X25519 key share first", x25519_handshake),
     (
         "kiosk: get-or-create creates, then finds; token refreshed only within the margin",
         kiosk,
