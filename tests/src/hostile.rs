@@ -1186,6 +1186,61 @@ pub fn table() -> Vec<Row> {
             peer(V::UnexpectedMessage),
         ),
         row(
+            "an empty plaintext alert record instead of the ServerHello",
+            vec![Raw(vec![21, 3, 3, 0, 0])],
+            peer(V::EmptyRecord),
+        ),
+        row(
+            "an empty encrypted alert record",
+            vec![
+                sh(),
+                ee(),
+                Record {
+                    kind: 21,
+                    body: Vec::new(),
+                },
+            ],
+            peer(V::EmptyRecord),
+        ),
+        row(
+            "user_canceled between two fragments of the Certificate",
+            concat(&[
+                &[
+                    sh(),
+                    ee(),
+                    Fragment(100),
+                    Interleave {
+                        kind: 21,
+                        body: vec![1, 90],
+                        encrypted: true,
+                    },
+                    cert(),
+                    Fragment(16_384),
+                    cv(),
+                    fin(),
+                ],
+                &serve(),
+            ]),
+            peer(V::UnexpectedMessage),
+        ),
+        row(
+            "an alert between two fragments of the Certificate",
+            vec![
+                sh(),
+                ee(),
+                Fragment(100),
+                Interleave {
+                    kind: 21,
+                    body: vec![2, 40],
+                    encrypted: true,
+                },
+                cert(),
+                cv(),
+                fin(),
+            ],
+            peer(V::UnexpectedMessage),
+        ),
+        row(
             "KeyUpdate with request 2",
             late(&[message(24, &[2])]),
             peer(V::BadKeyUpdate),
