@@ -135,6 +135,8 @@ pub enum Chain {
     Empty,
     /// The valid chain, the end-entity's entry with an extension of this type.
     EntryExtension(u16),
+    /// The valid chain and this many entries of one byte that are no certificates.
+    Junk(usize),
 }
 
 /// The signature of a CertificateVerify.
@@ -899,6 +901,23 @@ pub fn table() -> Vec<Row> {
             after_finished(&[Fragment(1), NewSessionTicket, Fragment(16_384)]),
             ok.clone(),
         ),
+        row(
+            "KeyUpdate (update_requested) in 1-byte records before the request",
+            concat(&[
+                &[sh()],
+                &encrypted_flight(),
+                &[
+                    Fragment(1),
+                    KeyUpdate { requested: true },
+                    Fragment(16_384),
+                    ReadFinished,
+                    ExpectKeyUpdate,
+                    ReadRequest,
+                    Respond,
+                ],
+            ]),
+            ok.clone(),
+        ),
         // ---- Messages out of order, missing, duplicated, unencrypted -------------------
         row(
             "Certificate before EncryptedExtensions",
@@ -1167,6 +1186,61 @@ pub fn table() -> Vec<Row> {
             peer(V::UnexpectedMessage),
         ),
         row(
+            "an empty plaintext alert record instead of the ServerHello",
+            vec![Raw(vec![21, 3, 3, 0, 0])],
+            peer(V::EmptyRecord),
+        ),
+        row(
+            "an empty encrypted alert record",
+            vec![
+                sh(),
+                ee(),
+                Record {
+                    kind: 21,
+                    body: Vec::new(),
+                },
+            ],
+            peer(V::EmptyRecord),
+        ),
+        row(
+            "user_canceled between two fragments of the Certificate",
+            concat(&[
+                &[
+                    sh(),
+                    ee(),
+                    Fragment(100),
+                    Interleave {
+                        kind: 21,
+                        body: vec![1, 90],
+                        encrypted: true,
+                    },
+                    cert(),
+                    Fragment(16_384),
+                    cv(),
+                    fin(),
+                ],
+                &serve(),
+            ]),
+            peer(V::UnexpectedMessage),
+        ),
+        row(
+            "an alert between two fragments of the Certificate",
+            vec![
+                sh(),
+                ee(),
+                Fragment(100),
+                Interleave {
+                    kind: 21,
+                    body: vec![2, 40],
+                    encrypted: true,
+                },
+                cert(),
+                cv(),
+                fin(),
+            ],
+            peer(V::UnexpectedMessage),
+        ),
+        row(
             "KeyUpdate with request 2",
             late(&[message(24, &[2])]),
             peer(V::BadKeyUpdate),
@@ -1361,6 +1435,15 @@ pub fn table() -> Vec<Row> {
             peer(V::UnsolicitedExtension),
         ),
         row(
+            "EncryptedExtensions with server_name twice",
+            flight(
+                vec![(0, Vec::new()), (0, Vec::new())],
+                Chain::Valid,
+                Signature::Valid,
+            ),
+            peer(V::IllegalExtension),
+        ),
+        row(
             "EncryptedExtensions with key_share",
             flight(
                 vec![(51, vec![0, 0x1d, 0, 0])],
@@ -1411,6 +1494,21 @@ pub fn table() -> Vec<Row> {
             "a certificate entry with an extension never asked for (SCT)",
             flight(Vec::new(), Chain::EntryExtension(18), Signature::Valid),
             peer(V::UnsolicitedExtension),
+        ),
+        row(
+            "a Certificate message with 70 entries",
+            flight(Vec::new(), Chain::Junk(68), Signature::Valid),
+            certificate(CertificateError::TooManyCertificates),
+        ),
+        row(
+            "a Certificate message with a request context",
+            vec![sh(), ee(), message(11, &[1, 9, 0, 0, 0]), cv(), fin()],
+            peer(V::Malformed),
+        ),
+        row(
+            "a CertificateVerify with a byte after the signature",
+            vec![sh(), ee(), cert(), message(15, &[4, 3, 0, 1, 0, 0]), fin()],
+            peer(V::Malformed),
         ),
         row(
             "a wrong Finished",

@@ -35,6 +35,7 @@ use rustls::sign::{CertifiedKey, SingleCertAndKey};
 use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersion};
 
 pub mod certificates;
+pub mod flight;
 pub mod hostile;
 pub mod wycheproof;
 
@@ -213,6 +214,12 @@ pub struct Options {
     /// request, as servers and load balancers close idle keep-alive connections; `None`:
     /// 30 s, without close_notify.
     pub idle_timeout: Option<Duration>,
+    /// The cipher suites the server accepts, in its order of preference; empty: all of
+    /// ring's.
+    pub cipher_suites: Vec<rustls::SupportedCipherSuite>,
+    /// Where the server logs its TLS secrets (the labels of the NSS key log format), for
+    /// tests that make records as the server would.
+    pub key_log: Option<Arc<dyn rustls::KeyLog>>,
 }
 
 impl Default for Options {
@@ -226,6 +233,8 @@ impl Default for Options {
             certificate: None,
             rendezvous: 0,
             idle_timeout: None,
+            cipher_suites: Vec::new(),
+            key_log: None,
         }
     }
 }
@@ -318,10 +327,7 @@ impl Sandbox {
                     make_leaf(&ca, names, validity, self_signed).map_err(io::Error::other)?
                 }
             };
-            configs.push((
-                handshake,
-                server_config(versions, options.only_group, certificate)?,
-            ));
+            configs.push((handshake, server_config(versions, certificate, &options)?));
         }
         let listener = TcpListener::bind(options.listen)?;
         let address = listener.local_addr()?;
@@ -444,14 +450,18 @@ fn make_ca() -> Result<CertifiedIssuer<'static, KeyPair>, rcgen::Error> {
     CertifiedIssuer::self_signed(params, KeyPair::generate()?)
 }
 
-/// A TLS server configuration that presents `certificate` as it is.
+/// A TLS server configuration that presents `certificate` as it is, with the group,
+/// suites and key log of `options`.
 fn server_config(
     versions: &[&'static SupportedProtocolVersion],
-    only_group: Option<OnlyGroup>,
     certificate: ServerCertificate,
+    options: &Options,
 ) -> io::Result<Arc<ServerConfig>> {
     let mut provider = rustls::crypto::ring::default_provider();
-    match only_group {
+    if !options.cipher_suites.is_empty() {
+        provider.cipher_suites = options.cipher_suites.clone();
+    }
+    match options.only_group {
         Some(OnlyGroup::X25519) => {
             provider.kx_groups = vec![rustls::crypto::ring::kx_group::X25519]
         }
@@ -469,11 +479,14 @@ fn server_config(
     // that parse refuses some of the certificates a client must be shown to judge them
     // (an unknown critical extension).
     let certified = CertifiedKey::new(certificate.chain, key);
-    let config = ServerConfig::builder_with_provider(provider)
+    let mut config = ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .map_err(io::Error::other)?
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(SingleCertAndKey::from(certified)));
+    if let Some(key_log) = &options.key_log {
+        config.key_log = key_log.clone();
+    }
     Ok(Arc::new(config))
 }
 

@@ -571,14 +571,6 @@ impl<'b> Client<'b> {
             content::CHANGE_CIPHER_SPEC => return Err(Error::Peer(Violation::BadChangeCipherSpec)),
             _ => return Err(Error::Peer(Violation::UnexpectedRecord)),
         }
-        // RFC 8446, 5.1: a handshake message split over records has no other records
-        // between its parts.
-        if kind != content::APPLICATION_DATA
-            && kind != content::HANDSHAKE
-            && self.plain_end > self.plain_start
-        {
-            return Err(Error::Peer(Violation::UnexpectedMessage));
-        }
         let record_end = self.raw_start + HEADER + len;
         if record_end > self.raw_end {
             // The record must fit beside the decrypted content still in use.
@@ -645,6 +637,14 @@ impl<'b> Client<'b> {
 
     /// Acts on a record's content, `rx[start..start + len]`.
     fn deliver(&mut self, kind: u8, encrypted: bool, start: usize, len: usize) -> Result<()> {
+        // RFC 8446, 5.1: a handshake message split over records has no other records
+        // between its parts, whatever their type inside the encryption.
+        if kind != content::HANDSHAKE
+            && self.plain == Plain::Handshake
+            && self.plain_end > self.plain_start
+        {
+            return Err(Error::Peer(Violation::UnexpectedMessage));
+        }
         let content = self.rx.get(start..start + len).unwrap_or_default();
         match kind {
             // Only as a record of its own, never inside encryption (checked in read_record).
@@ -655,6 +655,10 @@ impl<'b> Client<'b> {
                 self.count_empty()
             }
             content::ALERT => {
+                // RFC 8446, 5.4: an alert record with no content is unexpected_message.
+                if len == 0 {
+                    return Err(Error::Peer(Violation::EmptyRecord));
+                }
                 let mut r = Reader::new(content);
                 let (Ok(_level), Ok(description)) = (r.u8(), r.u8()) else {
                     return Err(Error::Peer(Violation::Malformed));
@@ -678,10 +682,6 @@ impl<'b> Client<'b> {
                 Ok(())
             }
             content::APPLICATION_DATA if self.state == State::Established => {
-                if self.plain_end > self.plain_start {
-                    // A handshake message was cut by application data (RFC 8446, 5.1).
-                    return Err(Error::Peer(Violation::UnexpectedMessage));
-                }
                 if len == 0 {
                     return self.count_empty();
                 }

@@ -131,8 +131,9 @@ pub enum Violation {
     NotOffered,
     /// The ServerHello does not echo our session id, or uses compression.
     BadServerHello,
-    /// A second HelloRetryRequest, one that would change nothing, or a ServerHello that
-    /// contradicts the HelloRetryRequest (RFC 8446, 4.1.4).
+    /// A HelloRetryRequest that would change nothing or names the group already offered,
+    /// or a ServerHello that contradicts the HelloRetryRequest (RFC 8446, 4.1.4). A second
+    /// HelloRetryRequest is [`Violation::UnexpectedMessage`].
     BadHelloRetry,
     /// The server's key share is not a valid point of its group.
     BadKeyShare,

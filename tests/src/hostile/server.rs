@@ -555,6 +555,12 @@ impl<'a> Conn<'a> {
             Chain::Untrusted => vec![credentials.untrusted.as_ref()],
             Chain::Empty => Vec::new(),
             Chain::EntryExtension(_) => credentials.chain.iter().map(|c| c.as_ref()).collect(),
+            Chain::Junk(n) => credentials
+                .chain
+                .iter()
+                .map(|c| c.as_ref())
+                .chain(std::iter::repeat_n(&[0x30u8][..], *n))
+                .collect(),
         };
         let entries: Vec<u8> = certificates
             .iter()
