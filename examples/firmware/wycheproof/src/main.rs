@@ -7,8 +7,8 @@
 //! The vectors come from the host over semihosting, written by
 //! `cargo run -p juspay-sandbox --example p256_vectors -- DIRECTORY` into QEMU's working
 //! directory, as run.sh does, in the format `juspay_sandbox::wycheproof` (tests/src)
-//! describes. The host test `tests/tests/p256_ecdh.rs` runs the same ECDH vectors through
-//! RustCrypto's backend, with the same policy.
+//! describes. On the host, `cargo test` runs the same sets through RustCrypto's backend:
+//! ECDH in tls/tests/wycheproof_primitives.rs, ECDSA in transport-embedded/tests/wycheproof.rs.
 //!
 //! Every `valid` vector must give Wycheproof's shared secret or verify; every `invalid` one
 //! must be refused. `acceptable` ones (in these files, one ECDH share as a compressed
