@@ -1,6 +1,9 @@
 //! The three servers, each limited to one cipher suite and one group: `openssl s_server`
 //! and `gnutls-serv` as child processes (killed when dropped, also when a case panics),
 //! and a rustls server on a thread of the test.
+//!
+//! transport-embedded/tests/interop_openssl.rs includes this module, certificates.rs and
+//! driver.rs by path: both embedded clients run against the same OpenSSL servers.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};

@@ -13,7 +13,7 @@ use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
 use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, Stack, block_on};
 use juspay_transport_embedded::{
     AsyncClient, Buffers, CertificateDer, CertificateTime, Client, Config, Error, ErrorClass,
-    TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+    Group, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
 };
 
 /// Which client carries the calls.
@@ -95,6 +95,18 @@ impl Host {
         target: &Target,
         requests: &[R],
     ) -> Result<Vec<Result<Reply, Error>>, Error> {
+        self.calls_first_share(mode, target, None, requests)
+    }
+
+    /// [`Host::calls`] with the first key share in `key_share` (the client's default
+    /// with `None`).
+    pub fn calls_first_share<'r, R: Copy + Into<Call<'r>>>(
+        &mut self,
+        mode: Mode,
+        target: &Target,
+        key_share: Option<Group>,
+        requests: &[R],
+    ) -> Result<Vec<Result<Reply, Error>>, Error> {
         let anchors: Vec<_> = target
             .roots
             .iter()
@@ -107,6 +119,10 @@ impl Host {
             target.time,
         )
         .timeout_ms(target.timeout_ms);
+        let config = match key_share {
+            Some(group) => config.key_share(group),
+            None => config,
+        };
         let buffers = Buffers {
             tls_read: &mut self.tls_read,
             tls_write: &mut self.tls_write,
