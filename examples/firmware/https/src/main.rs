@@ -319,16 +319,13 @@ fn stalled(cx: &mut Context) -> Check {
     https::at_deadline(clock::millis() - start)
 }
 
-/// A fresh connection with an RSA chain (RSA-4096 root, RSA-2048 intermediate and leaf,
-/// rsa_pss_rsae_sha256 CertificateVerify), and the documentation customer.
-fn rsa_chain(cx: &mut Context) -> Check {
+/// A fresh connection to `server` with the first key share in `group`, its handshake's
+/// instructions printed as `key`, then the documentation customer over it.
+fn handshake_then_customer(cx: &mut Context, server: SocketAddr, group: Group, key: &str) -> Check {
     let network = cx.tls.network;
-    let mut connection = cx.tls.connect(RSA, TIMEOUT_MS);
+    let mut connection = cx.tls.connect_with(server, TIMEOUT_MS, group);
     let client = connected(&mut connection)?;
-    figure(
-        "handshake_instructions_rsa2048",
-        network.work_instructions(),
-    );
+    figure(key, network.work_instructions());
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
         https::documentation_customer(outcome)
     })?;
@@ -336,21 +333,21 @@ fn rsa_chain(cx: &mut Context) -> Check {
     Ok(())
 }
 
+/// A fresh connection with an RSA chain (RSA-4096 root, RSA-2048 intermediate and leaf,
+/// rsa_pss_rsae_sha256 CertificateVerify), and the documentation customer.
+fn rsa_chain(cx: &mut Context) -> Check {
+    handshake_then_customer(cx, RSA, Group::Secp256r1, "handshake_instructions_rsa2048")
+}
+
 /// The server takes only X25519: our P-256 key share meets a HelloRetryRequest, answered
 /// with an X25519 share.
 fn hello_retry(cx: &mut Context) -> Check {
-    let network = cx.tls.network;
-    let mut connection = cx.tls.connect(HELLO_RETRY, TIMEOUT_MS);
-    let client = connected(&mut connection)?;
-    figure(
+    handshake_then_customer(
+        cx,
+        HELLO_RETRY,
+        Group::Secp256r1,
         "handshake_instructions_hello_retry",
-        network.work_instructions(),
-    );
-    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-        https::documentation_customer(outcome)
-    })?;
-    close(&mut connection);
-    Ok(())
+    )
 }
 
 /// The server sends a KeyUpdate after each response: the second call on the connection
@@ -368,15 +365,7 @@ fn key_update(cx: &mut Context) -> Check {
 
 /// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256.
 fn x25519_handshake(cx: &mut Context) -> Check {
-    let network = cx.tls.network;
-    let mut connection = cx.tls.connect_with(API, TIMEOUT_MS, Group::X25519);
-    let client = connected(&mut connection)?;
-    figure("handshake_instructions_x25519", network.work_instructions());
-    call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
-        https::documentation_customer(outcome)
-    })?;
-    close(&mut connection);
-    Ok(())
+    handshake_then_customer(cx, API, Group::X25519, "handshake_instructions_x25519")
 }
 
 const SCENARIOS: [ScenarioWith<Context>; 12] = [
