@@ -26,11 +26,10 @@ use crate::verifier::{self, CertificateTime, ServerKey, Trust, scheme};
 const HEADER: usize = 5;
 /// The most plaintext a record may carry (RFC 8446, 5.1).
 pub const MAX_PLAINTEXT: usize = 16_384;
-/// The longest encrypted record body RFC 8446, 5.2 allows.
-const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 256;
 /// The longest encrypted record body our suites can produce: the TLSInnerPlaintext (at
-/// most 2^14 + 1 bytes, RFC 8446, 5.4) and a 16-byte tag. Anything longer would decrypt
-/// to too much plaintext, so it is refused before it is buffered.
+/// most 2^14 + 1 bytes, RFC 8446, 5.4) and a 16-byte tag. RFC 8446, 5.2 allows bodies up
+/// to 2^14 + 256 bytes, but with these suites anything over this would decrypt to too
+/// much plaintext, so it is refused (record_overflow) before it is buffered.
 const MAX_ENCRYPTED: usize = MAX_PLAINTEXT + 1 + TAG_LEN;
 /// A receive buffer that holds any record a TLS 1.3 server may send, header included.
 pub const RECEIVE_BUFFER: usize = 16_640;
@@ -553,7 +552,7 @@ impl<'b> Client<'b> {
         }
         match kind {
             content::APPLICATION_DATA if encrypted => {
-                if len > MAX_CIPHERTEXT || len > MAX_ENCRYPTED {
+                if len > MAX_ENCRYPTED {
                     return Err(Error::Peer(Violation::RecordTooLong));
                 }
             }
@@ -950,8 +949,6 @@ impl<'b> Client<'b> {
     /// for, and the second ClientHello with its cookie.
     fn retry(&mut self, group: Group) -> Result<()> {
         let len = self.handshake_message()?.map(|(_, len)| len).unwrap_or(0);
-        let mut hello_retry = [0u8; 0];
-        let _ = &mut hello_retry;
         if self.key_pair.as_ref().map(KeyPair::group) != Some(group) {
             self.key_pair = Some(self.generate(group)?);
         }

@@ -60,7 +60,8 @@
 //! handshake ends with [`Error::ReceiveBufferTooSmall`], never a wrong result. The
 //! ClientHello offers record_size_limit set to what the buffer holds, so a firmware may
 //! give a smaller buffer: servers that honour RFC 8449 (GnuTLS, NSS) then send records
-//! that fit; servers that ignore it (OpenSSL 3, rustls) send up to 16 KiB records, which
+//! that fit; servers that ignore it (rustls does; so does OpenSSL 3.0, which does not
+//! implement RFC 8449) send up to 16 KiB records, which
 //! then end the handshake with [`Error::ReceiveBufferTooSmall`].
 //!
 //! # Expensive steps
