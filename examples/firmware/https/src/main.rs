@@ -23,7 +23,7 @@ use core::net::SocketAddr;
 use core::ptr::addr_of_mut;
 
 use cortex_m_rt::entry;
-use juspay_core::{Credentials, Endpoint, GetCustomer, Timestamp};
+use juspay_core::{ClientAuthToken, Credentials, Endpoint, GetCustomer, Timestamp};
 use juspay_firmware_harness::checks;
 use juspay_firmware_harness::checks::https::{
     self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS,
@@ -274,7 +274,8 @@ fn kiosk_created(
 }
 
 /// The second get-or-create finds `created`; its token is kept for the margin and
-/// refreshed for a margin longer than a token lives.
+/// refreshed for a margin longer than a token lives. Each refresh in a frame of its own
+/// ([`kiosk_refresh`]): only the found customer's reply stays here under the calls.
 #[inline(never)]
 fn kiosk_found_and_token(
     client: &mut Connection<'_>,
@@ -290,24 +291,44 @@ fn kiosk_found_and_token(
         "the second get-or-create made another",
     )?;
     let now = Timestamp::from_unix_seconds(seconds as i64);
-    let kept = client.refresh_token(customer, now, https::TOKEN_MARGIN_S, buf);
     ensure(
-        matches!(kept, Ok(None)),
+        kiosk_refresh(client, customer, now, https::TOKEN_MARGIN_S, buf)?.is_none(),
         "a token good for the margin was fetched again",
     )?;
     // Tokens live 15 minutes: a 16-minute margin is never met by the one held.
-    let fresh = client.refresh_token(customer, now, 16 * 60, buf);
-    let fresh = match &fresh {
-        Ok(Some(reply)) => reply.result.as_ref().map_err(|_| "refresh: API error")?,
-        _ => return Err("no refresh"),
+    let fresh = kiosk_refresh(client, customer, now, 16 * 60, buf)?.ok_or("no refresh")?;
+    ensure(
+        Some(&fresh) != token(customer).as_ref(),
+        "refresh: the same token",
+    )
+}
+
+/// The customer's client auth token, if it has one.
+fn token(customer: &juspay_core::Customer) -> Option<ClientAuthToken> {
+    customer.juspay.clone().and_then(|j| j.client_auth_token)
+}
+
+/// One refresh_token for `margin_seconds`: `None` when the held token was kept, else the
+/// new token (checked: same customer, valid for the margin).
+#[inline(never)]
+fn kiosk_refresh(
+    client: &mut Connection<'_>,
+    customer: &juspay_core::Customer,
+    now: Timestamp,
+    margin_seconds: u32,
+    buf: &mut [u8],
+) -> Result<Option<ClientAuthToken>, &'static str> {
+    let fresh = match client.refresh_token(customer, now, margin_seconds, buf) {
+        Ok(None) => return Ok(None),
+        Ok(Some(reply)) => reply.result.map_err(|_| "refresh: API error")?,
+        Err(_) => return Err("refresh failed"),
     };
-    ensure(fresh.id == created, "refresh: another customer")?;
+    ensure(fresh.id == customer.id, "refresh: another customer")?;
     ensure(
         fresh.has_token_valid_for(now, https::TOKEN_MARGIN_S),
         "refresh: no token",
     )?;
-    let token = |c: &juspay_core::Customer| c.juspay.clone().and_then(|j| j.client_auth_token);
-    ensure(token(fresh) != token(customer), "refresh: the same token")
+    token(&fresh).map(Some).ok_or("refresh: no token")
 }
 
 /// A leaf signed by another site's certificate under our own root: refused in the
