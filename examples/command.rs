@@ -558,13 +558,12 @@ fn std_result(result: juspay_transport_std::Result<Customer>) -> Result<String, 
 /// stack (std-embedded-nal-async and async-io's executor for the async client), the OS
 /// RNG, the system clock.
 mod embedded {
-    use juspay_core::{Credentials, Endpoint, Reply};
     use juspay_transport_embedded::host::{
         AsyncStack, MonotonicClock, OsRng, Stack, block_on, wall_clock,
     };
     use juspay_transport_embedded::{
-        AsyncClient, Buffers, Client, Error, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor,
-        trust_anchor,
+        AsyncClient, Buffers, Client, Connector, Error, Reply, TLS_READ_BUFFER, TLS_WRITE_BUFFER,
+        TrustAnchor, trust_anchor,
     };
     use juspay_transport_std::Config;
 
@@ -575,9 +574,13 @@ mod embedded {
         action: Action<'_>,
         asynchronous: bool,
     ) -> Result<String, Failure> {
-        let endpoint = Endpoint::parse(&config.base_url).map_err(|e| input_error(e.to_string()))?;
-        let credentials = Credentials::new(config.api_key.expose(), &config.merchant_id)
-            .map_err(|e| input_error(e.to_string()))?;
+        let settings = juspay_transport_embedded::Config::new(
+            config.base_url.as_str(),
+            config.api_key.expose(),
+            &config.merchant_id,
+        )
+        .map_err(|e| input_error(e.to_string()))?
+        .deadline(config.deadline);
         // The same roots as the std transport: Mozilla's (webpki-roots) and --ca-file's.
         let mut trust_anchors: Vec<TrustAnchor<'_>> = Vec::new();
         if config.webpki_roots {
@@ -587,27 +590,19 @@ mod embedded {
             trust_anchors
                 .push(trust_anchor(root).map_err(|e| input_error(format!("--ca-file: {e}")))?);
         }
-        let timeout_ms = u64::try_from(config.deadline.as_millis()).unwrap_or(u64::MAX);
-        let settings = juspay_transport_embedded::Config::new(
-            endpoint,
-            credentials,
-            &trust_anchors,
-            wall_clock(),
-        )
-        .timeout_ms(timeout_ms);
-        let timer = Timer::new(MonotonicClock::new());
         let (mut tls_read, mut tls_write) =
             (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
         let buffers = Buffers {
             tls_read: &mut tls_read,
             tls_write: &mut tls_write,
         };
+        let (clock, time) = (MonotonicClock::new(), wall_clock());
         let mut buf = vec![0u8; config.buffer_size];
         let reply = if asynchronous {
             let stack = AsyncStack::default();
+            let mut connector = Connector::new(stack, clock, OsRng, buffers, &trust_anchors, time);
             block_on(async {
-                let mut client =
-                    AsyncClient::connect(&stack, &stack, &timer, OsRng, settings, buffers).await?;
+                let mut client = AsyncClient::connect(&mut connector, settings).await?;
                 let reply = match action {
                     Action::One(request) => client.call(request, &mut buf).await?,
                     Action::GetOrCreate(create) => client.get_or_create(&create, &mut buf).await?,
@@ -616,8 +611,8 @@ mod embedded {
                 Ok::<Reply, Error>(reply)
             })
         } else {
-            let mut stack = Stack;
-            Client::connect(&mut stack, &timer, OsRng, settings, buffers).and_then(|mut client| {
+            let mut connector = Connector::new(Stack, clock, OsRng, buffers, &trust_anchors, time);
+            Client::connect(&mut connector, settings).and_then(|mut client| {
                 let reply = match action {
                     Action::One(request) => client.call(request, &mut buf)?,
                     Action::GetOrCreate(create) => client.get_or_create(&create, &mut buf)?,
@@ -627,7 +622,7 @@ mod embedded {
             })
         }
         .map_err(|error| failure(&error, error.class()))?;
-        match reply.result {
+        match reply.customer {
             Ok(customer) => Ok(customer_json(&customer)),
             Err(api) => Err(api_error(&api)),
         }

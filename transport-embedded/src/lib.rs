@@ -20,78 +20,62 @@
 //! - [`signature`]: ECDSA, Ed25519 and RSA signature verification without a heap, as
 //!   rustls-pki-types `SignatureVerificationAlgorithm`s for rustls-webpki.
 //!
-//! On a host (feature `std`: std-embedded-nal, the OS RNG and the system clock stand in
-//! for the firmware's), against the loopback sandbox:
+//! A first call needs a [`Connector`] (made once: the network stack, the clock, the RNG,
+//! the TLS buffers and whom to trust), a [`Config`] (endpoint, credentials, deadline) and
+//! a client. On a host (feature `std`: std-embedded-nal, the OS RNG and the system clock
+//! stand in for the firmware's), against the loopback sandbox:
 //!
 //! ```
 //! # #[cfg(feature = "std")] {
-//! use juspay_core::{Credentials, Endpoint, GetCustomer};
-//! use juspay_transport_embedded::host::{OsRng, Stack, MonotonicClock, wall_clock};
-//! use juspay_transport_embedded::{
-//!     Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
-//! };
+//! use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
+//! use juspay_transport_embedded::{Client, Config, Connector, GetCustomer, TlsBuffers, trust_anchor};
+//! # let sandbox = juspay_sandbox::Sandbox::start().unwrap();
+//! # let url = format!("https://localhost:{}", sandbox.address().port());
+//! # let (api_key, merchant_id) = (juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
 //!
-//! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
-//! let url = format!("https://localhost:{}", sandbox.address().port());
-//! let root = sandbox.ca_der(); // on firmware: certificates in flash, anchors made at start
+//! // On firmware: the roots in flash, the buffers a static, the board's stack, timer and
+//! // TRNG, and CertificateTime::AtLeast(build time) without a trusted clock.
+//! let root = sandbox.ca_der();
 //! let anchors = [trust_anchor(&root).unwrap()];
-//! let config = Config::new(
-//!     Endpoint::parse(&url).unwrap(),
-//!     Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
-//!     &anchors,
-//!     wall_clock(), // on firmware: CertificateTime::Now(rtc) or ::AtLeast(build time)
-//! )
-//! .timeout_ms(5_000);
-//! // On firmware these are static buffers, the network stack, a hardware RNG and timer.
-//! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
-//! let mut stack = Stack;
-//! let timer = Timer::new(MonotonicClock::new());
-//! let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
-//! let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
+//! let mut tls = TlsBuffers::new();
+//! let mut connector =
+//!     Connector::new(Stack, MonotonicClock::new(), OsRng, &mut tls, &anchors, wall_clock());
 //!
+//! let config = Config::new(url.as_str(), api_key, merchant_id).unwrap();
+//! let mut client = Client::connect(&mut connector, config).unwrap();
 //! let mut buf = [0u8; 2048];
 //! let reply = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"), &mut buf).unwrap();
-//! assert_eq!(reply.result.unwrap().last_name.as_deref(), Some("Smith"));
+//! assert_eq!(reply.customer.unwrap().last_name.as_deref(), Some("Smith"));
 //! assert!(client.is_reusable());
 //! # }
 //! ```
 //!
 //! # Async
-//! [`AsyncClient`] takes the same [`Config`] and [`Buffers`], returns the same
-//! [`Reply`](juspay_core::Reply)
-//! and [`Error`]; its futures run on any executor. On the host (features `std` and
-//! `async`: std-embedded-nal-async and async-io stand in for the firmware's):
+//! [`AsyncClient`] connects from the same [`Connector`] and [`Config`], returns the same
+//! [`Reply`] and [`Error`]; its futures run on any executor. On the host (features `std`
+//! and `async`: std-embedded-nal-async and async-io stand in for the firmware's):
 //!
 //! ```
 //! # #[cfg(all(feature = "std", feature = "async"))] {
-//! use juspay_core::{Credentials, Endpoint, GetCustomer};
 //! use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, block_on, wall_clock};
-//! use juspay_transport_embedded::{
-//!     AsyncClient, Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
-//! };
+//! use juspay_transport_embedded::{AsyncClient, Config, Connector, GetCustomer, TlsBuffers, trust_anchor};
+//! # let sandbox = juspay_sandbox::Sandbox::start().unwrap();
+//! # let url = format!("https://localhost:{}", sandbox.address().port());
+//! # let (api_key, merchant_id) = (juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
 //!
-//! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
-//! let url = format!("https://localhost:{}", sandbox.address().port());
 //! let root = sandbox.ca_der();
 //! let anchors = [trust_anchor(&root).unwrap()];
-//! let config = Config::new(
-//!     Endpoint::parse(&url).unwrap(),
-//!     Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
-//!     &anchors,
-//!     wall_clock(),
-//! )
-//! .timeout_ms(5_000);
-//! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
+//! let mut tls = TlsBuffers::new();
 //! let stack = AsyncStack::default(); // TcpConnect and Dns in one
-//! let timer = Timer::new(MonotonicClock::new()); // Clock + Sleep
+//! let clock = MonotonicClock::new(); // Clock + Sleep
+//! let mut connector = Connector::new(stack, clock, OsRng, &mut tls, &anchors, wall_clock());
+//! let config = Config::new(url.as_str(), api_key, merchant_id).unwrap();
 //! block_on(async {
-//!     let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
-//!     let mut client =
-//!         AsyncClient::connect(&stack, &stack, &timer, OsRng, config, buffers).await.unwrap();
+//!     let mut client = AsyncClient::connect(&mut connector, config).await.unwrap();
 //!     let mut buf = [0u8; 2048];
 //!     let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
 //!     let reply = client.get_customer(&request, &mut buf).await.unwrap();
-//!     assert_eq!(reply.result.unwrap().last_name.as_deref(), Some("Smith"));
+//!     assert_eq!(reply.customer.unwrap().last_name.as_deref(), Some("Smith"));
 //!     client.close().await;
 //! });
 //! # }
@@ -110,10 +94,9 @@
 //! use embassy_net::dns::DnsSocket;
 //! use embassy_net::tcp::client::{TcpClient, TcpClientState};
 //! use embassy_time::{Duration, Instant};
-//! use juspay_core::{Credentials, Endpoint, GetCustomer};
 //! use juspay_transport_embedded::{
-//!     AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Sleep, Timer,
-//!     TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
+//!     AsyncClient, CertificateDer, CertificateTime, Clock, Config, Connector, Endpoint,
+//!     GetCustomer, Sleep, TcpAndDns, TlsBuffers, trust_anchor,
 //! };
 //! use static_cell::{ConstStaticCell, StaticCell};
 //!
@@ -137,25 +120,23 @@
 //! const BUILD_TIME: u64 = 1_790_000_000; // seconds since 1970, set by the build
 //!
 //! #[embassy_executor::task]
-//! async fn juspay(stack: embassy_net::Stack<'static>, mut rng: board::Rng) -> ! {
-//!     // 16 KiB and more of buffers: static, not on the task's stack. ConstStaticCell
+//! async fn juspay(stack: embassy_net::Stack<'static>, rng: board::Rng) -> ! {
+//!     // 18 KiB and more of buffers: static, not on the task's stack. ConstStaticCell
 //!     // keeps them in .bss; StaticCell::init would build each array on the stack first.
-//!     static TLS_READ: ConstStaticCell<[u8; TLS_READ_BUFFER]> = ConstStaticCell::new([0; TLS_READ_BUFFER]);
-//!     static TLS_WRITE: ConstStaticCell<[u8; TLS_WRITE_BUFFER]> = ConstStaticCell::new([0; TLS_WRITE_BUFFER]);
+//!     static TLS: ConstStaticCell<TlsBuffers> = ConstStaticCell::new(TlsBuffers::new());
 //!     static CALL: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
 //!     static TCP: StaticCell<TcpClientState<1, 1024, 2048>> = StaticCell::new();
-//!     let (tls_read, tls_write) = (TLS_READ.take(), TLS_WRITE.take());
 //!     let buf = CALL.take();
 //!     let tcp = TcpClient::new(stack, TCP.init(TcpClientState::new()));
-//!     let dns = DnsSocket::new(stack);
-//!     let timer = Timer::new(EmbassyClock);
+//!     let network = TcpAndDns { tcp: &tcp, dns: DnsSocket::new(stack) };
 //!     let anchors = [trust_anchor(&ROOT).unwrap(), trust_anchor(&NEXT_ROOT).unwrap()];
-//!     let credentials = Credentials::new(env!("JUSPAY_API_KEY"), env!("JUSPAY_MERCHANT_ID")).unwrap();
-//!     let config = Config::new(Endpoint::PRODUCTION, credentials, &anchors, CertificateTime::AtLeast(BUILD_TIME));
+//!     let time = CertificateTime::AtLeast(BUILD_TIME);
+//!     let mut connector = Connector::new(network, EmbassyClock, rng, TLS.take(), &anchors, time);
+//!     let config =
+//!         Config::new(Endpoint::PRODUCTION, env!("JUSPAY_API_KEY"), env!("JUSPAY_MERCHANT_ID")).unwrap();
 //!     loop {
 //!         stack.wait_config_up().await;
-//!         let buffers = Buffers { tls_read: &mut tls_read[..], tls_write: &mut tls_write[..] };
-//!         match AsyncClient::connect(&tcp, &dns, &timer, &mut rng, config, buffers).await {
+//!         match AsyncClient::connect(&mut connector, config).await {
 //!             Ok(mut client) => {
 //!                 // One connection for as many calls as the server allows.
 //!                 while client.is_reusable() {
@@ -182,14 +163,14 @@
 //! # Trust model
 //! The server's certificate is checked as juspay-transport-std's rustls checks it, by the
 //! same validator, rustls-webpki (without its allocator):
-//! - **Path**: from the end-entity certificate to one of [`Config::trust_anchors`], through
+//! - **Path**: from the end-entity certificate to one of the [`Connector`]'s trust anchors, through
 //!   the intermediates the server sent, in any order, extra ones ignored; basicConstraints
 //!   (only CAs issue), key usage, extended key usage serverAuth, path length and name
 //!   constraints; up to [`MAX_CHAIN_CERTIFICATES`] certificates in the message. Revocation
 //!   is not checked (neither does the std transport).
 //! - **Name**: the endpoint's host name against every DNS subjectAltName (wildcards as
 //!   RFC 6125 allows), or its IP address against the IP address subjectAltNames.
-//! - **Time**: every certificate's validity at [`Config::time`]. [`CertificateTime::Now`]
+//! - **Time**: every certificate's validity at the [`Connector`]'s [`CertificateTime`]. [`CertificateTime::Now`]
 //!   is a trusted clock (an RTC set from a trusted source). A device without one says so
 //!   with [`CertificateTime::AtLeast`] and a floor it knows has passed (its build time, or
 //!   the newest trusted time it has seen): certificates that expired before the floor are
@@ -266,6 +247,7 @@
 #[cfg(feature = "async")]
 mod asynch;
 mod client;
+mod connector;
 mod error;
 mod fmt;
 #[doc(hidden)]
@@ -279,17 +261,32 @@ mod socket;
 mod tls;
 
 #[cfg(feature = "async")]
-pub use asynch::AsyncClient;
+pub use asynch::{AsyncClient, TcpAndDns};
 pub use client::Client;
+pub use connector::Connector;
 pub use error::{Error, Result};
-pub use juspay_core::{self, ErrorClass};
+pub use session::{Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, TlsBuffers};
+#[cfg(feature = "async")]
+pub use socket::Sleep;
+pub use socket::{Clock, Deadline, NalSocket, SocketError};
+
+// What the API of this crate takes and returns, and the traits in its bounds, so that one
+// dependency is enough.
+/// The blocking client's stack traits (`TcpClientStack`, `Dns`) and error kinds.
+pub use embedded_nal;
+/// The async client's stack traits (`TcpConnect`, `Dns`).
+#[cfg(feature = "async")]
+pub use embedded_nal_async;
+pub use juspay_core::{
+    self, ApiError, ApiErrorKind, ApiProblem, ClientAuthToken, CreateCustomer, Credentials,
+    Customer, CustomerRequest, Endpoint, ErrorClass, ErrorInfo, FieldError, GetCustomer,
+    InputField, Juspay, Reply, Timestamp, UpdateCustomer,
+};
 pub use juspay_tls::{self, Group, signature};
 pub use juspay_tls::{CertificateDer, ServerName, TrustAnchor};
 pub use juspay_tls::{
     CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
     trust_anchor, webpki,
 };
-pub use session::{Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
-#[cfg(feature = "async")]
-pub use socket::Sleep;
-pub use socket::{Clock, NalSocket, SocketError, Timer};
+/// The RNG trait a [`Connector`] takes (`CryptoRngCore`), rand_core 0.6.
+pub use rand_core;

@@ -174,7 +174,7 @@ impl<S: Idle> Shared<Connection<S>> {
             self.pool.put(connection);
         }
         reply
-            .result
+            .customer
             .map_err(|api| (Box::new(api), reply.retry_after))
     }
 }

@@ -1,0 +1,88 @@
+//! What connections are made from, bundled once at start for both clients: the network
+//! stack, the clock, the RNG, the TLS buffers and whom to trust.
+
+use juspay_tls::{CertificateTime, TrustAnchor};
+use rand_core::CryptoRngCore;
+
+use crate::error::Result;
+use crate::session::{self, Buffers, Config};
+use crate::socket::{Clock, Deadline};
+
+/// What a firmware makes once and connects from, with the blocking
+/// [`Client`](crate::Client) or the [`AsyncClient`](crate::AsyncClient): the network
+/// stack, its clock (for deadlines), its RNG, the TLS buffers, and the roots the server's
+/// chain must lead to with the time certificates are checked at. A connection borrows it
+/// while it is open, so one connector serves one connection at a time, as the buffers do.
+///
+/// - `stack`: for [`Client`](crate::Client), an embedded-nal `TcpClientStack` (and `Dns`
+///   for [`Client::connect`](crate::Client::connect)), by value or as `&mut`; for
+///   [`AsyncClient`](crate::AsyncClient), an embedded-nal-async `TcpConnect` (and `Dns`),
+///   by value or as `&`.
+/// - `clock`: a [`Clock`] (and [`Sleep`](crate::Sleep) for the async client).
+/// - `rng`: a cryptographic RNG (rand_core 0.6's `CryptoRngCore`): a TRNG, or a CSPRNG
+///   seeded from one; by value or as `&mut`.
+/// - `buffers`: `&mut` [`TlsBuffers`](crate::TlsBuffers), or [`Buffers`] of sizes of your
+///   own.
+/// - `trust_anchors` and `time`: see the crate docs' trust model.
+pub struct Connector<'b, S, C, R> {
+    pub(crate) stack: S,
+    pub(crate) deadline: Deadline<C>,
+    rng: R,
+    buffers: Buffers<'b>,
+    trust_anchors: &'b [TrustAnchor<'b>],
+    time: CertificateTime,
+}
+
+impl<'b, S, C: Clock, R: CryptoRngCore> Connector<'b, S, C, R> {
+    /// Bundles what connections are made from; nothing is sent until a client connects.
+    pub fn new(
+        stack: S,
+        clock: C,
+        rng: R,
+        buffers: impl Into<Buffers<'b>>,
+        trust_anchors: &'b [TrustAnchor<'b>],
+        time: CertificateTime,
+    ) -> Self {
+        Connector {
+            stack,
+            deadline: Deadline::new(clock),
+            rng,
+            buffers: buffers.into(),
+            trust_anchors,
+            time,
+        }
+    }
+
+    /// Sets the time certificates are checked at from the next connect on: a device with
+    /// a trusted clock passes `CertificateTime::Now` before each connect.
+    pub fn set_time(&mut self, time: CertificateTime) {
+        self.time = time;
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &C {
+        self.deadline.clock()
+    }
+
+    /// The parts of one connection: the stack, the deadline (started for `config`'s
+    /// connect), and a TLS client for `config`'s endpoint over the buffers.
+    pub(crate) fn parts<'c>(
+        &'c mut self,
+        config: &Config<'c>,
+    ) -> Result<(&'c mut S, &'c Deadline<C>, juspay_tls::Client<'c>)> {
+        let Connector {
+            stack,
+            deadline,
+            rng,
+            buffers,
+            trust_anchors,
+            time,
+        } = self;
+        let buffers = Buffers {
+            tls_read: &mut *buffers.tls_read,
+            tls_write: &mut *buffers.tls_write,
+        };
+        let tls = session::tls_client(config, (*trust_anchors, *time), buffers, rng)?;
+        Ok((stack, deadline, tls))
+    }
+}
