@@ -9,6 +9,7 @@
 #[path = "../../../tests/src/flight.rs"]
 mod flight;
 mod replay;
+mod tls12;
 
 use flight::Flight;
 use juspay_tls::{Error, Violation};
