@@ -1156,11 +1156,18 @@ impl<'b> Client<'b> {
         if legacy_version < TLS12 {
             return Err(Error::Peer(Violation::OldVersion));
         }
-        if legacy_version != TLS12 || !self.config.offer_tls12 {
+        // A TLS 1.3 ServerHello or HelloRetryRequest (key_share, cookie, the
+        // HelloRetryRequest random) without supported_versions has not negotiated TLS 1.3
+        // (RFC 8446, 4.1.3), and is no TLS 1.2 ServerHello either: protocol_version.
+        if legacy_version != TLS12
+            || !self.config.offer_tls12
+            || tls13_extensions
+            || random == HELLO_RETRY_RANDOM
+        {
             return Err(Error::Peer(Violation::NotTls13));
         }
         // RFC 8446, 4.1.4: after a HelloRetryRequest the server has chosen TLS 1.3.
-        if self.retried || random == HELLO_RETRY_RANDOM {
+        if self.retried {
             return Err(Error::Peer(Violation::BadHelloRetry));
         }
         if random.get(24..) == Some(&DOWNGRADE_TLS12[..]) {
@@ -1174,9 +1181,6 @@ impl<'b> Client<'b> {
         };
         if session_id_len > 32 || echoed || compression != 0 {
             return Err(Error::Peer(Violation::BadServerHello));
-        }
-        if tls13_extensions {
-            return Err(Error::Peer(Violation::IllegalExtension));
         }
         let suite = CipherSuite::from_code(suite_code)
             .filter(|s| s.version() == ProtocolVersion::Tls12)

@@ -129,7 +129,8 @@ pub enum Violation {
     /// A handshake message spans a key change (RFC 8446, 5.1).
     NotAlignedWithKeyChange,
     /// The ServerHello (or HelloRetryRequest) is not TLS 1.3 (supported_versions missing)
-    /// where TLS 1.3 is required ([`crate::Config::tls13_only`]).
+    /// where TLS 1.3 is required ([`crate::Config::tls13_only`]), or is a TLS 1.3 one
+    /// (key_share, cookie, the HelloRetryRequest random) without supported_versions.
     NotTls13,
     /// The ServerHello picks a version older than TLS 1.2 (RFC 8446, D.2: protocol_version).
     OldVersion,

@@ -6,8 +6,11 @@
 //! server processes these cases share): each server limited to one TLS 1.3 suite and one
 //! group, every suite × group × key type (P-256, P-384, RSA-2048), and a
 //! HelloRetryRequest each way (our first share X25519 to a P-256 server, and P-256 to an
-//! X25519 one) with every suite; each case through the blocking `Client` and the
-//! `AsyncClient`.
+//! X25519 one) with every suite; then servers limited to TLS 1.2 (`-tls1_2`) and one
+//! TLS 1.2 suite, each suite the key type signs for × group × key type (P-256, RSA-2048,
+//! RSA-4096; OpenSSL refuses a P-384 certificate to a client that does not list P-384,
+//! see juspay-tls's docs), and our first share in the other group; each case through the
+//! blocking `Client` and the `AsyncClient`.
 //!
 //! s_server reads the request line only and, once the file is sent, closes the connection
 //! (close_notify, then the socket) although the response says `Connection: keep-alive`:
@@ -33,7 +36,7 @@ use std::time::Instant;
 
 use juspay_core::GetCustomer;
 use juspay_transport_embedded::host::wall_clock;
-use juspay_transport_embedded::juspay_tls::CipherSuite;
+use juspay_transport_embedded::juspay_tls::{CipherSuite, ProtocolVersion};
 use juspay_transport_embedded::{Error, Group};
 
 use certificates::{Certificates, KeyType};
@@ -60,8 +63,10 @@ impl fmt::Display for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let retry = if self.first_share == self.group {
             String::new()
-        } else {
+        } else if retried(self) {
             format!(" (first share {:?}: HelloRetryRequest)", self.first_share)
+        } else {
+            format!(" (first share {:?})", self.first_share)
         };
         write!(
             f,
@@ -80,7 +85,7 @@ fn matrix() -> Vec<Case> {
     let mut cases = Vec::new();
     for mode in [Mode::Blocking, Mode::Async] {
         for key_type in [KeyType::P256, KeyType::P384, KeyType::Rsa2048] {
-            for suite in CipherSuite::ALL {
+            for suite in CipherSuite::TLS13 {
                 for group in Group::ALL {
                     cases.push(Case {
                         mode,
@@ -92,7 +97,7 @@ fn matrix() -> Vec<Case> {
                 }
             }
         }
-        for suite in CipherSuite::ALL {
+        for suite in CipherSuite::TLS13 {
             for (first_share, group) in [
                 (Group::X25519, Group::Secp256r1),
                 (Group::Secp256r1, Group::X25519),
@@ -106,8 +111,32 @@ fn matrix() -> Vec<Case> {
                 });
             }
         }
+        for key_type in [KeyType::P256, KeyType::Rsa2048, KeyType::Rsa4096] {
+            let ecdsa = key_type == KeyType::P256;
+            for suite in CipherSuite::TLS12 {
+                if format!("{suite:?}").starts_with("EcdheEcdsa") != ecdsa {
+                    continue;
+                }
+                for group in Group::ALL {
+                    for first_share in Group::ALL {
+                        cases.push(Case {
+                            mode,
+                            key_type,
+                            suite,
+                            group,
+                            first_share,
+                        });
+                    }
+                }
+            }
+        }
     }
     cases
+}
+
+/// TLS 1.2 has no HelloRetryRequest: another first share only costs a key pair.
+fn retried(case: &Case) -> bool {
+    case.first_share != case.group && case.suite.version() == ProtocolVersion::Tls13
 }
 
 /// The call, then a second one on the same connection: the response allowed reuse

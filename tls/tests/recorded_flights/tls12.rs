@@ -280,7 +280,7 @@ fn server_hello_changes_are_refused() {
             "a key_share",
             build_server_hello(&fixed, &with(51, &[0, 0x1d, 0, 0])),
             false,
-            Error::Peer(Violation::IllegalExtension),
+            Error::Peer(Violation::NotTls13),
         ),
         (
             "supported_versions naming TLS 1.2",
