@@ -993,6 +993,7 @@ impl<'b> Client<'b> {
         }
     }
 
+    #[inline(never)]
     fn server_hello(&mut self, len: usize) -> Result<()> {
         let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
         let mut r = Reader::new(self.message_body(len));
@@ -1430,6 +1431,7 @@ impl<'b> Client<'b> {
 
     /// The expensive step after a HelloRetryRequest: a key share for the group it asked
     /// for, and the second ClientHello with its cookie.
+    #[inline(never)]
     fn retry(&mut self, group: Group) -> Result<()> {
         let len = self.handshake_message()?.map(|(_, len)| len).unwrap_or(0);
         if self.key_pair.as_ref().map(KeyPair::group) != Some(group) {
@@ -1451,6 +1453,7 @@ impl<'b> Client<'b> {
 
     /// The expensive step after the ServerHello: ECDH, then the handshake secrets and keys
     /// (RFC 8446, 7.1).
+    #[inline(never)]
     fn agree(&mut self) -> Result<()> {
         if self.tls12() {
             return self.agree_tls12();
@@ -1486,6 +1489,7 @@ impl<'b> Client<'b> {
         Ok(())
     }
 
+    #[inline(never)]
     fn encrypted_extensions(&mut self, len: usize) -> Result<()> {
         let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
         let mut r = Reader::new(self.message_body(len));
@@ -1529,6 +1533,7 @@ impl<'b> Client<'b> {
     }
 
     /// The expensive step after the Certificate message: path validation and name check.
+    #[inline(never)]
     fn verify_chain(&mut self) -> Result<()> {
         let len = self.handshake_message()?.map(|(_, len)| len).unwrap_or(0);
         #[cfg(test)]
@@ -1544,10 +1549,15 @@ impl<'b> Client<'b> {
                 server_name: self.config.server_name.clone(),
                 time: self.config.time,
             };
-            let certificates = certificate_entries(self.message_body(len), self.tls12())?
-                .map(|entry| entry.unwrap_or_default());
-            self.server_key =
-                verifier::verify_chain(&trust, certificates).map_err(Error::Certificate)?;
+            // The message's body by field, so that the key can be written beside it.
+            let body = self
+                .rx
+                .get(self.plain_start + 4..self.plain_start + len)
+                .unwrap_or_default();
+            let certificates =
+                certificate_entries(body, self.tls12())?.map(|entry| entry.unwrap_or_default());
+            verifier::verify_chain(&trust, certificates, &mut self.server_key)
+                .map_err(Error::Certificate)?;
         }
         self.take_message(len);
         self.state = if self.tls12() {
@@ -1559,6 +1569,7 @@ impl<'b> Client<'b> {
     }
 
     /// The expensive step after the CertificateVerify: the signature over the transcript.
+    #[inline(never)]
     fn verify_signature(&mut self) -> Result<()> {
         let (Some(suite), Some((_, len))) = (self.suite, self.handshake_message()?) else {
             return Err(Error::Peer(Violation::UnexpectedMessage));
@@ -1593,6 +1604,7 @@ impl<'b> Client<'b> {
     /// The server's Finished (RFC 8446, 4.4.4), then the application secrets and the
     /// client's flight: ChangeCipherSpec, an empty Certificate if one was asked for, and
     /// Finished.
+    #[inline(never)]
     fn finished(&mut self, len: usize) -> Result<()> {
         if self.tls12() {
             return self.finished_tls12(len);
@@ -1647,6 +1659,7 @@ impl<'b> Client<'b> {
         Ok(())
     }
 
+    #[inline(never)]
     fn handle_post_handshake(&mut self, kind: u8, len: usize) -> Result<()> {
         let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
         if self.tls12() {
@@ -1703,6 +1716,7 @@ impl<'b> Client<'b> {
         }
     }
 
+    #[inline(never)]
     fn generate(&mut self, group: Group) -> Result<KeyPair> {
         let seed = match group {
             Group::X25519 => &mut self.key_seeds[0],
@@ -1722,6 +1736,7 @@ impl<'b> Client<'b> {
 
     // ---- Sending ------------------------------------------------------------------------
 
+    #[inline(never)]
     fn send_key_update(&mut self) -> Result<()> {
         self.compact_tx();
         if self.tx.len() - self.tx_end < HEADER + 5 + 1 + TAG_LEN {
@@ -1808,6 +1823,7 @@ impl<'b> Client<'b> {
     }
 
     /// The ClientHello (RFC 8446, 4.1.2), in a record of its own, added to the transcript.
+    #[inline(never)]
     fn write_client_hello(&mut self) -> Result<()> {
         let Some(pair) = self.key_pair.as_ref() else {
             return Err(Error::Rng);
