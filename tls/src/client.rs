@@ -791,10 +791,15 @@ impl<'b> Client<'b> {
                     return Err(Error::Peer(Violation::EmptyRecord));
                 }
                 let mut r = Reader::new(content);
-                let (Ok(_level), Ok(description)) = (r.u8(), r.u8()) else {
+                let (Ok(level), Ok(description)) = (r.u8(), r.u8()) else {
                     return Err(Error::Peer(Violation::Malformed));
                 };
                 r.end().map_err(|_| Error::Peer(Violation::Malformed))?;
+                // RFC 5246, 7.2: in TLS 1.2 a warning is not fatal. Servers send
+                // unrecognized_name (112) so when SNI names none of their hosts, before
+                // the ServerHello too (when the version is not yet known). Ignored, as
+                // rustls does, and counted with the records that carry nothing.
+                let warning = level == 1 && (self.tls12() || self.state == State::AwaitServerHello);
                 match Alert::from_code(description) {
                     Alert::CloseNotify if !self.is_handshaking() => {
                         self.state = State::Closed;
@@ -802,6 +807,8 @@ impl<'b> Client<'b> {
                     }
                     // RFC 8446, 6.1: user_canceled is followed by close_notify.
                     Alert::UserCanceled => self.count_empty(),
+                    Alert::CloseNotify => Err(Error::AlertReceived(Alert::CloseNotify)),
+                    _ if warning => self.count_empty(),
                     alert => Err(Error::AlertReceived(alert)),
                 }
             }

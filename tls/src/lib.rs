@@ -83,7 +83,9 @@
 //!   resumption), and every maintained server has sent it for a decade.
 //! - renegotiation_info (RFC 5746) is sent empty and must come back empty if it comes; a
 //!   HelloRequest after the handshake is answered with a no_renegotiation warning and
-//!   otherwise ignored (counted with [`MAX_EMPTY_RECORDS`]), as rustls does.
+//!   otherwise ignored (counted with [`MAX_EMPTY_RECORDS`]), as rustls does. So are
+//!   warning alerts (RFC 5246, 7.2), such as the unrecognized_name some servers send
+//!   before their ServerHello when SNI names none of their hosts.
 //! - Downgrade protection (RFC 8446, 4.1.3): a TLS 1.2 ServerHello whose random ends in
 //!   "DOWNGRD\x01" is refused with illegal_parameter ([`Violation::Downgrade`]).
 //! - Strictness as for TLS 1.3: every message in order (Certificate, ServerKeyExchange,

@@ -158,6 +158,24 @@ fn the_tls12_flight_is_tls12() {
     let outcome = run(&flight, &server_bytes(&messages, &records), false);
     assert!(outcome.established, "{outcome:?}");
     assert_eq!(outcome.response, flight.response);
+    // An unrecognized_name warning (RFC 6066, 3) before the ServerHello and in the
+    // flight changes nothing; as a fatal alert it ends the handshake.
+    let warning = vec![21u8, 3, 3, 0, 2, 1, 112];
+    let warned: Vec<u8> = [
+        warning.clone(),
+        handshake_record(&messages[0]),
+        warning.clone(),
+        server_bytes(&messages[1..], &records),
+    ]
+    .concat();
+    let outcome = run(&flight, &warned, false);
+    assert!(outcome.established, "{outcome:?}");
+    assert_eq!(outcome.response, flight.response);
+    let fatal = [vec![21u8, 3, 3, 0, 2, 2, 112], flight.server.clone()].concat();
+    assert_eq!(
+        run(&flight, &fatal, false).error,
+        Some(Error::AlertReceived(juspay_tls::Alert::Other(112)))
+    );
     let (fixed, extensions) = server_hello(&messages[0]);
     assert_eq!(fixed[..2], [3, 3]);
     let kinds: Vec<u16> = extensions.iter().map(|(k, _)| *k).collect();
