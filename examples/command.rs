@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
 use juspay_transport_std::{
-    ApiError, AsyncClient, Client, Config, CreateCustomer, Customer, CustomerRequest, ErrorClass,
-    GetCustomer, PRODUCTION_URL, SANDBOX_URL, UpdateCustomer,
+    ApiError, AsyncClient, Client, Config, CreateCustomer, Customer, CustomerRequest, Endpoint,
+    ErrorClass, GetCustomer, UpdateCustomer,
 };
 
 /// Which program runs the command.
@@ -481,8 +481,8 @@ fn run(program: Program) -> Result<String, Failure> {
     let mut sandbox = None;
     let base_url = match (&args.base_url, args.production) {
         (Some(url), _) => url.clone(),
-        (None, true) => PRODUCTION_URL.to_owned(),
-        (None, false) if !demo => SANDBOX_URL.to_owned(),
+        (None, true) => Endpoint::PRODUCTION.to_string(),
+        (None, false) if !demo => Endpoint::SANDBOX.to_string(),
         (None, false) => {
             let started = Sandbox::start().map_err(|e| Failure {
                 code: exit_code(ErrorClass::Transport),
@@ -501,8 +501,6 @@ fn run(program: Program) -> Result<String, Failure> {
 
     let mut config = Config::new(base_url, api_key, merchant_id);
     config.deadline = args.timeout;
-    config.read_timeout = args.timeout;
-    config.write_timeout = args.timeout;
     config.connect_timeout = args.timeout;
     if let Some(sandbox) = &sandbox {
         config.extra_roots.push(sandbox.ca_der());
@@ -575,7 +573,7 @@ mod embedded {
         asynchronous: bool,
     ) -> Result<String, Failure> {
         let settings = juspay_transport_embedded::Config::new(
-            config.base_url.as_str(),
+            config.endpoint.as_str(),
             config.api_key.expose(),
             &config.merchant_id,
         )

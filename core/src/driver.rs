@@ -31,7 +31,7 @@
 //!         Step::Done => break,
 //!     }
 //! }
-//! assert_eq!(exchange.reply()?.result.unwrap().id.as_str(), "cst_1");
+//! assert_eq!(exchange.reply()?.customer.unwrap().id.as_str(), "cst_1");
 //! # Ok::<(), juspay_core::Error>(())
 //! ```
 

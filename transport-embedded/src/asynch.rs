@@ -89,8 +89,8 @@ where
         config: Config<'c>,
         address: SocketAddr,
     ) -> Result<Self> {
-        let (tcp, deadline, tls) = connector.parts(&config)?;
-        let tcp: &'c T = tcp;
+        let tls = connector.tls.client(&config)?;
+        let (tcp, deadline) = (&connector.stack, &connector.deadline);
         let socket = match deadline.run(tcp.connect(address)).await {
             Some(Ok(socket)) => socket,
             Some(Err(e)) => return Err(Error::from_connect(&e)),

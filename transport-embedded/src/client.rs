@@ -91,8 +91,10 @@ where
         config: Config<'c>,
         address: SocketAddr,
     ) -> Result<Self> {
-        let (stack, deadline, tls) = connector.parts(&config)?;
-        let socket = NalSocket::connect(stack, address, deadline).map_err(Error::from_socket)?;
+        let tls = connector.tls.client(&config)?;
+        let deadline = &connector.deadline;
+        let socket = NalSocket::connect(&mut connector.stack, address, deadline)
+            .map_err(Error::from_socket)?;
         crate::fmt::debug!("TCP connected");
         Ok(Client {
             tls: TlsStream { tls, socket },

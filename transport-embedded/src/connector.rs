@@ -27,10 +27,33 @@ use crate::socket::{Clock, Deadline};
 pub struct Connector<'b, S, C, R> {
     pub(crate) stack: S,
     pub(crate) deadline: Deadline<C>,
+    pub(crate) tls: TlsParts<'b, R>,
+}
+
+/// What a TLS client is made from, apart from the stack and the deadline so that a client
+/// borrows all three at once.
+pub(crate) struct TlsParts<'b, R> {
     rng: R,
     buffers: Buffers<'b>,
     trust_anchors: &'b [TrustAnchor<'b>],
     time: CertificateTime,
+}
+
+impl<R: CryptoRngCore> TlsParts<'_, R> {
+    /// A TLS client for `config`'s endpoint over the buffers.
+    pub(crate) fn client<'c>(&'c mut self, config: &Config<'c>) -> Result<juspay_tls::Client<'c>> {
+        let buffers = Buffers {
+            tls_read: &mut *self.buffers.tls_read,
+            tls_write: &mut *self.buffers.tls_write,
+        };
+        session::tls_client(
+            config,
+            self.trust_anchors,
+            self.time,
+            buffers,
+            &mut self.rng,
+        )
+    }
 }
 
 impl<'b, S, C: Clock, R: CryptoRngCore> Connector<'b, S, C, R> {
@@ -46,43 +69,23 @@ impl<'b, S, C: Clock, R: CryptoRngCore> Connector<'b, S, C, R> {
         Connector {
             stack,
             deadline: Deadline::new(clock),
-            rng,
-            buffers: buffers.into(),
-            trust_anchors,
-            time,
+            tls: TlsParts {
+                rng,
+                buffers: buffers.into(),
+                trust_anchors,
+                time,
+            },
         }
     }
 
     /// Sets the time certificates are checked at from the next connect on: a device with
     /// a trusted clock passes `CertificateTime::Now` before each connect.
     pub fn set_time(&mut self, time: CertificateTime) {
-        self.time = time;
+        self.tls.time = time;
     }
 
     /// The clock.
     pub fn clock(&self) -> &C {
         self.deadline.clock()
-    }
-
-    /// The parts of one connection: the stack, the deadline (started for `config`'s
-    /// connect), and a TLS client for `config`'s endpoint over the buffers.
-    pub(crate) fn parts<'c>(
-        &'c mut self,
-        config: &Config<'c>,
-    ) -> Result<(&'c mut S, &'c Deadline<C>, juspay_tls::Client<'c>)> {
-        let Connector {
-            stack,
-            deadline,
-            rng,
-            buffers,
-            trust_anchors,
-            time,
-        } = self;
-        let buffers = Buffers {
-            tls_read: &mut *buffers.tls_read,
-            tls_write: &mut *buffers.tls_write,
-        };
-        let tls = session::tls_client(config, (*trust_anchors, *time), buffers, rng)?;
-        Ok((stack, deadline, tls))
     }
 }

@@ -124,10 +124,11 @@ pub(crate) fn ip_address(endpoint: &Endpoint<'_>) -> Option<IpAddr> {
 /// The address families asked of the resolver, in order.
 pub(crate) const ADDRESS_TYPES: [AddrType; 2] = [AddrType::IPv4, AddrType::IPv6];
 
-/// A TLS client for `config`'s endpoint over the caller's buffers, trusting `trust`.
+/// A TLS client for `config`'s endpoint over `buffers`, trusting `trust_anchors` at `time`.
 pub(crate) fn tls_client<'b>(
     config: &Config<'b>,
-    trust: (&'b [TrustAnchor<'b>], CertificateTime),
+    trust_anchors: &'b [TrustAnchor<'b>],
+    time: CertificateTime,
     buffers: Buffers<'b>,
     rng: &mut impl CryptoRngCore,
 ) -> Result<juspay_tls::Client<'b>> {
@@ -138,7 +139,7 @@ pub(crate) fn tls_client<'b>(
         })
     })?;
     let tls_config =
-        juspay_tls::Config::new(server_name, trust.0, trust.1).key_share(config.key_share);
+        juspay_tls::Config::new(server_name, trust_anchors, time).key_share(config.key_share);
     juspay_tls::Client::new(tls_config, buffers.tls_read, buffers.tls_write, rng)
         .map_err(Error::from_tls)
 }

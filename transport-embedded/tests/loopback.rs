@@ -386,7 +386,7 @@ fn tls_1_2_only_servers_answer(mode: Mode) {
     .unwrap();
     for reply in &replies {
         let customer = match reply {
-            Ok(reply) if reply.reusable => reply.result.as_ref().unwrap(),
+            Ok(reply) if reply.reusable => reply.customer.as_ref().unwrap(),
             other => panic!("{other:?}"),
         };
         assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");

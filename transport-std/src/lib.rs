@@ -9,8 +9,8 @@
 //! ```
 //! use juspay_transport_std::{Client, Config, GetCustomer};
 //!
-//! // A loopback server that answers like the API, with its own CA (use
-//! // juspay_transport_std::SANDBOX_URL or PRODUCTION_URL and your key for real).
+//! // A loopback server that answers like the API, with its own CA (use Endpoint::SANDBOX
+//! // or Endpoint::PRODUCTION and your key for real).
 //! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
 //! let mut config = Config::new(sandbox.base_url(), juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
 //! config.extra_roots.push(sandbox.ca_der());
@@ -125,12 +125,14 @@
 //! for every transport: input, API, transport, protocol. `Display` says what failed at one
 //! level; the cause is its [`source`](std::error::Error::source) (the OS error of a
 //! refused connection, rustls's reason for a TLS failure). The API's own error is
-//! [`Error::Api`] here, and a `Result` in [`Reply`](juspay_core::Reply) on firmware: see
-//! [`Error`] for why.
+//! [`Error::Api`] here, and a `Result` in [`Reply`](juspay_core::Reply) on firmware (its
+//! docs say why).
 //!
 //! # Crate features
 //! - `tokio`: `AsyncClient` on tokio (tokio-rustls, juspay-core's async driver). Off by
 //!   default.
+//! - `serde`: `serde::Serialize` and `Deserialize` for [`Customer`], [`ApiError`] and the
+//!   types in them (juspay-core's `serde`).
 //!
 //! # Logging
 //! Through the `log` crate: calls at debug, request and response heads at debug with the
@@ -157,12 +159,7 @@ pub use error::{Error, Result};
 // What the API of this crate takes and returns, so that one dependency is enough.
 pub use juspay_core::{
     self, ApiError, ApiErrorKind, ApiProblem, ClientAuthToken, CreateCustomer, Customer,
-    CustomerRequest, ErrorClass, ErrorInfo, FieldError, GetCustomer, InputField, Juspay, Timestamp,
-    UpdateCustomer,
+    CustomerRequest, Endpoint, ErrorClass, ErrorInfo, FieldError, GetCustomer, InputField, Juspay,
+    Timestamp, UpdateCustomer,
 };
 pub use rustls::{self, pki_types::CertificateDer};
-
-/// Juspay's sandbox.
-pub const SANDBOX_URL: &str = "https://sandbox.juspay.in";
-/// Juspay's production API.
-pub const PRODUCTION_URL: &str = "https://api.juspay.in";
