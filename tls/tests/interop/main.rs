@@ -587,30 +587,32 @@ fn record_sizes() {
 fn long_chain() {
     let certificates = Certificates::make();
     let chain = &certificates.long;
-    let case = Case::new(
-        chain.key_type,
-        CipherSuite::Aes256GcmSha384,
-        Group::Secp256r1,
-    );
     let mut outcomes = Outcomes::new("long chain");
-    outcomes.run("rustls", || {
-        let server =
-            servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
-        get(server.address, chain, &case)
-    });
-    if available("openssl", "version") {
-        for extra in [&[][..], &["-max_send_frag", "512"][..]] {
-            outcomes.run(format!("openssl {}", extra.join(" ")), || {
-                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, extra)?;
+    for suite in [
+        CipherSuite::Aes256GcmSha384,
+        CipherSuite::EcdheRsaAes256GcmSha384,
+    ] {
+        let case = Case::new(chain.key_type, suite, Group::Secp256r1);
+        outcomes.run(format!("rustls {suite:?}"), || {
+            let server =
+                servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
+            get(server.address, chain, &case)
+        });
+        if available("openssl", "version") {
+            for extra in [&[][..], &["-max_send_frag", "512"][..]] {
+                outcomes.run(format!("openssl {suite:?} {}", extra.join(" ")), || {
+                    let server =
+                        servers::openssl(chain, case.suite, case.group, OpenSsl::Www, extra)?;
+                    get(server.address, chain, &case)
+                });
+            }
+        }
+        if available("gnutls-serv", "--version") {
+            outcomes.run(format!("gnutls-serv {suite:?}"), || {
+                let server = servers::gnutls(chain, case.suite, case.group, &[])?;
                 get(server.address, chain, &case)
             });
         }
-    }
-    if available("gnutls-serv", "--version") {
-        outcomes.run("gnutls-serv", || {
-            let server = servers::gnutls(chain, case.suite, case.group, &[])?;
-            get(server.address, chain, &case)
-        });
     }
     outcomes.finish();
 }
@@ -622,52 +624,69 @@ fn long_chain() {
 fn certificate_request() {
     let certificates = Certificates::make();
     let chain = certificates.chain(KeyType::P256);
-    let case = Case::new(chain.key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
-    let refused = |outcome: Result<Vec<u8>, String>| match outcome {
-        Err(e) if e.contains("AlertReceived(Other(116))") => Ok(()),
-        other => Err(format!("expected certificate_required: {other:?}")),
-    };
     let mut outcomes = Outcomes::new("client cert");
-    for (asks, required) in [
-        (ClientCertificate::Optional, false),
-        (ClientCertificate::Required, true),
+    for suite in [
+        CipherSuite::Aes128GcmSha256,
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
     ] {
-        outcomes.run(format!("rustls, {asks:?}"), || {
-            let server = servers::Rustls::start(
-                chain,
-                case.suite,
-                case.group,
-                RustlsOptions {
-                    client_certificate: asks,
-                    ..RustlsOptions::default()
+        let case = Case::new(chain.key_type, suite, Group::X25519);
+        // TLS 1.3 has certificate_required (116). In TLS 1.2 OpenSSL and rustls say
+        // handshake_failure, GnuTLS decode_error (to OpenSSL's s_client as well).
+        let refused = |outcome: Result<Vec<u8>, String>| match outcome {
+            Err(e) if e.contains("AlertReceived(Other(116))") => Ok(()),
+            Err(e)
+                if suite.version() == ProtocolVersion::Tls12
+                    && (e.contains("AlertReceived(HandshakeFailure)")
+                        || e.contains("AlertReceived(DecodeError)")) =>
+            {
+                Ok(())
+            }
+            other => Err(format!("expected the server's refusal: {other:?}")),
+        };
+        for (asks, required) in [
+            (ClientCertificate::Optional, false),
+            (ClientCertificate::Required, true),
+        ] {
+            outcomes.run(format!("rustls {suite:?}, {asks:?}"), || {
+                let server = servers::Rustls::start(
+                    chain,
+                    case.suite,
+                    case.group,
+                    RustlsOptions {
+                        client_certificate: asks,
+                        ..RustlsOptions::default()
+                    },
+                );
+                let outcome = get(server.address, chain, &case);
+                if required {
+                    refused(outcome)
+                } else {
+                    outcome.map(drop)
+                }
+            });
+        }
+        if available("openssl", "version") {
+            outcomes.run(format!("openssl {suite:?} -verify 1"), || {
+                let extra = ["-verify", "1"];
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
+                get(server.address, chain, &case)
+            });
+            outcomes.run(format!("openssl {suite:?} -Verify 1"), || {
+                let extra = ["-Verify", "1"];
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
+                refused(get(server.address, chain, &case))
+            });
+        }
+        if available("gnutls-serv", "--version") {
+            outcomes.run(
+                format!("gnutls-serv {suite:?} --require-client-cert"),
+                || {
+                    let extra = ["--require-client-cert"];
+                    let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
+                    refused(get(server.address, chain, &case))
                 },
             );
-            let outcome = get(server.address, chain, &case);
-            if required {
-                refused(outcome)
-            } else {
-                outcome.map(drop)
-            }
-        });
-    }
-    if available("openssl", "version") {
-        outcomes.run("openssl -verify 1", || {
-            let extra = ["-verify", "1"];
-            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
-            get(server.address, chain, &case)
-        });
-        outcomes.run("openssl -Verify 1", || {
-            let extra = ["-Verify", "1"];
-            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
-            refused(get(server.address, chain, &case))
-        });
-    }
-    if available("gnutls-serv", "--version") {
-        outcomes.run("gnutls-serv --require-client-cert", || {
-            let extra = ["--require-client-cert"];
-            let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
-            refused(get(server.address, chain, &case))
-        });
+        }
     }
     outcomes.finish();
 }
