@@ -7,7 +7,8 @@
 //! - [`NalSocket`]: an embedded-nal `TcpClientStack` socket as `embedded_io::{Read, Write}`,
 //!   polling `nb::WouldBlock` against the firmware's [`Clock`] so that a stalled server
 //!   ends in [`Error::Timeout`], never a hang.
-//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 through
+//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 (or 1.2
+//!   for a server without it) through
 //!   our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
 //!   certificate as a step of its own (see the trust model below), and the connection
 //!   kept for the next call while responses allow it.
@@ -194,14 +195,15 @@
 //!   with [`CertificateTime::AtLeast`] and a floor it knows has passed (its build time, or
 //!   the newest trusted time it has seen): certificates that expired before the floor are
 //!   refused, newer ones are accepted. There is no way to skip the date check.
-//! - **Handshake signature**: the TLS 1.3 CertificateVerify, checked with the end-entity
-//!   key, with the scheme the server picked from the ones offered. juspay-tls's state
+//! - **Handshake signature**: the TLS 1.3 CertificateVerify (in TLS 1.2 the
+//!   ServerKeyExchange signature), checked with the end-entity key, with the scheme the
+//!   server picked from the ones offered. juspay-tls's state
 //!   machine requires Certificate and CertificateVerify before Finished: a handshake that
 //!   skips either is refused, and nothing of the request is written before the server's
 //!   Finished has been verified.
 //! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
-//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
-//!   CertificateVerify) with SHA-256/384/512, moduli of 2,048 to 4,096 bits, exponent
+//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures, and TLS 1.2 ServerKeyExchange) and
+//!   RSA-PSS (certificates and handshake signatures) with SHA-256/384/512, moduli of 2,048 to 4,096 bits, exponent
 //!   65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
 //!   these. Differences from rustls: RSA moduli over 4,096 bits are refused (rustls takes
 //!   up to 8,192), and so are RSA exponents other than 65537.
@@ -231,7 +233,9 @@
 //! [`juspay_tls`] (its crate docs say what it speaks and refuses): TLS 1.3 with
 //! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, X25519
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
-//! other is answered), KeyUpdate, tickets read and dropped. Every refusal is an
+//! other is answered), KeyUpdate, tickets read and dropped; and for servers without TLS
+//! 1.3, TLS 1.2 with ECDHE and the same AEADs, offered after it ([`Config::tls13_only`]
+//! requires TLS 1.3). Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
 //! Between the handshake's expensive steps the blocking client calls
 //! [`Clock::handshake_step`] and
