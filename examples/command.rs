@@ -3,6 +3,7 @@
 //! the same options, JSON and exit status: 0 customer printed; 2 invalid input (nothing
 //! sent); 3 the API answered with an error (printed as JSON); 4 no response (connect, TLS,
 //! timeout); 5 malformed or incomplete response.
+#![warn(unreachable_pub)]
 
 use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;

@@ -97,6 +97,8 @@
 //! serialized (the key has no `Serialize`).
 #![no_std]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     deny(

@@ -19,6 +19,7 @@
 //! assert!(sandbox.ca_pem().starts_with("-----BEGIN CERTIFICATE-----"));
 //! ```
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};

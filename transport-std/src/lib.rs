@@ -137,6 +137,8 @@
 //! `Authorization` value redacted. Bodies (which carry client auth tokens and personal
 //! data) are never logged.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(unreachable_pub)]
 
 #[cfg(feature = "tokio")]
 mod async_client;
