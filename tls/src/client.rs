@@ -833,6 +833,7 @@ impl<'b> Client<'b> {
         }
     }
 
+    #[inline(never)]
     fn server_hello(&mut self, len: usize) -> Result<()> {
         let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
         let mut r = Reader::new(self.message_body(len));
@@ -947,6 +948,7 @@ impl<'b> Client<'b> {
 
     /// The expensive step after a HelloRetryRequest: a key share for the group it asked
     /// for, and the second ClientHello with its cookie.
+    #[inline(never)]
     fn retry(&mut self, group: Group) -> Result<()> {
         let len = self.handshake_message()?.map(|(_, len)| len).unwrap_or(0);
         if self.key_pair.as_ref().map(KeyPair::group) != Some(group) {
@@ -968,6 +970,7 @@ impl<'b> Client<'b> {
 
     /// The expensive step after the ServerHello: ECDH, then the handshake secrets and keys
     /// (RFC 8446, 7.1).
+    #[inline(never)]
     fn agree(&mut self) -> Result<()> {
         let (Some(suite), Some(pair)) = (self.suite, self.key_pair.as_ref()) else {
             return Err(Error::Peer(Violation::UnexpectedMessage));
@@ -1000,6 +1003,7 @@ impl<'b> Client<'b> {
         Ok(())
     }
 
+    #[inline(never)]
     fn encrypted_extensions(&mut self, len: usize) -> Result<()> {
         let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
         let mut r = Reader::new(self.message_body(len));
@@ -1043,6 +1047,7 @@ impl<'b> Client<'b> {
     }
 
     /// The expensive step after the Certificate message: path validation and name check.
+    #[inline(never)]
     fn verify_chain(&mut self) -> Result<()> {
         let len = self.handshake_message()?.map(|(_, len)| len).unwrap_or(0);
         #[cfg(test)]
@@ -1058,10 +1063,14 @@ impl<'b> Client<'b> {
                 server_name: self.config.server_name.clone(),
                 time: self.config.time,
             };
-            let certificates =
-                certificate_entries(self.message_body(len))?.map(|entry| entry.unwrap_or_default());
-            self.server_key =
-                verifier::verify_chain(&trust, certificates).map_err(Error::Certificate)?;
+            // The message's body by field, so that the key can be written beside it.
+            let body = self
+                .rx
+                .get(self.plain_start + 4..self.plain_start + len)
+                .unwrap_or_default();
+            let certificates = certificate_entries(body)?.map(|entry| entry.unwrap_or_default());
+            verifier::verify_chain(&trust, certificates, &mut self.server_key)
+                .map_err(Error::Certificate)?;
         }
         self.take_message(len);
         self.state = State::AwaitCertificateVerify;
@@ -1069,6 +1078,7 @@ impl<'b> Client<'b> {
     }
 
     /// The expensive step after the CertificateVerify: the signature over the transcript.
+    #[inline(never)]
     fn verify_signature(&mut self) -> Result<()> {
         let (Some(suite), Some((_, len))) = (self.suite, self.handshake_message()?) else {
             return Err(Error::Peer(Violation::UnexpectedMessage));
@@ -1103,6 +1113,7 @@ impl<'b> Client<'b> {
     /// The server's Finished (RFC 8446, 4.4.4), then the application secrets and the
     /// client's flight: ChangeCipherSpec, an empty Certificate if one was asked for, and
     /// Finished.
+    #[inline(never)]
     fn finished(&mut self, len: usize) -> Result<()> {
         let (Some(suite), Some(secrets)) = (self.suite, self.secrets.take()) else {
             return Err(Error::Peer(Violation::UnexpectedMessage));
@@ -1154,6 +1165,7 @@ impl<'b> Client<'b> {
         Ok(())
     }
 
+    #[inline(never)]
     fn handle_post_handshake(&mut self, kind: u8, len: usize) -> Result<()> {
         let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
         let mut r = Reader::new(self.message_body(len));
@@ -1194,6 +1206,7 @@ impl<'b> Client<'b> {
         }
     }
 
+    #[inline(never)]
     fn generate(&mut self, group: Group) -> Result<KeyPair> {
         let seed = match group {
             Group::X25519 => &mut self.key_seeds[0],
@@ -1213,6 +1226,7 @@ impl<'b> Client<'b> {
 
     // ---- Sending ------------------------------------------------------------------------
 
+    #[inline(never)]
     fn send_key_update(&mut self) -> Result<()> {
         self.compact_tx();
         if self.tx.len() - self.tx_end < HEADER + 5 + 1 + TAG_LEN {
@@ -1283,6 +1297,7 @@ impl<'b> Client<'b> {
     }
 
     /// The ClientHello (RFC 8446, 4.1.2), in a record of its own, added to the transcript.
+    #[inline(never)]
     fn write_client_hello(&mut self) -> Result<()> {
         let Some(pair) = self.key_pair.as_ref() else {
             return Err(Error::Rng);

@@ -176,10 +176,15 @@ pub(crate) struct Trust<'a> {
 /// Path validation of the certificates of a Certificate message (end-entity first) to one
 /// of the trust anchors, for the server name, at the configured time. Returns the
 /// end-entity's public key.
+///
+/// The key is written into `key` (emptied first) rather than returned: a returned key is
+/// copied once more in the caller's frame, under the deepest stack of the handshake.
 pub(crate) fn verify_chain<'c>(
     trust: &Trust<'_>,
     certificates: impl Iterator<Item = &'c [u8]>,
-) -> Result<ServerKey, CertificateError> {
+    key: &mut ServerKey,
+) -> Result<(), CertificateError> {
+    key.clear();
     let mut certificates = certificates.map(CertificateDer::from);
     let end_entity = certificates.next().ok_or(CertificateError::Missing)?;
     let mut intermediates =
@@ -207,7 +212,7 @@ pub(crate) fn verify_chain<'c>(
         .map_err(CertificateError::Invalid)?;
     let public_key_info = public_key_info(end_entity.as_ref())
         .ok_or(CertificateError::Invalid(webpki::Error::BadDer))?;
-    heapless::Vec::from_slice(public_key_info)
+    key.extend_from_slice(public_key_info)
         .map_err(|_| CertificateError::UnsupportedSignatureScheme)
 }
 
@@ -346,8 +351,9 @@ impl<'a> Verifier<'a> {
         if !matches!(self.progress, Progress::AwaitingCertificate) {
             return self.refuse(CertificateError::Missing);
         }
-        match verify_chain(&self.trust, certificates) {
-            Ok(key) => {
+        let mut key = ServerKey::new();
+        match verify_chain(&self.trust, certificates, &mut key) {
+            Ok(()) => {
                 self.progress = Progress::AwaitingSignature(key);
                 Ok(())
             }
@@ -485,7 +491,7 @@ mod tests {
     #[test]
     fn an_empty_certificate_message_is_refused() {
         assert_eq!(
-            verify_chain(&trust(&[]), core::iter::empty()),
+            verify_chain(&trust(&[]), core::iter::empty(), &mut ServerKey::new()),
             Err(CertificateError::Missing)
         );
     }
@@ -494,7 +500,7 @@ mod tests {
     fn too_many_certificates_are_refused_before_any_is_parsed() {
         let chain = [&b"x"[..]; MAX_CHAIN_CERTIFICATES + 1];
         assert_eq!(
-            verify_chain(&trust(&[]), chain.into_iter()),
+            verify_chain(&trust(&[]), chain.into_iter(), &mut ServerKey::new()),
             Err(CertificateError::TooManyCertificates)
         );
     }

@@ -2,8 +2,8 @@
 //! and `gnutls-serv` as child processes (killed when dropped, also when a case panics),
 //! and a rustls server on a thread of the test.
 //!
-//! transport-embedded/tests/interop_openssl.rs includes this module, certificates.rs and
-//! driver.rs by path: both embedded clients run against the same OpenSSL servers.
+//! transport-embedded/tests/interop.rs includes this module, certificates.rs and
+//! driver.rs by path: both embedded clients run against the same three servers.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -297,6 +297,9 @@ pub struct RustlsOptions {
     /// Send the response head right after the server's Finished, before the client's
     /// Finished and request (half-RTT data, RFC 8446, 2).
     pub half_rtt: bool,
+    /// A whole HTTP response to send instead of [`RUSTLS_HEAD`] and [`RUSTLS_BODY`] (the
+    /// embedded clients' interop test: a customer).
+    pub response: Option<&'static [u8]>,
 }
 
 /// `len` bytes that show where a piece is missing or repeated.
@@ -409,7 +412,9 @@ fn serve(
     }
     let mut tls = StreamOwned::new(connection, tcp);
     let request = read_until(&mut tls, b"\r\n\r\n").map_err(step("reading the request"))?;
-    if !options.half_rtt {
+    if let Some(response) = options.response {
+        tls.write_all(response).map_err(step("writing"))?;
+    } else if !options.half_rtt {
         tls.write_all(RUSTLS_HEAD).map_err(step("writing"))?;
     }
     let mut after_key_update = Vec::new();
@@ -422,7 +427,9 @@ fn serve(
         after_key_update =
             read_until(&mut tls, b"\n").map_err(step("reading after the KeyUpdate"))?;
     }
-    tls.write_all(RUSTLS_BODY).map_err(step("writing"))?;
+    if options.response.is_none() {
+        tls.write_all(RUSTLS_BODY).map_err(step("writing"))?;
+    }
     tls.write_all(&filler(options.filler))
         .map_err(step("writing"))?;
     tls.conn.send_close_notify();
