@@ -7,8 +7,8 @@
 //! - [`NalSocket`]: an embedded-nal `TcpClientStack` socket as `embedded_io::{Read, Write}`,
 //!   polling `nb::WouldBlock` against the firmware's [`Clock`] so that a stalled server
 //!   ends in [`Error::Timeout`], never a hang.
-//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 through
-//!   our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
+//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 (or 1.2)
+//!   through our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
 //!   certificate as a step of its own (see the trust model below), and the connection
 //!   kept for the next call while responses allow it.
 //! - [`AsyncClient`] (feature `async`): the same client for async firmware (embassy):
@@ -193,10 +193,11 @@
 //!   with [`CertificateTime::AtLeast`] and a floor it knows has passed (its build time, or
 //!   the newest trusted time it has seen): certificates that expired before the floor are
 //!   refused, newer ones are accepted. There is no way to skip the date check.
-//! - **Handshake signature**: the TLS 1.3 CertificateVerify, checked with the end-entity
-//!   key, with the scheme the server picked from the ones offered. juspay-tls's state
-//!   machine requires Certificate and CertificateVerify before Finished: a handshake that
-//!   skips either is refused, and nothing of the request is written before the server's
+//! - **Handshake signature**: the TLS 1.3 CertificateVerify (TLS 1.2: the
+//!   ServerKeyExchange's signature), checked with the end-entity key, with the scheme the
+//!   server picked from the ones offered. juspay-tls's state machine requires the
+//!   certificate and the signature before Finished: a handshake that skips either is
+//!   refused, and nothing of the request is written before the server's
 //!   Finished has been verified.
 //! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
 //!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
@@ -230,7 +231,8 @@
 //! [`juspay_tls`] (its crate docs say what it speaks and refuses): TLS 1.3 with
 //! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, X25519
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
-//! other is answered), KeyUpdate, tickets read and dropped. Every refusal is an
+//! other is answered), KeyUpdate, tickets read and dropped; TLS 1.2 with ECDHE and
+//! AES-GCM or ChaCha20-Poly1305 for servers without TLS 1.3. Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
 //! Between the handshake's expensive steps the blocking client calls
 //! [`Clock::handshake_step`] and
