@@ -38,7 +38,7 @@ use rsa::sha2::{Digest as _, Sha256};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
-use super::{Options, Sandbox, ServerCertificate};
+use super::{Options, Sandbox, ServerCertificate, TlsVersions};
 
 /// What a verifier must make of a [`Case`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +69,14 @@ impl Case {
     /// Starts a sandbox that presents this row's certificate, and otherwise answers like
     /// the API.
     pub fn start(&self) -> io::Result<Sandbox> {
+        self.start_over(TlsVersions::Both)
+    }
+
+    /// [`Case::start`] with the sandbox speaking `versions`.
+    pub fn start_over(&self, versions: TlsVersions) -> io::Result<Sandbox> {
         Sandbox::start_with(Options {
             certificate: Some(self.server.clone()),
+            tls_versions: versions,
             ..Options::default()
         })
     }
@@ -93,11 +99,22 @@ impl Case {
 ///
 /// # Panics
 /// When any row's verdict differs from [`Case::expected`].
-pub fn run(mut call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String)) {
+pub fn run(call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String)) {
+    run_over(TlsVersions::Both, call);
+}
+
+/// [`run`] with every sandbox speaking `versions` (TLS 1.2 only, say).
+///
+/// # Panics
+/// When any row's verdict differs from [`Case::expected`].
+pub fn run_over(
+    versions: TlsVersions,
+    mut call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String),
+) {
     let table = table();
     let mut mismatches = Vec::new();
     for case in &table {
-        let sandbox = match case.start() {
+        let sandbox = match case.start_over(versions) {
             Ok(sandbox) => sandbox,
             Err(e) => {
                 mismatches.push(format!("{}: the sandbox did not start: {e}", case.name));

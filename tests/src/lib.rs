@@ -1208,7 +1208,7 @@ fn percent_decode(segment: &str) -> Option<String> {
 pub mod faults {
     use std::time::{Duration, Instant};
 
-    use super::{Handshake, Options, Sandbox, Step};
+    use super::{Handshake, Options, Sandbox, Step, TlsVersions};
 
     /// How long past its deadline a call may take to come back: scheduling on a loaded
     /// machine, and a transport's last read or write in flight.
@@ -1248,14 +1248,27 @@ pub mod faults {
     ///
     /// # Panics
     /// When any fault's calls did not end as they must.
-    pub fn run<S>(
+    pub fn run<S>(prepare: impl FnMut(&Fault, &Sandbox) -> S, call: impl FnMut(&mut S) -> Outcome) {
+        run_over(TlsVersions::Both, prepare, call);
+    }
+
+    /// [`run`] with every sandbox speaking `versions` (TLS 1.2 only, say).
+    ///
+    /// # Panics
+    /// When any fault's calls did not end as they must.
+    pub fn run_over<S>(
+        versions: TlsVersions,
         mut prepare: impl FnMut(&Fault, &Sandbox) -> S,
         mut call: impl FnMut(&mut S) -> Outcome,
     ) {
         let table = table();
         let mut failures = Vec::new();
         for fault in &table {
-            let sandbox = match Sandbox::start_with(fault.options.clone()) {
+            let options = Options {
+                tls_versions: versions,
+                ..fault.options.clone()
+            };
+            let sandbox = match Sandbox::start_with(options) {
                 Ok(sandbox) => sandbox,
                 Err(e) => {
                     failures.push(format!("{}: the sandbox did not start: {e}", fault.name));
