@@ -369,12 +369,18 @@ impl RecordKey {
     /// A whole record of `kind` carrying `content`: in TLS 1.3 an application data record
     /// whose inner plaintext ends in `kind` and `padding` zeros; in TLS 1.2 a record of
     /// `kind` (no padding there).
-    pub(super) fn seal(&mut self, version: u16, kind: u8, content: &[u8], padding: usize) -> Vec<u8> {
+    pub(super) fn seal_record(
+        &mut self,
+        version: u16,
+        kind: u8,
+        content: &[u8],
+        padding: usize,
+    ) -> Vec<u8> {
         if self.secret.is_some() {
             let mut inner = content.to_vec();
             inner.push(kind);
             inner.resize(inner.len() + padding, 0);
-            return self.seal_inner(version, &inner);
+            return self.seal(version, &inner);
         }
         let aad = self.tls12_aad(kind, version, content.len());
         let (nonce, explicit) = self.nonce();
@@ -382,15 +388,21 @@ impl RecordKey {
             .aead(&nonce, &aad, content, true)
             .expect("sealing cannot fail");
         let body = [explicit, sealed].concat();
-        [&[kind][..], &version.to_be_bytes(), &(body.len() as u16).to_be_bytes(), &body].concat()
+        [
+            &[kind][..],
+            &version.to_be_bytes(),
+            &(body.len() as u16).to_be_bytes(),
+            &body,
+        ]
+        .concat()
     }
 
     /// A TLS 1.3 record: header (with this legacy_record_version) and `inner`
     /// (TLSInnerPlaintext) sealed. Under TLS 1.2 keys, an application data record of
     /// `inner`.
-    pub(super) fn seal_inner(&mut self, version: u16, inner: &[u8]) -> Vec<u8> {
+    pub(super) fn seal(&mut self, version: u16, inner: &[u8]) -> Vec<u8> {
         if self.secret.is_none() {
-            return self.seal(version, 23, inner, 0);
+            return self.seal_record(version, 23, inner, 0);
         }
         let len = inner.len() + 16;
         let [major, minor] = version.to_be_bytes();

@@ -27,8 +27,10 @@ const MAX_PLAINTEXT: usize = 16_384;
 pub struct Seen {
     /// Application data decrypted after the handshake (the request).
     pub application: Vec<u8>,
-    /// Alert descriptions the client sent, in order.
+    /// Fatal alert descriptions the client sent, in order.
     pub alerts: Vec<u8>,
+    /// Warnings the client sent (close_notify, and no_renegotiation in TLS 1.2), in order.
+    pub warnings: Vec<u8>,
     /// Whether the client's Finished arrived and was right (`None`: it did not arrive).
     pub client_finished: Option<bool>,
     /// Application data that arrived before the server had sent a right Finished: the
@@ -380,14 +382,14 @@ impl<'a> Conn<'a> {
             Action::NoContentType => {
                 self.flush();
                 if let Some(key) = self.write.as_mut() {
-                    let record = key.seal_inner(self.record_version, &[0; 8]);
+                    let record = key.seal(self.record_version, &[0; 8]);
                     self.output.extend(record);
                 }
             }
             Action::Tampered => {
                 self.flush();
                 if let Some(key) = self.write.as_mut() {
-                    let mut record = key.seal_inner(self.record_version, b"GET\x17");
+                    let mut record = key.seal(self.record_version, b"GET\x17");
                     if let Some(last) = record.last_mut() {
                         *last ^= 1;
                     }
@@ -871,7 +873,7 @@ impl<'a> Conn<'a> {
 
     fn encrypted(&mut self, kind: u8, body: &[u8]) {
         if let Some(key) = self.write.as_mut() {
-            let record = key.seal(self.record_version, kind, body, self.padding);
+            let record = key.seal_record(self.record_version, kind, body, self.padding);
             self.output.extend(record);
         }
     }
@@ -924,8 +926,10 @@ impl<'a> Conn<'a> {
     }
 
     fn note_alert(&self, body: &[u8]) {
-        if let Some(description) = body.get(1) {
-            self.seen().alerts.push(*description);
+        match body {
+            [1, description, ..] => self.seen().warnings.push(*description),
+            [_, description, ..] => self.seen().alerts.push(*description),
+            _ => {}
         }
     }
 
@@ -1024,9 +1028,13 @@ impl<'a> Conn<'a> {
                     self.client_key_exchange(body)?;
                 }
                 20 if self.tls12.is_some() => {
-                    let right = self.tls12.as_ref().and_then(|t| t.master.as_ref()).is_some_and(
-                        |master| master.finished(b"client finished", &self.transcript) == body,
-                    );
+                    let right = self
+                        .tls12
+                        .as_ref()
+                        .and_then(|t| t.master.as_ref())
+                        .is_some_and(|master| {
+                            master.finished(b"client finished", &self.transcript) == body
+                        });
                     self.transcript.extend_from_slice(message);
                     self.seen().client_finished = Some(right);
                 }
