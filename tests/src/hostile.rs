@@ -1,8 +1,9 @@
-//! The hostile-server table every TLS 1.3 client of ours is tested against: a scriptable
-//! TLS 1.3 server ([`Action`]s: each message, record and key change under the script's
-//! control, written here from RustCrypto pieces) and the rows ([`table`]), each a script
-//! and how a correct client must end: with the customer, or refused with the exact
-//! [`juspay_tls::Error`], or out of time within its deadline.
+//! The hostile-server table every TLS client of ours is tested against: a scriptable TLS
+//! server ([`Action`]s: each message, record and key change under the script's control,
+//! written here from RustCrypto pieces; TLS 1.3, or TLS 1.2 from an
+//! [`Action::ServerHello12`] on) and the rows ([`table`] for TLS 1.3, [`tls12::table`]
+//! for TLS 1.2), each a script and how a correct client must end: with the customer, or
+//! refused with the exact [`juspay_tls::Error`], or out of time within its deadline.
 //!
 //! rustls (the sandbox) cannot misbehave on demand; this server can, in every way a host
 //! on the path or a broken server can: messages out of order, missing, duplicated or
@@ -462,9 +463,9 @@ impl Credentials {
 /// Runs every row of [`table`] against a client: for each, starts the scripted server,
 /// has `call` make one call to it, and checks that the call ended as the row expects
 /// within its deadline (plus [`SLACK`]), that a refused call sent its error's alert, that
-/// no request byte reached the server unless the script got as far as reading the
-/// client's Finished, and that a call that succeeded sent a right Finished. Prints one line per row (`--nocapture` shows them);
-/// every row runs, and the failures are reported together.
+/// no request byte reached the server before the server had sent a right Finished, and
+/// that a call that succeeded sent a right Finished. Prints one line per row
+/// (`--nocapture` shows them); every row runs, and the failures are reported together.
 ///
 /// # Panics
 /// When any row did not end as it must.
@@ -708,15 +709,19 @@ fn quick_row(name: &'static str, script: Vec<Action>, expected: Expected) -> Row
     }
 }
 
+/// A row whose client has a receive buffer of [`LARGE_RECEIVE_BUFFER`] bytes.
+fn large(name: &'static str, script: Vec<Action>, expected: Expected) -> Row {
+    Row {
+        receive_buffer: LARGE_RECEIVE_BUFFER,
+        ..row(name, script, expected)
+    }
+}
+
 /// Every TLS 1.3 row, in a fixed order.
 pub fn table() -> Vec<Row> {
     use Action::*;
     use Violation as V;
 
-    let large = |name, script, expected| Row {
-        receive_buffer: LARGE_RECEIVE_BUFFER,
-        ..row(name, script, expected)
-    };
     let ok = Expected::Customer;
     let with_flight = |first: &[Action], rest: &[Action]| concat(&[first, rest]);
     let record_overflow = |len: usize| {

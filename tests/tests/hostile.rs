@@ -1,8 +1,9 @@
-//! The hostile-server table (juspay_sandbox::hostile) against juspay-tls's `Client` itself,
-//! stepped by the smallest blocking driver over a std socket with a deadline: every row
-//! ends as it must, never with a panic, and a refused row sends nothing of the request.
-//! And the rows that must work, through rustls: the scripted server is right by another
-//! implementation's reading too.
+//! The hostile-server table (juspay_sandbox::hostile, its TLS 1.3 and TLS 1.2 rows) against
+//! juspay-tls's `Client` itself, stepped by the smallest blocking driver over a std socket
+//! with a deadline: every row ends as it must, never with a panic, and a refused row sends
+//! nothing of the request. And the rows that must work, through rustls (and the TLS 1.2
+//! ones through OpenSSL's s_client): the scripted server is right by other
+//! implementations' reading too.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;

@@ -20,7 +20,7 @@ use super::schedule::{
 };
 use super::{
     Action, CCS, Chain, Expected, Hello12, KeyExchange, P256, Row, SECP384R1, Signature, alert,
-    cert, certificate, concat, fin, message, peer, quick_row, row,
+    cert, certificate, concat, fin, large, message, peer, quick_row, retry, row,
 };
 
 /// RFC 8446, 4.1.3: a TLS 1.3 server negotiating TLS 1.2 ends its random so.
@@ -249,6 +249,20 @@ pub fn table() -> Vec<Row> {
                     cert(),
                     ske(),
                     certificate_request(),
+                    ServerHelloDone,
+                ],
+                &finish(),
+                &[ReadRequest, Respond],
+            ]),
+            ok.clone(),
+        ),
+        large(
+            "TLS 1.2: 20 extra certificates, 64 KiB receive buffer",
+            concat(&[
+                &[
+                    sh12(),
+                    Certificate(Chain::Extra(20)),
+                    ske(),
                     ServerHelloDone,
                 ],
                 &finish(),
@@ -612,6 +626,42 @@ pub fn table() -> Vec<Row> {
             signed(Chain::Valid, key_exchange(|k| k.group = Some(SECP384R1))),
             peer(V::NotOffered),
         ),
+        // The receive buffer is juspay-tls's; rustls's grows.
+        for_rustls(
+            row(
+                "TLS 1.2: 20 extra certificates, default receive buffer",
+                concat(&[&signed(Chain::Extra(20), ske()), &[ReadRequest, Respond]]),
+                Expected::Refused(Error::ReceiveBufferTooSmall),
+            ),
+            ok.clone(),
+        ),
+        row(
+            "TLS 1.2: an X25519 point of small order (zero)",
+            signed(Chain::Valid, key_exchange(|k| k.share = Some(vec![0; 32]))),
+            peer(V::BadKeyShare),
+        ),
+        row(
+            "TLS 1.2: a secp256r1 point not on the curve",
+            signed(
+                Chain::Valid,
+                key_exchange(|k| {
+                    k.group = Some(P256);
+                    k.share = Some([&[4u8][..], &[1; 64]].concat());
+                }),
+            ),
+            peer(V::BadKeyShare),
+        ),
+        row(
+            "TLS 1.2: a TLS 1.2 ServerHello after a HelloRetryRequest",
+            vec![
+                retry(|r| r.group = Some(P256)),
+                sh12(),
+                cert(),
+                ske(),
+                ServerHelloDone,
+            ],
+            peer(V::BadHelloRetry),
+        ),
         row(
             "TLS 1.2: an X25519 point of 31 bytes",
             signed(Chain::Valid, key_exchange(|k| k.share = Some(vec![9; 31]))),
@@ -633,6 +683,19 @@ pub fn table() -> Vec<Row> {
             peer(V::IllegalExtension),
         ),
         // ---- Records: oversized, empty floods, unknown, tampered -------------------------
+        row(
+            "TLS 1.2: an encrypted record shorter than its explicit nonce and tag",
+            concat(&[
+                &[sh12()],
+                &first_flight(),
+                &[
+                    ReadFinished,
+                    ChangeCipherSpec,
+                    Raw(vec![22, 3, 3, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0]),
+                ],
+            ]),
+            peer(V::BadRecordMac),
+        ),
         row(
             "TLS 1.2: a record that fails authentication",
             concat(&[
