@@ -204,8 +204,10 @@ impl Cipher {
 
 /// The master secret of a TLS 1.2 handshake and what comes of it.
 pub(super) struct Master {
-    hash: Hash,
-    secret: Vec<u8>,
+    /// The PRF's hash (the suite's).
+    pub(super) hash: Hash,
+    /// The 48 bytes (also as a key log's CLIENT_RANDOM line records them).
+    pub(super) secret: Vec<u8>,
 }
 
 impl Master {
