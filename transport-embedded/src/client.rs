@@ -65,8 +65,31 @@ where
         Self::open(stack, timer, rng, config, buffers, address)
     }
 
-    /// TCP and TLS under the deadline already started.
+    /// TCP and TLS under the deadline already started. The connection is built in a frame
+    /// of its own and the handshake then runs on it in place: the TLS state (2.6 KiB) is
+    /// not copied again under the handshake's deep stack.
     fn open(
+        stack: &'b mut S,
+        timer: &'b Timer<C>,
+        rng: impl CryptoRngCore,
+        config: Config<'b>,
+        buffers: Buffers<'b>,
+        address: SocketAddr,
+    ) -> Result<Self> {
+        // One place for the connection from start to end (no `?` moving it out and back):
+        // the optimizer then builds it where the caller wants it.
+        let mut connection = Self::unconnected(stack, timer, rng, config, buffers, address);
+        if let Ok(client) = &mut connection
+            && let Err(e) = client.handshake()
+        {
+            connection = Err(e);
+        }
+        connection
+    }
+
+    /// TCP connected, TLS not started.
+    #[inline(never)]
+    fn unconnected(
         stack: &'b mut S,
         timer: &'b Timer<C>,
         mut rng: impl CryptoRngCore,
@@ -77,15 +100,21 @@ where
         let tls = session::tls_client(&config, buffers, &mut rng)?;
         let socket = NalSocket::connect(stack, address, timer).map_err(Error::from_socket)?;
         crate::fmt::debug!("TCP connected");
-        let mut tls = TlsStream { tls, socket };
-        tls.handshake(|| timer.clock().handshake_step())
-            .map_err(Error::from_stream)?;
-        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
         Ok(Client {
-            tls,
+            tls: TlsStream { tls, socket },
             timer,
             session: Session::new(config),
         })
+    }
+
+    #[inline(never)]
+    fn handshake(&mut self) -> Result<()> {
+        let timer = self.timer;
+        self.tls
+            .handshake(|| timer.clock().handshake_step())
+            .map_err(Error::from_stream)?;
+        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
+        Ok(())
     }
 
     /// Whether the connection can carry another call.

@@ -187,9 +187,12 @@ pub mod https {
 
     /// Request and response share one buffer: 2 KiB holds the API's responses.
     pub const CALL_BUFFER: usize = 2048;
-    /// The TCP socket's receive window: more than a full-size segment; the TLS read
-    /// buffer holds the record.
-    pub const TCP_RX_BUFFER: usize = 2048;
+    /// The TCP socket's receive window: the TLS read buffer holds the record, so this
+    /// only paces the server (1 KiB: a segment at a time).
+    pub const TCP_RX_BUFFER: usize = 1024;
+    /// The TLS send buffer: one record at a time; a request larger than a record goes
+    /// out in several (juspay-tls's `SEND_BUFFER` is 2 KiB; 1 KiB holds a Get).
+    pub const TLS_SEND_BUFFER: usize = 1024;
     /// What may wait to be sent: the ClientHello, a request's record, a few hundred bytes
     /// each (a full buffer makes the transport wait).
     pub const TCP_TX_BUFFER: usize = 1024;

@@ -136,6 +136,10 @@ pub struct Network {
     idle_since: Cell<Option<u32>>,
     /// Ticks of the last measured work, waiting left out.
     work: Cell<u32>,
+    /// Ticks when the work under way started.
+    started: Cell<u32>,
+    /// Work started and not yet ended.
+    running: Cell<bool>,
 }
 
 impl Network {
@@ -146,6 +150,8 @@ impl Network {
             waited: Cell::new(0),
             idle_since: Cell::new(None),
             work: Cell::new(0),
+            started: Cell::new(0),
+            running: Cell::new(false),
         }
     }
 
@@ -179,22 +185,42 @@ impl Network {
     /// instructions it took, less those spent waiting for the network (see
     /// [`Network::idle`]).
     pub fn measure<R>(&self, work: impl FnOnce() -> R) -> R {
+        self.start_work();
+        let result = work();
+        self.end_work();
+        result
+    }
+
+    /// Starts counting work, for a result too large to pass through [`Network::measure`]'s
+    /// closure (the connection: its copy would sit under the handshake); the count ends at
+    /// [`Network::work_instructions`].
+    pub fn start_work(&self) {
+        self.running.set(true);
         self.waited.set(0);
         self.idle_since.set(None);
-        let start = instructions::ticks();
-        let result = work();
+        self.started.set(instructions::ticks());
+    }
+
+    /// Ends what [`Network::start_work`] started.
+    fn end_work(&self) {
+        self.running.set(false);
         let end = instructions::ticks();
         // Work that ended in a wait (a deadline) waited up to its end.
         if let Some(since) = self.idle_since.take() {
             self.waited.set(self.waited.get() + end.wrapping_sub(since));
         }
-        self.work
-            .set(end.wrapping_sub(start).saturating_sub(self.waited.get()));
-        result
+        self.work.set(
+            end.wrapping_sub(self.started.get())
+                .saturating_sub(self.waited.get()),
+        );
     }
 
-    /// The instructions of the last [`Network::measure`], waiting left out.
+    /// The instructions of the last [`Network::measure`] (or of the work since
+    /// [`Network::start_work`]), waiting left out.
     pub fn work_instructions(&self) -> u64 {
+        if self.running.get() {
+            self.end_work();
+        }
         u64::from(self.work.get()) * u64::from(INSTRUCTIONS_PER_TICK)
     }
 }
