@@ -31,8 +31,29 @@ fn tls12_unmet_rows() {
     hostile::run_rows(&hostile::tls12::unmet(), get);
 }
 
+/// `Config::tls13_only`: every TLS 1.2 server that works for the default configuration
+/// is refused with protocol_version, and nothing of the request is sent.
+#[test]
+fn tls13_only_refuses_every_tls12_server() {
+    let rows: Vec<_> = legal(hostile::tls12::table())
+        .into_iter()
+        .map(|row| hostile::Row {
+            expected: hostile::Expected::Refused(juspay_tls::Error::Peer(
+                juspay_tls::Violation::NotTls13,
+            )),
+            ..row
+        })
+        .collect();
+    hostile::run_rows(&rows, |target| get_with(target, true));
+}
+
 /// One GET for the documentation customer over juspay-tls.
 fn get(target: &Target) -> Outcome {
+    get_with(target, false)
+}
+
+/// The same, requiring TLS 1.3 or not.
+fn get_with(target: &Target, tls13_only: bool) -> Outcome {
     let deadline = Instant::now() + target.deadline;
     let timed_out = |e: &io::Error| {
         matches!(
@@ -55,7 +76,10 @@ fn get(target: &Target) -> Outcome {
         .duration_since(UNIX_EPOCH)
         .expect("after 1970")
         .as_secs();
-    let config = Config::new(name, &anchors, CertificateTime::Now(now));
+    let mut config = Config::new(name, &anchors, CertificateTime::Now(now));
+    if tls13_only {
+        config = config.tls13_only();
+    }
     let (mut rx, mut tx) = (vec![0u8; target.receive_buffer], vec![0u8; SEND_BUFFER]);
     let mut client = match Client::new(config, &mut rx, &mut tx, &mut rand_core::OsRng) {
         Ok(client) => client,
