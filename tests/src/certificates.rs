@@ -69,11 +69,11 @@ impl Case {
     /// Starts a sandbox that presents this row's certificate, and otherwise answers like
     /// the API.
     pub fn start(&self) -> io::Result<Sandbox> {
-        self.start_over(TlsVersions::Both)
+        self.start_speaking(TlsVersions::Both)
     }
 
-    /// [`Case::start`] with the sandbox speaking `versions`.
-    pub fn start_over(&self, versions: TlsVersions) -> io::Result<Sandbox> {
+    /// The same, the sandbox speaking only these TLS versions.
+    pub fn start_speaking(&self, versions: TlsVersions) -> io::Result<Sandbox> {
         Sandbox::start_with(Options {
             certificate: Some(self.server.clone()),
             tls_versions: versions,
@@ -88,8 +88,9 @@ impl Case {
     }
 }
 
-/// Runs every row of [`table`] against a verifier: for each, starts its sandbox
-/// ([`Case::start`]) and hands it to `call`, which connects to [`Sandbox::address`] as
+/// Runs every row of [`table`] against a verifier: for each, starts its sandbox speaking
+/// `versions` ([`Case::start_speaking`]: the table over TLS 1.2 with
+/// [`TlsVersions::Tls12Only`]) and hands it to `call`, which connects to [`Sandbox::address`] as
 /// [`Case::base_url`] trusting [`Case::roots`] only, makes one call and says what it
 /// amounted to: `Some(Accepted)` when the customer arrived, `Some(Refused)` when the
 /// certificate was refused, `None` for anything else; and why (rustls's or our
@@ -99,22 +100,14 @@ impl Case {
 ///
 /// # Panics
 /// When any row's verdict differs from [`Case::expected`].
-pub fn run(call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String)) {
-    run_over(TlsVersions::Both, call);
-}
-
-/// [`run`] with every sandbox speaking `versions` (TLS 1.2 only, say).
-///
-/// # Panics
-/// When any row's verdict differs from [`Case::expected`].
-pub fn run_over(
+pub fn run(
     versions: TlsVersions,
     mut call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String),
 ) {
     let table = table();
     let mut mismatches = Vec::new();
     for case in &table {
-        let sandbox = match case.start_over(versions) {
+        let sandbox = match case.start_speaking(versions) {
             Ok(sandbox) => sandbox,
             Err(e) => {
                 mismatches.push(format!("{}: the sandbox did not start: {e}", case.name));

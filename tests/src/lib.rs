@@ -1239,7 +1239,8 @@ pub mod faults {
         }
     }
 
-    /// Runs every fault of [`table`] against a client: for each, starts its sandbox,
+    /// Runs every fault of [`table`] against a client: for each, starts its sandbox
+    /// speaking `versions` ([`TlsVersions::Tls12Only`]: the table over TLS 1.2),
     /// `prepare`s what the calls need (a client, or the settings to connect with), makes
     /// one `call` that must end as the fault expects within its deadline (plus [`SLACK`]),
     /// then a second that must bring the customer (the fault is over; the client, or a
@@ -1248,15 +1249,7 @@ pub mod faults {
     ///
     /// # Panics
     /// When any fault's calls did not end as they must.
-    pub fn run<S>(prepare: impl FnMut(&Fault, &Sandbox) -> S, call: impl FnMut(&mut S) -> Outcome) {
-        run_over(TlsVersions::Both, prepare, call);
-    }
-
-    /// [`run`] with every sandbox speaking `versions` (TLS 1.2 only, say).
-    ///
-    /// # Panics
-    /// When any fault's calls did not end as they must.
-    pub fn run_over<S>(
+    pub fn run<S>(
         versions: TlsVersions,
         mut prepare: impl FnMut(&Fault, &Sandbox) -> S,
         mut call: impl FnMut(&mut S) -> Outcome,

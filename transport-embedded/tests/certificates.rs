@@ -14,7 +14,7 @@ use juspay_transport_embedded::host::wall_clock;
 
 fn every_row(mode: Mode, versions: TlsVersions) {
     let mut host = Host::new();
-    certificates::run_over(versions, |case, sandbox| {
+    certificates::run(versions, |case, sandbox| {
         let target = Target {
             url: case.base_url(sandbox),
             roots: case.roots.clone(),
@@ -43,13 +43,12 @@ fn async_client() {
     every_row(Mode::Async, TlsVersions::Both);
 }
 
-/// The same verdicts from servers that speak TLS 1.2 only.
 #[test]
-fn blocking_client_tls12() {
+fn blocking_client_over_tls12() {
     every_row(Mode::Blocking, TlsVersions::Tls12Only);
 }
 
 #[test]
-fn async_client_tls12() {
+fn async_client_over_tls12() {
     every_row(Mode::Async, TlsVersions::Tls12Only);
 }

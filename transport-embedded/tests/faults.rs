@@ -12,7 +12,7 @@ use juspay_transport_embedded::host::wall_clock;
 
 fn every_fault(mode: Mode, versions: TlsVersions) {
     let mut host = Host::new();
-    faults::run_over(
+    faults::run(
         versions,
         |fault, sandbox| Target {
             url: format!("https://localhost:{}", sandbox.address().port()),
@@ -35,13 +35,12 @@ fn async_client() {
     every_fault(Mode::Async, TlsVersions::Both);
 }
 
-/// The same faults from servers that speak TLS 1.2 only.
 #[test]
-fn blocking_client_tls12() {
+fn blocking_client_over_tls12() {
     every_fault(Mode::Blocking, TlsVersions::Tls12Only);
 }
 
 #[test]
-fn async_client_tls12() {
+fn async_client_over_tls12() {
     every_fault(Mode::Async, TlsVersions::Tls12Only);
 }

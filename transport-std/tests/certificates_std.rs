@@ -14,16 +14,16 @@ use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, TlsVersions};
 use juspay_transport_std::{Config, Error, GetCustomer};
 
 fn every_certificate_gets_its_verdict(kind: Kind) {
-    over(kind, TlsVersions::Both);
+    table_over(kind, TlsVersions::Both);
 }
 
-/// The same verdicts from servers that speak TLS 1.2 only.
+/// The same verdicts from sandboxes that speak TLS 1.2 only.
 fn every_certificate_gets_its_verdict_over_tls12(kind: Kind) {
-    over(kind, TlsVersions::Tls12Only);
+    table_over(kind, TlsVersions::Tls12Only);
 }
 
-fn over(kind: Kind, versions: TlsVersions) {
-    certificates::run_over(versions, |case, sandbox| {
+fn table_over(kind: Kind, versions: TlsVersions) {
+    certificates::run(versions, |case, sandbox| {
         let mut config = Config::new(case.base_url(sandbox), DEMO_API_KEY, DEMO_MERCHANT_ID);
         config.webpki_roots = false;
         config.extra_roots = case.roots.clone();

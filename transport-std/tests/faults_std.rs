@@ -10,16 +10,16 @@ use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, TlsVersions};
 use juspay_transport_std::{Config, Error, ErrorClass, GetCustomer};
 
 fn every_fault_ends_in_its_class_and_the_client_recovers(kind: Kind) {
-    over(kind, TlsVersions::Both);
+    table_over(kind, TlsVersions::Both);
 }
 
-/// The same faults from servers that speak TLS 1.2 only.
+/// The same against sandboxes that speak TLS 1.2 only.
 fn every_fault_over_tls12(kind: Kind) {
-    over(kind, TlsVersions::Tls12Only);
+    table_over(kind, TlsVersions::Tls12Only);
 }
 
-fn over(kind: Kind, versions: TlsVersions) {
-    faults::run_over(
+fn table_over(kind: Kind, versions: TlsVersions) {
+    faults::run(
         versions,
         |fault, sandbox| {
             let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
