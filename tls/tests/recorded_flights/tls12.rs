@@ -224,6 +224,8 @@ fn server_hello_changes_are_refused() {
     };
     let mut downgraded = fixed.clone();
     downgraded[2 + 24..2 + 32].copy_from_slice(b"DOWNGRD\x01");
+    let mut downgraded_below = fixed.clone();
+    downgraded_below[2 + 24..2 + 32].copy_from_slice(b"DOWNGRD\x00");
     let mut tls11 = fixed.clone();
     tls11[1] = 2;
     let mut cbc = fixed.clone();
@@ -237,6 +239,12 @@ fn server_hello_changes_are_refused() {
         (
             "the downgrade sentinel",
             build_server_hello(&downgraded, &extensions),
+            false,
+            Error::Peer(Violation::Downgrade),
+        ),
+        (
+            "the TLS 1.1 downgrade sentinel",
+            build_server_hello(&downgraded_below, &extensions),
             false,
             Error::Peer(Violation::Downgrade),
         ),
