@@ -47,7 +47,7 @@ where
     /// Resolves the host through the connector's stack (IPv4 first, then IPv6; the stack
     /// is then `TcpConnect` and `Dns`: with embassy-net, [`TcpAndDns`](crate::TcpAndDns)
     /// of a `TcpClient` and a `DnsSocket`), connects and completes a verified TLS 1.3
-    /// handshake, all under `config`'s deadline.
+    /// (or 1.2) handshake, all under `config`'s deadline.
     pub async fn connect<R: CryptoRngCore>(
         connector: &'c mut Connector<'_, T, C, R>,
         config: Config<'c>,
@@ -100,7 +100,7 @@ where
         let socket = TimedSocket { socket, deadline };
         let mut tls = TlsStream { tls, socket };
         tls.handshake_async().await.map_err(Error::from_stream)?;
-        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
+        crate::fmt::debug!("TLS session open, server certificate verified");
         Ok(AsyncClient {
             tls,
             deadline,

@@ -7,8 +7,11 @@
 //! - [`NalSocket`]: an embedded-nal `TcpClientStack` socket as `embedded_io::{Read, Write}`,
 //!   polling `nb::WouldBlock` against the firmware's [`Clock`] so that a stalled server
 //!   ends in [`Error::Timeout`], never a hang.
-//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 through
-//!   our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
+//! - [`Connector`]: what connections are made from, made once: the network stack, the
+//!   clock, the RNG, the TLS buffers ([`TlsBuffers`]) and the trust anchors with the time
+//!   certificates are checked at. Both clients connect from it.
+//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 (or 1.2)
+//!   through our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
 //!   certificate as a step of its own (see the trust model below), and the connection
 //!   kept for the next call while responses allow it.
 //! - [`AsyncClient`] (feature `async`): the same client for async firmware (embassy):
@@ -20,80 +23,82 @@
 //! - [`signature`]: ECDSA, Ed25519 and RSA signature verification without a heap, as
 //!   rustls-pki-types `SignatureVerificationAlgorithm`s for rustls-webpki.
 //!
-//! A first call needs a [`Connector`] (made once: the network stack, the clock, the RNG,
-//! the TLS buffers and whom to trust), a [`Config`] (endpoint, credentials, deadline) and
-//! a client. On a host (feature `std`: std-embedded-nal, the OS RNG and the system clock
-//! stand in for the firmware's), against the loopback sandbox:
+//! On a host (feature `std`: std-embedded-nal, the OS RNG and the system clock stand in
+//! for the firmware's; the repository's tests make these calls against a loopback server
+//! that answers like the API):
 //!
-//! ```
+//! ```no_run
 //! # #[cfg(feature = "std")] {
 //! use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
-//! use juspay_transport_embedded::{Client, Config, Connector, GetCustomer, TlsBuffers, trust_anchor};
-//! # let sandbox = juspay_sandbox::Sandbox::start().unwrap();
-//! # let url = format!("https://localhost:{}", sandbox.address().port());
-//! # let (api_key, merchant_id) = (juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
+//! use juspay_transport_embedded::{
+//!     CertificateDer, Client, Config, Connector, Endpoint, GetCustomer, TlsBuffers, trust_anchor,
+//! };
 //!
-//! // On firmware: the roots in flash, the buffers a static, the board's stack, timer and
-//! // TRNG, and CertificateTime::AtLeast(build time) without a trusted clock.
-//! let root = sandbox.ca_der();
+//! // The root the API host's chain leads to; on firmware: certificates in flash.
+//! let root = CertificateDer::from(std::fs::read("root.der").unwrap());
 //! let anchors = [trust_anchor(&root).unwrap()];
+//! // Made once: on firmware the board's network stack, timer and hardware RNG, static
+//! // buffers, and CertificateTime::Now(rtc) or ::AtLeast(build time).
 //! let mut tls = TlsBuffers::new();
 //! let mut connector =
 //!     Connector::new(Stack, MonotonicClock::new(), OsRng, &mut tls, &anchors, wall_clock());
 //!
-//! let config = Config::new(url.as_str(), api_key, merchant_id).unwrap();
+//! let config = Config::new(Endpoint::SANDBOX, "your_api_key", "your_merchant_id").unwrap();
 //! let mut client = Client::connect(&mut connector, config).unwrap();
 //! let mut buf = [0u8; 2048];
 //! let reply = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"), &mut buf).unwrap();
-//! assert_eq!(reply.customer.unwrap().last_name.as_deref(), Some("Smith"));
+//! match reply.customer {
+//!     Ok(customer) => println!("{:?}", customer.last_name),
+//!     Err(api) => println!("the API answered {}", api.http_status),
+//! }
+//! // The connection stays open for the next call while the server allows it.
 //! assert!(client.is_reusable());
 //! # }
 //! ```
 //!
 //! # Async
-//! [`AsyncClient`] connects from the same [`Connector`] and [`Config`], returns the same
-//! [`Reply`] and [`Error`]; its futures run on any executor. On the host (features `std`
-//! and `async`: std-embedded-nal-async and async-io stand in for the firmware's):
+//! [`AsyncClient`] connects from the same [`Connector`] with the same [`Config`], returns
+//! the same [`Reply`] and [`Error`]; its futures run on any executor. On the host (features
+//! `std` and `async`: std-embedded-nal-async and async-io stand in for the firmware's):
 //!
-//! ```
+//! ```no_run
 //! # #[cfg(all(feature = "std", feature = "async"))] {
 //! use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, block_on, wall_clock};
-//! use juspay_transport_embedded::{AsyncClient, Config, Connector, GetCustomer, TlsBuffers, trust_anchor};
-//! # let sandbox = juspay_sandbox::Sandbox::start().unwrap();
-//! # let url = format!("https://localhost:{}", sandbox.address().port());
-//! # let (api_key, merchant_id) = (juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID);
+//! use juspay_transport_embedded::{
+//!     AsyncClient, CertificateDer, Config, Connector, Endpoint, GetCustomer, TlsBuffers,
+//!     trust_anchor,
+//! };
 //!
-//! let root = sandbox.ca_der();
+//! let root = CertificateDer::from(std::fs::read("root.der").unwrap());
 //! let anchors = [trust_anchor(&root).unwrap()];
 //! let mut tls = TlsBuffers::new();
 //! let stack = AsyncStack::default(); // TcpConnect and Dns in one
 //! let clock = MonotonicClock::new(); // Clock + Sleep
 //! let mut connector = Connector::new(stack, clock, OsRng, &mut tls, &anchors, wall_clock());
-//! let config = Config::new(url.as_str(), api_key, merchant_id).unwrap();
+//! let config = Config::new(Endpoint::SANDBOX, "your_api_key", "your_merchant_id").unwrap();
 //! block_on(async {
 //!     let mut client = AsyncClient::connect(&mut connector, config).await.unwrap();
 //!     let mut buf = [0u8; 2048];
 //!     let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
 //!     let reply = client.get_customer(&request, &mut buf).await.unwrap();
-//!     assert_eq!(reply.customer.unwrap().last_name.as_deref(), Some("Smith"));
+//!     println!("{:?}", reply.customer.map(|customer| customer.id));
 //!     client.close().await;
 //! });
 //! # }
 //! ```
 //!
 //! On embassy: a task owns the client; the network stack is embassy-net's, the buffers
-//! are static, the clock is embassy-time's. The sketch below is not compiled here (it
-//! names a `board` module for what a board supplies: the Ethernet driver, a TRNG, a
-//! source of customer ids). Its compiled and running form is the embassy firmware,
-//! `examples/firmware/embassy/src/main.rs` in the repository: the same client, `Sleep` on
-//! embassy-time, an embassy-net stack over the LAN9118 driver, static buffers and spawned
-//! tasks, built for thumbv7em-none-eabihf and run under QEMU by CI
-//! (`bash examples/firmware/embassy/run.sh`).
+//! are static, the clock is embassy-time's. Compiled here against embassy-net and
+//! embassy-time; the whole firmware (executor, the LAN9118 driver, tasks), built for
+//! thumbv7em-none-eabihf and run under QEMU by CI, is `examples/firmware/embassy` in the
+//! repository (`bash examples/firmware/embassy/run.sh`).
 //!
-//! ```ignore
+//! ```no_run
+//! # #[cfg(feature = "async")] {
 //! use embassy_net::dns::DnsSocket;
 //! use embassy_net::tcp::client::{TcpClient, TcpClientState};
 //! use embassy_time::{Duration, Instant};
+//! use juspay_transport_embedded::rand_core::CryptoRngCore;
 //! use juspay_transport_embedded::{
 //!     AsyncClient, CertificateDer, CertificateTime, Clock, Config, Connector, Endpoint,
 //!     GetCustomer, Sleep, TcpAndDns, TlsBuffers, trust_anchor,
@@ -113,16 +118,21 @@
 //!     }
 //! }
 //!
-//! // Two roots in flash (see "Which roots to ship" below).
-//! static ROOT: CertificateDer<'static> = CertificateDer::from_slice(include_bytes!("root.der"));
-//! static NEXT_ROOT: CertificateDer<'static> =
-//!     CertificateDer::from_slice(include_bytes!("next-root.der"));
+//! // Two roots in flash (see "Which roots to ship" below), from include_bytes!("root.der")
+//! // and include_bytes!("next-root.der"); the credentials from provisioning.
+//! # const ROOT_DER: &[u8] = &[];
+//! # const NEXT_ROOT_DER: &[u8] = &[];
+//! # const API_KEY: &str = "key";
+//! # const MERCHANT_ID: &str = "merchant";
+//! static ROOT: CertificateDer<'static> = CertificateDer::from_slice(ROOT_DER);
+//! static NEXT_ROOT: CertificateDer<'static> = CertificateDer::from_slice(NEXT_ROOT_DER);
 //! const BUILD_TIME: u64 = 1_790_000_000; // seconds since 1970, set by the build
 //!
-//! #[embassy_executor::task]
-//! async fn juspay(stack: embassy_net::Stack<'static>, rng: board::Rng) -> ! {
+//! /// Spawned as an embassy task (`#[embassy_executor::task]`), with the board's network
+//! /// stack and its hardware RNG.
+//! async fn juspay(stack: embassy_net::Stack<'static>, rng: impl CryptoRngCore) -> ! {
 //!     // 18 KiB and more of buffers: static, not on the task's stack. ConstStaticCell
-//!     // keeps them in .bss; StaticCell::init would build each array on the stack first.
+//!     // keeps them in .bss; StaticCell::init would build each on the stack first.
 //!     static TLS: ConstStaticCell<TlsBuffers> = ConstStaticCell::new(TlsBuffers::new());
 //!     static CALL: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
 //!     static TCP: StaticCell<TcpClientState<1, 1024, 2048>> = StaticCell::new();
@@ -132,32 +142,22 @@
 //!     let anchors = [trust_anchor(&ROOT).unwrap(), trust_anchor(&NEXT_ROOT).unwrap()];
 //!     let time = CertificateTime::AtLeast(BUILD_TIME);
 //!     let mut connector = Connector::new(network, EmbassyClock, rng, TLS.take(), &anchors, time);
-//!     let config =
-//!         Config::new(Endpoint::PRODUCTION, env!("JUSPAY_API_KEY"), env!("JUSPAY_MERCHANT_ID")).unwrap();
+//!     let config = Config::new(Endpoint::PRODUCTION, API_KEY, MERCHANT_ID).unwrap();
 //!     loop {
 //!         stack.wait_config_up().await;
-//!         match AsyncClient::connect(&mut connector, config).await {
-//!             Ok(mut client) => {
-//!                 // One connection for as many calls as the server allows.
-//!                 while client.is_reusable() {
-//!                     let id = board::next_customer_id().await;
-//!                     match client.get_customer(&GetCustomer::new(id), &mut buf[..]).await {
-//!                         Ok(reply) => board::show(&reply),
-//!                         Err(e) => defmt::warn!("call: {}", e),
-//!                     }
-//!                 }
+//!         if let Ok(mut client) = AsyncClient::connect(&mut connector, config).await {
+//!             // One connection for as many calls as the server allows.
+//!             while client.is_reusable() {
+//!                 let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+//!                 let Ok(reply) = client.get_customer(&request, &mut buf[..]).await else { break };
+//!                 let _ = reply.customer; // the customer, or the API's error, for the UI
+//!                 embassy_time::Timer::after(Duration::from_secs(60)).await;
 //!             }
-//!             Err(e) => defmt::warn!("connect: {}", e),
 //!         }
 //!         embassy_time::Timer::after(Duration::from_secs(1)).await;
 //!     }
 //! }
-//!
-//! #[embassy_executor::main]
-//! async fn main(spawner: embassy_executor::Spawner) {
-//!     let (stack, rng) = board::network().await; // the Ethernet driver and embassy_net::new
-//!     spawner.spawn(juspay(stack, rng).unwrap()); // embassy-executor 0.10
-//! }
+//! # }
 //! ```
 //!
 //! # Trust model
@@ -175,15 +175,16 @@
 //!   with [`CertificateTime::AtLeast`] and a floor it knows has passed (its build time, or
 //!   the newest trusted time it has seen): certificates that expired before the floor are
 //!   refused, newer ones are accepted. There is no way to skip the date check.
-//! - **Handshake signature**: the TLS 1.3 CertificateVerify, checked with the end-entity
-//!   key, with the scheme the server picked from the ones offered. juspay-tls's state
-//!   machine requires Certificate and CertificateVerify before Finished: a handshake that
-//!   skips either is refused, and nothing of the request is written before the server's
+//! - **Handshake signature**: the TLS 1.3 CertificateVerify (TLS 1.2: the
+//!   ServerKeyExchange's signature), checked with the end-entity key, with the scheme the
+//!   server picked from the ones offered. juspay-tls's state machine requires the
+//!   certificate and the signature before Finished: a handshake that skips either is
+//!   refused, and nothing of the request is written before the server's
 //!   Finished has been verified.
 //! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
-//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
-//!   CertificateVerify) with SHA-256/384/512, moduli of 2,048 to 4,096 bits, exponent
-//!   65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
+//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures, and TLS 1.2 ServerKeyExchange) and
+//!   RSA-PSS (certificates and handshake signatures) with SHA-256/384/512, moduli of
+//!   2,048 to 4,096 bits, exponent 65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
 //!   these. Differences from rustls: RSA moduli over 4,096 bits are refused (rustls takes
 //!   up to 8,192), and so are RSA exponents other than 65537.
 //!
@@ -212,7 +213,9 @@
 //! [`juspay_tls`] (its crate docs say what it speaks and refuses): TLS 1.3 with
 //! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, X25519
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
-//! other is answered), KeyUpdate, tickets read and dropped. Every refusal is an
+//! other is answered), KeyUpdate, tickets read and dropped; TLS 1.2 with ECDHE and
+//! AES-GCM or ChaCha20-Poly1305 for servers without TLS 1.3 ([`Config::tls13_only`]
+//! requires TLS 1.3). Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
 //! Between the handshake's expensive steps the blocking client calls
 //! [`Clock::handshake_step`] and
@@ -234,6 +237,8 @@
 //!   features).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     deny(

@@ -38,6 +38,9 @@ pub struct Config<'a> {
     /// on a Cortex-M4 with juspay-tls's `p256-cortex-m4`, where it is the faster of the two). A
     /// server that wants the other asks with a HelloRetryRequest.
     pub key_share: Group,
+    /// Whether TLS 1.2 is offered beside TLS 1.3 (true by default); see
+    /// [`Config::tls13_only`].
+    pub offer_tls12: bool,
 }
 
 impl<'a> Config<'a> {
@@ -54,7 +57,17 @@ impl<'a> Config<'a> {
             credentials: Credentials::new(api_key, merchant_id)?,
             deadline: Duration::from_secs(30),
             key_share: Group::X25519,
+            offer_tls12: true,
         })
+    }
+
+    /// The same requiring TLS 1.3 (juspay-tls's `Config::tls13_only`): a server that
+    /// speaks only TLS 1.2 is refused during the handshake, before any request.
+    pub fn tls13_only(self) -> Self {
+        Config {
+            offer_tls12: false,
+            ..self
+        }
     }
 
     /// The same with the first key share in `group`.
@@ -140,6 +153,11 @@ pub(crate) fn tls_client<'b>(
     })?;
     let tls_config =
         juspay_tls::Config::new(server_name, trust_anchors, time).key_share(config.key_share);
+    let tls_config = if config.offer_tls12 {
+        tls_config
+    } else {
+        tls_config.tls13_only()
+    };
     juspay_tls::Client::new(tls_config, buffers.tls_read, buffers.tls_write, rng)
         .map_err(Error::from_tls)
 }
