@@ -1071,16 +1071,15 @@ impl<'b> Client<'b> {
         // TLS 1.2 by its absence and legacy_version.
         match version {
             None => {
-                return self.server_hello_tls12(
-                    len,
+                let hello = Tls12Hello {
                     legacy_version,
                     random,
-                    session_id.len(),
+                    session_id_len: session_id.len(),
                     suite_code,
                     compression,
-                    key_share.is_some() || cookie,
-                    tls12,
-                );
+                    tls13_extensions: key_share.is_some() || cookie,
+                };
+                return self.server_hello_tls12(len, hello, tls12);
             }
             Some(TLS13) if !tls12.any => {}
             Some(TLS13) => return Err(Error::Peer(Violation::IllegalExtension)),
@@ -1151,18 +1150,20 @@ impl<'b> Client<'b> {
 
     /// A ServerHello without supported_versions: TLS 1.2 (RFC 5246, 7.4.1.3), if we offered
     /// it and nothing on the path removed TLS 1.3.
-    #[allow(clippy::too_many_arguments)]
     fn server_hello_tls12(
         &mut self,
         len: usize,
-        legacy_version: u16,
-        random: [u8; 32],
-        session_id_len: usize,
-        suite_code: u16,
-        compression: u8,
-        tls13_extensions: bool,
+        hello: Tls12Hello,
         extensions: Tls12Extensions,
     ) -> Result<()> {
+        let Tls12Hello {
+            legacy_version,
+            random,
+            session_id_len,
+            suite_code,
+            compression,
+            tls13_extensions,
+        } = hello;
         if legacy_version < TLS12 {
             return Err(Error::Peer(Violation::OldVersion));
         }
@@ -2019,6 +2020,17 @@ fn tls12_verify_data(
         &mut out,
     );
     out
+}
+
+/// The fields of a ServerHello without supported_versions, read for its TLS 1.2 checks.
+struct Tls12Hello {
+    legacy_version: u16,
+    random: [u8; 32],
+    session_id_len: usize,
+    suite_code: u16,
+    compression: u8,
+    /// It carries key_share or cookie, which only TLS 1.3 has.
+    tls13_extensions: bool,
 }
 
 /// What a ServerHello said in the extensions only TLS 1.2 may carry.
