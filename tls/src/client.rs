@@ -34,7 +34,8 @@ pub const MAX_PLAINTEXT: usize = 16_384;
 /// to 2^14 + 256 bytes, but with these suites anything over this would decrypt to too
 /// much plaintext, so it is refused (record_overflow) before it is buffered.
 const MAX_ENCRYPTED: usize = MAX_PLAINTEXT + 1 + TAG_LEN;
-/// A receive buffer that holds any record a TLS 1.3 server may send, header included.
+/// A receive buffer that holds any record a TLS 1.3 server may send, header included (and
+/// any TLS 1.2 record of our suites: 2^14 bytes, an explicit nonce and a tag).
 pub const RECEIVE_BUFFER: usize = 16_640;
 /// A send buffer that holds the ClientHello (with a HelloRetryRequest cookie of up to
 /// about 700 bytes) and requests of up to about 1.9 KiB in one record.
@@ -211,7 +212,7 @@ enum State {
     /// TLS 1.3: the ServerHello was checked and lies in the buffer; next: ECDH
     /// (expensive). TLS 1.2: the ServerHelloDone was read; next: a key pair for the
     /// server's group if the first key share was for the other one (expensive), then ECDH
-    /// (expensive) and our flight: [Certificate], ClientKeyExchange, ChangeCipherSpec,
+    /// (expensive) and our flight: Certificate (if asked for), ClientKeyExchange, ChangeCipherSpec,
     /// Finished.
     KeyAgreement,
     AwaitEncryptedExtensions,
@@ -243,7 +244,8 @@ struct HandshakeSecrets {
     server: Secret,
 }
 
-/// A TLS 1.3 client connection: the state machine and the caller's two buffers.
+/// A TLS client connection (TLS 1.3, or TLS 1.2 with a server without it): the state
+/// machine and the caller's two buffers.
 ///
 /// The caller moves the bytes: it sends [`outgoing`](Self::outgoing) (then calls
 /// [`sent`](Self::sent)), reads from the network into [`incoming`](Self::incoming) (then
