@@ -20,11 +20,12 @@
 //! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API |
 //! | `hrr` | P-256 chain | takes X25519 key shares only: a client offering P-256 first meets a HelloRetryRequest |
 //! | `keyupdate` | P-256 chain | sends a KeyUpdate (asking for the client's) after each response |
+//! | `tls12` | P-256 chain | speaks TLS 1.2 only, ECDHE over P-256 only; answers like the API |
 
 use std::io::Read;
 
 use juspay_sandbox::certificates::{Chain, ChainKeys};
-use juspay_sandbox::{OnlyGroup, Options, Sandbox, Step, vector};
+use juspay_sandbox::{OnlyGroup, Options, Sandbox, Step, TlsVersions, vector};
 
 fn main() -> std::io::Result<()> {
     let directory = std::env::args()
@@ -70,6 +71,15 @@ fn main() -> std::io::Result<()> {
                 p256.served(),
                 vec![Step::ApiThenKeyUpdate, Step::ApiThenKeyUpdate],
             )?,
+        ),
+        (
+            "tls12",
+            Sandbox::start_with(Options {
+                certificate: Some(p256.served()),
+                tls_versions: TlsVersions::Tls12Only,
+                only_group: Some(OnlyGroup::Secp256r1),
+                ..Options::default()
+            })?,
         ),
     ];
     for (name, sandbox) in &sandboxes {
