@@ -3,6 +3,7 @@
 //! the same options, JSON and exit status: 0 customer printed; 2 invalid input (nothing
 //! sent); 3 the API answered with an error (printed as JSON); 4 no response (connect, TLS,
 //! timeout); 5 malformed or incomplete response.
+#![warn(unreachable_pub)]
 
 use std::io::{IsTerminal, Write as _};
 use std::path::PathBuf;
@@ -86,7 +87,7 @@ const COMMON_OPTIONS: &str = "\
   --transport std|tokio|embedded|embedded-async
                          which transport carries the call (default std; tokio: its
                          AsyncClient on a tokio runtime; embedded: juspay-transport-embedded
-                         on this host, TLS 1.3 only, no retries; embedded-async: its async
+                         on this host, TLS 1.3 or 1.2, no retries; embedded-async: its async
                          client, on std-embedded-nal-async)
   --timeout SECS         deadline for the whole call, retries included (default 30)
   -v, --verbose          request and response heads on stderr, secrets redacted

@@ -7,6 +7,7 @@
 //!
 //! Both sides check the same things: HTTP framing (Content-Length or chunked), UTF-8,
 //! JSON syntax, `id` present; both keep every customer field.
+#![warn(unreachable_pub)]
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@
 //! ([`response::ResponseParser`]), and decodes the customer object into fixed-capacity
 //! [`Customer`] fields, or the API's error body into an [`ApiError`]. [`driver`] runs that over any `embedded_io` connection (or, with the
 //! feature `async`, any `embedded_io_async` one); transports
-//! (std sockets with rustls, embedded-nal with embedded-tls) only supply the connection.
+//! (std sockets with rustls, embedded-nal with juspay-tls) only supply the connection.
 //!
 //! ```
 //! use juspay_core::{Credentials, Customer, Endpoint, GetCustomer, Timestamp};
@@ -67,7 +67,7 @@
 //!
 //! # Crate features
 //! - `async`: [`driver::get_customer_async`], the same call over an `embedded_io_async`
-//!   connection (embassy-net's sockets, embedded-tls's async connection), on any
+//!   connection (embassy-net's sockets, a TLS connection over them), on any
 //!   executor. It steps the same [`driver::Exchange`] as the blocking driver, so both
 //!   behave alike and return the same [`Reply`].
 //! - `defmt`: `defmt::Format` for the public types; secrets print as `<redacted>`.
@@ -97,6 +97,8 @@
 //! serialized (the key has no `Serialize`).
 #![no_std]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     deny(

@@ -16,6 +16,10 @@ pub fn all() -> &'static [Flight] {
                 "../../tests/vectors/tls/hello_retry_x25519_to_secp256r1_aes256gcm.flight"
             ),
             include_str!("../../tests/vectors/tls/secp256r1_aes128gcm.flight"),
+            include_str!("../../tests/vectors/tls/tls12_x25519_ecdsa_aes128gcm.flight"),
+            include_str!(
+                "../../tests/vectors/tls/tls12_x25519_to_secp256r1_ecdsa_chacha20.flight"
+            ),
             include_str!("../../tests/vectors/tls/x25519_aes128gcm.flight"),
             include_str!("../../tests/vectors/tls/x25519_aes256gcm.flight"),
             include_str!("../../tests/vectors/tls/x25519_chacha20.flight"),

@@ -24,13 +24,15 @@ use libfuzzer_sys::fuzz_target;
 use replay::{Driver, with_client};
 use schedule::RecordKey;
 
-/// The suite's code point, for the server's record key.
-fn suite(name: &str) -> u16 {
+/// The suite's code point, for the server's record key; `None` for the TLS 1.2 flights,
+/// whose records the (TLS 1.3) hostile server's schedule cannot seal: tls_client covers
+/// their record layer.
+fn suite(name: &str) -> Option<u16> {
     match name {
-        "TLS_AES_128_GCM_SHA256" => schedule::AES_128_GCM_SHA256,
-        "TLS_AES_256_GCM_SHA384" => schedule::AES_256_GCM_SHA384,
-        "TLS_CHACHA20_POLY1305_SHA256" => schedule::CHACHA20_POLY1305_SHA256,
-        other => panic!("a suite we do not speak: {other}"),
+        "TLS_AES_128_GCM_SHA256" => Some(schedule::AES_128_GCM_SHA256),
+        "TLS_AES_256_GCM_SHA384" => Some(schedule::AES_256_GCM_SHA384),
+        "TLS_CHACHA20_POLY1305_SHA256" => Some(schedule::CHACHA20_POLY1305_SHA256),
+        _ => None,
     }
 }
 
@@ -38,10 +40,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((flight, mut input)) = flights::pick(data) else {
         return;
     };
-    let mut server = RecordKey::new(
-        suite(&flight.suite),
-        flight.server_application_secret.clone(),
-    );
+    let Some(suite) = suite(&flight.suite) else {
+        return;
+    };
+    let mut server = RecordKey::new(suite, flight.server_application_secret.clone());
     let mut take = |n: usize| -> &[u8] {
         let (taken, rest) = input.split_at(n.min(input.len()));
         input = rest;

@@ -36,7 +36,7 @@ struct Case {
     only_group: Option<OnlyGroup>,
 }
 
-const CASES: [Case; 6] = [
+const CASES: [Case; 8] = [
     Case {
         name: "x25519_aes128gcm",
         key_share: Group::X25519,
@@ -73,6 +73,21 @@ const CASES: [Case; 6] = [
         suite: cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
         only_group: Some(OnlyGroup::X25519),
     },
+    // TLS 1.2 (the sandbox's key is ECDSA P-256): the server's ServerKeyExchange in the
+    // group of our first share, and in the other one (no HelloRetryRequest in TLS 1.2:
+    // the client makes a second key pair).
+    Case {
+        name: "tls12_x25519_ecdsa_aes128gcm",
+        key_share: Group::X25519,
+        suite: cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        only_group: None,
+    },
+    Case {
+        name: "tls12_x25519_to_secp256r1_ecdsa_chacha20",
+        key_share: Group::X25519,
+        suite: cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        only_group: Some(OnlyGroup::Secp256r1),
+    },
 ];
 
 /// The randomness every recording draws: a fixed pattern, long enough for
@@ -106,13 +121,14 @@ impl rand_core::RngCore for Fixed {
 }
 impl rand_core::CryptoRng for Fixed {}
 
-/// The server's first application traffic secrets, by client random.
+/// The server's first application traffic secrets (TLS 1.3) or master secrets (TLS 1.2),
+/// by client random.
 #[derive(Debug, Default)]
 struct KeyLog(Mutex<HashMap<Vec<u8>, Vec<u8>>>);
 
 impl rustls::KeyLog for KeyLog {
     fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-        if label == "SERVER_TRAFFIC_SECRET_0"
+        if (label == "SERVER_TRAFFIC_SECRET_0" || label == "CLIENT_RANDOM")
             && let Ok(mut log) = self.0.lock()
         {
             log.insert(client_random.to_vec(), secret.to_vec());
@@ -125,6 +141,10 @@ fn suite_name(suite: Option<CipherSuite>) -> &'static str {
         Some(CipherSuite::Aes128GcmSha256) => "TLS_AES_128_GCM_SHA256",
         Some(CipherSuite::Aes256GcmSha384) => "TLS_AES_256_GCM_SHA384",
         Some(CipherSuite::Chacha20Poly1305Sha256) => "TLS_CHACHA20_POLY1305_SHA256",
+        Some(CipherSuite::EcdheEcdsaAes128GcmSha256) => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        Some(CipherSuite::EcdheEcdsaChacha20Poly1305Sha256) => {
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"
+        }
         _ => "unknown",
     }
 }
@@ -138,8 +158,13 @@ fn group_name(group: Group) -> &'static str {
 
 fn record(case: &Case) -> Result<Flight, Box<dyn Error>> {
     let key_log = Arc::new(KeyLog::default());
+    let tls12 = case.suite.version() == &rustls::version::TLS12;
     let sandbox = Sandbox::start_with(Options {
-        tls_versions: TlsVersions::Tls13Only,
+        tls_versions: if tls12 {
+            TlsVersions::Tls12Only
+        } else {
+            TlsVersions::Tls13Only
+        },
         cipher_suites: vec![case.suite],
         only_group: case.only_group,
         key_log: Some(key_log.clone()),
@@ -241,7 +266,7 @@ fn record(case: &Case) -> Result<Flight, Box<dyn Error>> {
         .map_err(|_| "key log poisoned")?
         .get(&client_random)
         .cloned()
-        .ok_or("the server logged no SERVER_TRAFFIC_SECRET_0")?;
+        .ok_or("the server logged no SERVER_TRAFFIC_SECRET_0 (or CLIENT_RANDOM)")?;
     Ok(Flight {
         server_name: server_name.to_owned(),
         time,
@@ -271,7 +296,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             Some(OnlyGroup::X25519) => Group::X25519,
             Some(OnlyGroup::Secp256r1) => Group::Secp256r1,
         };
-        let expected_retry = chosen != case.key_share;
+        let tls12 = case.suite.version() == &rustls::version::TLS12;
+        let expected_retry = chosen != case.key_share && !tls12;
         if flight.hello_retry != expected_retry {
             return Err(format!("{}: hello_retry {}", case.name, flight.hello_retry).into());
         }

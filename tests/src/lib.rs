@@ -19,6 +19,13 @@
 //! assert!(sandbox.ca_pem().starts_with("-----BEGIN CERTIFICATE-----"));
 //! ```
 #![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+/// The README's Rust examples: compiled by `cargo test --workspace`, and run where they
+/// need no network. Here because this crate depends on every transport.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};

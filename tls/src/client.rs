@@ -1,4 +1,5 @@
-//! The TLS 1.3 client (RFC 8446) as a sans-IO state machine.
+//! The TLS client as a sans-IO state machine: TLS 1.3 (RFC 8446) and, in the same states
+//! and buffers, TLS 1.2 (RFC 5246) with ECDHE and AEAD suites only.
 //!
 //! Written here rather than taken from a crate because no TLS client for Rust runs without
 //! a heap and refuses what it must: rustls and mbedtls-rs need an allocator, and
@@ -19,7 +20,9 @@ use crate::codec::{Malformed, Reader, Writer};
 use crate::error::{Alert, Error, Result, Violation};
 use crate::kx::{Group, KeyPair, MAX_SHARE};
 use crate::suite::MAX_HASH;
-use crate::suite::{CipherSuite, HashAlgorithm, RecordKey, Secret, TAG_LEN, Transcript};
+use crate::suite::{
+    CipherSuite, HashAlgorithm, ProtocolVersion, RecordKey, Secret, TAG_LEN, Transcript, prf,
+};
 use crate::verifier::{self, CertificateTime, ServerKey, Trust, scheme};
 
 /// The record header: content type, legacy version, length (RFC 8446, 5.1).
@@ -48,13 +51,17 @@ mod content {
 }
 
 mod handshake {
+    pub(super) const HELLO_REQUEST: u8 = 0;
     pub(super) const CLIENT_HELLO: u8 = 1;
     pub(super) const SERVER_HELLO: u8 = 2;
     pub(super) const NEW_SESSION_TICKET: u8 = 4;
     pub(super) const ENCRYPTED_EXTENSIONS: u8 = 8;
     pub(super) const CERTIFICATE: u8 = 11;
+    pub(super) const SERVER_KEY_EXCHANGE: u8 = 12;
     pub(super) const CERTIFICATE_REQUEST: u8 = 13;
+    pub(super) const SERVER_HELLO_DONE: u8 = 14;
     pub(super) const CERTIFICATE_VERIFY: u8 = 15;
+    pub(super) const CLIENT_KEY_EXCHANGE: u8 = 16;
     pub(super) const FINISHED: u8 = 20;
     pub(super) const KEY_UPDATE: u8 = 24;
 }
@@ -62,13 +69,16 @@ mod handshake {
 mod extension {
     pub(super) const SERVER_NAME: u16 = 0;
     pub(super) const SUPPORTED_GROUPS: u16 = 10;
+    pub(super) const EC_POINT_FORMATS: u16 = 11;
     pub(super) const SIGNATURE_ALGORITHMS: u16 = 13;
+    pub(super) const EXTENDED_MASTER_SECRET: u16 = 23;
     pub(super) const RECORD_SIZE_LIMIT: u16 = 28;
     pub(super) const SUPPORTED_VERSIONS: u16 = 43;
     pub(super) const COOKIE: u16 = 44;
     pub(super) const KEY_SHARE: u16 = 51;
+    pub(super) const RENEGOTIATION_INFO: u16 = 0xff01;
     /// What the ClientHello sends: the only extensions a server may answer with.
-    pub(super) const SENT: [u16; 7] = [
+    pub(super) const SENT: [u16; 10] = [
         SERVER_NAME,
         SUPPORTED_GROUPS,
         SIGNATURE_ALGORITHMS,
@@ -76,6 +86,9 @@ mod extension {
         SUPPORTED_VERSIONS,
         COOKIE,
         KEY_SHARE,
+        EC_POINT_FORMATS,
+        EXTENDED_MASTER_SECRET,
+        RENEGOTIATION_INFO,
     ];
 }
 
@@ -86,7 +99,19 @@ const HELLO_RETRY_RANDOM: [u8; 32] = [
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ];
-/// The ChangeCipherSpec record of middlebox compatibility mode (RFC 8446, D.4).
+/// RFC 8446, 4.1.3: the end of a TLS 1.2 ServerHello's random from a server that speaks
+/// TLS 1.3 (and so was downgraded on the path, since we offered it).
+const DOWNGRADE_TLS12: [u8; 8] = *b"DOWNGRD\x01";
+/// TLS 1.2: the length of verify_data in Finished (RFC 5246, 7.4.9).
+const VERIFY_DATA: usize = 12;
+/// TLS 1.2: the master secret's length (RFC 5246, 8.1).
+const MASTER_SECRET: usize = 48;
+/// TLS 1.2: the most an AEAD record adds to its plaintext: the explicit nonce of AES-GCM
+/// (RFC 5288, 3) and the tag.
+const TLS12_OVERHEAD: usize = 8 + TAG_LEN;
+
+/// The ChangeCipherSpec record of middlebox compatibility mode (RFC 8446, D.4), and of
+/// TLS 1.2's key change.
 const CHANGE_CIPHER_SPEC: [u8; 6] = [content::CHANGE_CIPHER_SPEC, 3, 3, 0, 1, 1];
 
 /// What the client connects to and trusts.
@@ -103,6 +128,9 @@ pub struct Config<'a> {
     /// The group of the one key share in the first ClientHello; a server that prefers the
     /// other asks for it with a HelloRetryRequest (one more round trip).
     pub key_share: Group,
+    /// Whether TLS 1.2 is offered beside TLS 1.3 (by default it is); false requires TLS
+    /// 1.3: see [`Config::tls13_only`].
+    pub offer_tls12: bool,
 }
 
 impl<'a> Config<'a> {
@@ -117,6 +145,18 @@ impl<'a> Config<'a> {
             trust_anchors,
             time,
             key_share: Group::X25519,
+            offer_tls12: true,
+        }
+    }
+
+    /// The same, requiring TLS 1.3: the ClientHello offers neither TLS 1.2 nor its suites
+    /// and extensions, and a server that answers with TLS 1.2 is refused with
+    /// protocol_version ([`Violation::NotTls13`]) before anything else is sent. For a team
+    /// that knows its server speaks TLS 1.3.
+    pub fn tls13_only(self) -> Self {
+        Config {
+            offer_tls12: false,
+            ..self
         }
     }
 
@@ -166,7 +206,11 @@ enum State {
     Retry {
         group: Group,
     },
-    /// The ServerHello was checked and lies in the buffer; next: ECDH (expensive).
+    /// TLS 1.3: the ServerHello was checked and lies in the buffer; next: ECDH
+    /// (expensive). TLS 1.2: the ServerHelloDone was read; next: a key pair for the
+    /// server's group if the first key share was for the other one (expensive), then ECDH
+    /// (expensive) and our flight: [Certificate], ClientKeyExchange, ChangeCipherSpec,
+    /// Finished.
     KeyAgreement,
     AwaitEncryptedExtensions,
     AwaitCertificateOrRequest,
@@ -176,6 +220,14 @@ enum State {
     AwaitCertificateVerify,
     /// The CertificateVerify lies in the buffer; next: the signature check (expensive).
     VerifySignature,
+    /// TLS 1.2, after the Certificate.
+    AwaitServerKeyExchange,
+    /// TLS 1.2: the ServerKeyExchange lies in the buffer; next: its signature (expensive).
+    VerifyKeyExchange,
+    /// TLS 1.2: CertificateRequest (once) or ServerHelloDone.
+    AwaitServerHelloDone,
+    /// TLS 1.2: our flight is out; only the server's ChangeCipherSpec may come.
+    AwaitChangeCipherSpec,
     AwaitFinished,
     Established,
     Closed,
@@ -226,6 +278,17 @@ pub struct Client<'b> {
     sent_close_notify: bool,
     certificate_requested: bool,
     secrets: Option<HandshakeSecrets>,
+    /// The version the ServerHello chose (TLS 1.3 until then).
+    version: ProtocolVersion,
+    /// TLS 1.2: a ChangeCipherSpec came before the ServerHello (legal only in TLS 1.3's
+    /// middlebox compatibility mode).
+    early_change_cipher_spec: bool,
+    /// TLS 1.2: the server's random, for the ServerKeyExchange signature and the keys.
+    server_random: [u8; 32],
+    /// TLS 1.2: the server's ECDHE share from its ServerKeyExchange.
+    server_share: Option<(Group, [u8; MAX_SHARE])>,
+    /// TLS 1.2: the master secret, from our ClientKeyExchange to the server's Finished.
+    master: Option<Secret>,
     server_key: ServerKey,
     read_key: Option<RecordKey>,
     write_key: Option<RecordKey>,
@@ -289,6 +352,11 @@ impl<'b> Client<'b> {
             sent_close_notify: false,
             certificate_requested: false,
             secrets: None,
+            version: ProtocolVersion::Tls13,
+            early_change_cipher_spec: false,
+            server_random: [0; 32],
+            server_share: None,
+            master: None,
             server_key: ServerKey::new(),
             read_key: None,
             write_key: None,
@@ -303,6 +371,24 @@ impl<'b> Client<'b> {
     /// The negotiated cipher suite, once the ServerHello has been read.
     pub fn cipher_suite(&self) -> Option<CipherSuite> {
         self.suite
+    }
+
+    /// The negotiated protocol version, once the ServerHello has been read.
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.suite.map(|_| self.version)
+    }
+
+    fn tls12(&self) -> bool {
+        self.version == ProtocolVersion::Tls12
+    }
+
+    /// What a record adds to the data it carries: the header, and in TLS 1.3 the content
+    /// type and tag, in TLS 1.2 the explicit nonce and tag.
+    fn record_overhead(&self) -> usize {
+        match (&self.write_key, self.tls12()) {
+            (Some(key), true) => HEADER + key.explicit_nonce_len() + TAG_LEN,
+            _ => HEADER + 1 + TAG_LEN,
+        }
     }
 
     /// Whether the handshake is complete (and the connection not closed or failed).
@@ -388,7 +474,7 @@ impl<'b> Client<'b> {
             .tx
             .len()
             .saturating_sub(self.tx_end)
-            .saturating_sub(HEADER + 1 + TAG_LEN);
+            .saturating_sub(self.record_overhead());
         let n = data.len().min(room).min(self.send_limit);
         if n == 0 {
             if self.tx_end == 0 {
@@ -457,6 +543,10 @@ impl<'b> Client<'b> {
                 self.verify_signature()?;
                 return Ok(Status::Busy);
             }
+            State::VerifyKeyExchange => {
+                self.verify_key_exchange()?;
+                return Ok(Status::Busy);
+            }
             State::Closed => return Ok(Status::Closed),
             _ => {}
         }
@@ -479,6 +569,7 @@ impl<'b> Client<'b> {
                         | State::KeyAgreement
                         | State::VerifyChain
                         | State::VerifySignature
+                        | State::VerifyKeyExchange
                         | State::Established
                         | State::Closed
                 ) {
@@ -543,6 +634,8 @@ impl<'b> Client<'b> {
         };
         let len = usize::from(len);
         let encrypted = self.read_key.is_some();
+        // TLS 1.2 encrypts every record type but ChangeCipherSpec under its own type.
+        let tls12_encrypted = encrypted && self.tls12();
         if !matches!(kind, 20..=23) {
             return Err(Error::Peer(Violation::UnexpectedRecord));
         }
@@ -551,6 +644,11 @@ impl<'b> Client<'b> {
             return Err(Error::Peer(Violation::Malformed));
         }
         match kind {
+            content::APPLICATION_DATA | content::HANDSHAKE | content::ALERT if tls12_encrypted => {
+                if len > MAX_PLAINTEXT + TLS12_OVERHEAD {
+                    return Err(Error::Peer(Violation::RecordTooLong));
+                }
+            }
             content::APPLICATION_DATA if encrypted => {
                 if len > MAX_ENCRYPTED {
                     return Err(Error::Peer(Violation::RecordTooLong));
@@ -582,6 +680,12 @@ impl<'b> Client<'b> {
         let mut aad = [0u8; HEADER];
         aad.copy_from_slice(self.rx.get(self.raw_start..body_start).unwrap_or_default());
         self.raw_start = record_end;
+        if tls12_encrypted && kind != content::CHANGE_CIPHER_SPEC {
+            let plain = self.decrypt_tls12(kind, version, body_start, record_end)?;
+            return self
+                .deliver(kind, true, plain.start, plain.len())
+                .map(|()| true);
+        }
         let (inner, content_len) = if kind == content::APPLICATION_DATA {
             self.decrypt(&aad, body_start, record_end)?
         } else {
@@ -634,6 +738,28 @@ impl<'b> Client<'b> {
         Ok((kind, last))
     }
 
+    /// TLS 1.2: decrypts the record body `rx[start..end]` in place; returns where its
+    /// plaintext lies in `rx` (RFC 5246, 6.2.3.3).
+    fn decrypt_tls12(
+        &mut self,
+        kind: u8,
+        version: u16,
+        start: usize,
+        end: usize,
+    ) -> Result<core::ops::Range<usize>> {
+        let Some(key) = self.read_key.as_mut() else {
+            return Err(Error::Peer(Violation::UnexpectedRecord));
+        };
+        let body = self.rx.get_mut(start..end).unwrap_or_default();
+        let plain = key
+            .open_tls12(kind, version, body)
+            .map_err(|_| Error::Peer(Violation::BadRecordMac))?;
+        if plain.len() > MAX_PLAINTEXT {
+            return Err(Error::Peer(Violation::RecordTooLong));
+        }
+        Ok(start + plain.start..start + plain.end)
+    }
+
     /// Acts on a record's content, `rx[start..start + len]`.
     fn deliver(&mut self, kind: u8, encrypted: bool, start: usize, len: usize) -> Result<()> {
         // RFC 8446, 5.1: a handshake message split over records has no other records
@@ -651,6 +777,12 @@ impl<'b> Client<'b> {
                 if content != [1] {
                     return Err(Error::Peer(Violation::BadChangeCipherSpec));
                 }
+                if self.tls12() {
+                    return self.server_change_cipher_spec();
+                }
+                if self.state == State::AwaitServerHello && !self.retried {
+                    self.early_change_cipher_spec = true;
+                }
                 self.count_empty()
             }
             content::ALERT => {
@@ -659,10 +791,15 @@ impl<'b> Client<'b> {
                     return Err(Error::Peer(Violation::EmptyRecord));
                 }
                 let mut r = Reader::new(content);
-                let (Ok(_level), Ok(description)) = (r.u8(), r.u8()) else {
+                let (Ok(level), Ok(description)) = (r.u8(), r.u8()) else {
                     return Err(Error::Peer(Violation::Malformed));
                 };
                 r.end().map_err(|_| Error::Peer(Violation::Malformed))?;
+                // RFC 5246, 7.2: in TLS 1.2 a warning is not fatal. Servers send
+                // unrecognized_name (112) so when SNI names none of their hosts, before
+                // the ServerHello too (when the version is not yet known). Ignored, as
+                // rustls does, and counted with the records that carry nothing.
+                let warning = level == 1 && (self.tls12() || self.state == State::AwaitServerHello);
                 match Alert::from_code(description) {
                     Alert::CloseNotify if !self.is_handshaking() => {
                         self.state = State::Closed;
@@ -670,6 +807,8 @@ impl<'b> Client<'b> {
                     }
                     // RFC 8446, 6.1: user_canceled is followed by close_notify.
                     Alert::UserCanceled => self.count_empty(),
+                    Alert::CloseNotify => Err(Error::AlertReceived(Alert::CloseNotify)),
+                    _ if warning => self.count_empty(),
                     alert => Err(Error::AlertReceived(alert)),
                 }
             }
@@ -774,6 +913,14 @@ impl<'b> Client<'b> {
             }
             State::AwaitCertificateOrRequest | State::AwaitCertificate => handshake::CERTIFICATE,
             State::AwaitCertificateVerify => handshake::CERTIFICATE_VERIFY,
+            State::AwaitServerKeyExchange => handshake::SERVER_KEY_EXCHANGE,
+            // RFC 5246, 7.4.4: at most one CertificateRequest, before ServerHelloDone.
+            State::AwaitServerHelloDone
+                if kind == handshake::CERTIFICATE_REQUEST && !self.certificate_requested =>
+            {
+                handshake::CERTIFICATE_REQUEST
+            }
+            State::AwaitServerHelloDone => handshake::SERVER_HELLO_DONE,
             State::AwaitFinished => handshake::FINISHED,
             State::Established => return self.handle_post_handshake(kind, len),
             _ => return Err(Error::Peer(Violation::UnexpectedMessage)),
@@ -788,6 +935,26 @@ impl<'b> Client<'b> {
                 self.encrypted_extensions(len)?;
                 self.take_message(len);
                 self.state = State::AwaitCertificateOrRequest;
+                Ok(())
+            }
+            handshake::CERTIFICATE_REQUEST if self.tls12() => {
+                // RFC 5246, 7.4.4: read for form; we answer with no certificate.
+                let mut r = Reader::new(self.message_body(len));
+                let _types = r.vec8().map_err(malformed)?;
+                let _schemes = r.vec16().map_err(malformed)?;
+                let _authorities = r.vec16().map_err(malformed)?;
+                r.end().map_err(malformed)?;
+                self.certificate_requested = true;
+                self.take_message(len);
+                Ok(())
+            }
+            handshake::SERVER_KEY_EXCHANGE => self.server_key_exchange(len),
+            handshake::SERVER_HELLO_DONE => {
+                if len != 4 {
+                    return Err(Error::Peer(Violation::Malformed));
+                }
+                self.take_message(len);
+                self.state = State::KeyAgreement;
                 Ok(())
             }
             handshake::CERTIFICATE_REQUEST => {
@@ -808,7 +975,7 @@ impl<'b> Client<'b> {
             handshake::CERTIFICATE => {
                 // Checked for form now; the chain is verified in the next step.
                 let mut count = 0usize;
-                for entry in certificate_entries(self.message_body(len))? {
+                for entry in certificate_entries(self.message_body(len), self.tls12())? {
                     entry?;
                     count += 1;
                 }
@@ -849,6 +1016,7 @@ impl<'b> Client<'b> {
         let mut version = None;
         let mut key_share = None;
         let mut cookie = false;
+        let mut tls12 = Tls12Extensions::default();
         let mut seen = Seen::default();
         let mut r = Reader::new(extensions);
         while !r.is_empty() {
@@ -871,6 +1039,24 @@ impl<'b> Client<'b> {
                     }
                     cookie = true;
                 }
+                // TLS 1.2 only (checked below); RFC 6066, 3: an empty server_name.
+                extension::SERVER_NAME => tls12.any = true,
+                extension::EXTENDED_MASTER_SECRET => {
+                    tls12.any = true;
+                    tls12.extended_master_secret = true;
+                }
+                extension::RENEGOTIATION_INFO => {
+                    tls12.any = true;
+                    tls12.renegotiation_empty = Some(d.vec8().map_err(malformed)?.is_empty());
+                }
+                extension::EC_POINT_FORMATS => {
+                    tls12.any = true;
+                    tls12.uncompressed = Some(d.vec8().map_err(malformed)?.contains(&0));
+                }
+                extension::RECORD_SIZE_LIMIT => {
+                    tls12.any = true;
+                    tls12.record_size_limit = Some(d.u16().map_err(malformed)?);
+                }
                 kind if extension::SENT.contains(&kind) => {
                     return Err(Error::Peer(Violation::IllegalExtension));
                 }
@@ -879,10 +1065,23 @@ impl<'b> Client<'b> {
             d.end().map_err(malformed)?;
         }
 
-        // RFC 8446, 4.1.3 and 4.2.1: TLS 1.3 is negotiated by supported_versions alone.
+        // RFC 8446, 4.1.3 and 4.2.1: TLS 1.3 is negotiated by supported_versions alone;
+        // TLS 1.2 by its absence and legacy_version.
         match version {
-            None => return Err(Error::Peer(Violation::NotTls13)),
-            Some(TLS13) => {}
+            None => {
+                return self.server_hello_tls12(
+                    len,
+                    legacy_version,
+                    random,
+                    session_id.len(),
+                    suite_code,
+                    compression,
+                    key_share.is_some() || cookie,
+                    tls12,
+                );
+            }
+            Some(TLS13) if !tls12.any => {}
+            Some(TLS13) => return Err(Error::Peer(Violation::IllegalExtension)),
             Some(_) => return Err(Error::Peer(Violation::NotOffered)),
         }
         if legacy_version != TLS12 {
@@ -897,7 +1096,9 @@ impl<'b> Client<'b> {
         {
             return Err(Error::Peer(Violation::BadServerHello));
         }
-        let suite = CipherSuite::from_code(suite_code).ok_or(Error::Peer(Violation::NotOffered))?;
+        let suite = CipherSuite::from_code(suite_code)
+            .filter(|s| s.version() == ProtocolVersion::Tls13)
+            .ok_or(Error::Peer(Violation::NotOffered))?;
         let Some(offered) = self.key_pair.as_ref().map(KeyPair::group) else {
             return Err(Error::Peer(Violation::UnexpectedMessage));
         };
@@ -946,6 +1147,295 @@ impl<'b> Client<'b> {
         Ok(())
     }
 
+    /// A ServerHello without supported_versions: TLS 1.2 (RFC 5246, 7.4.1.3), if we offered
+    /// it and nothing on the path removed TLS 1.3.
+    #[allow(clippy::too_many_arguments)]
+    fn server_hello_tls12(
+        &mut self,
+        len: usize,
+        legacy_version: u16,
+        random: [u8; 32],
+        session_id_len: usize,
+        suite_code: u16,
+        compression: u8,
+        tls13_extensions: bool,
+        extensions: Tls12Extensions,
+    ) -> Result<()> {
+        if legacy_version < TLS12 {
+            return Err(Error::Peer(Violation::OldVersion));
+        }
+        // A TLS 1.3 ServerHello or HelloRetryRequest (key_share, cookie, the
+        // HelloRetryRequest random) without supported_versions has not negotiated TLS 1.3
+        // (RFC 8446, 4.1.3), and is no TLS 1.2 ServerHello either: protocol_version.
+        if legacy_version != TLS12
+            || !self.config.offer_tls12
+            || tls13_extensions
+            || random == HELLO_RETRY_RANDOM
+        {
+            return Err(Error::Peer(Violation::NotTls13));
+        }
+        // RFC 8446, 4.1.4: after a HelloRetryRequest the server has chosen TLS 1.3.
+        if self.retried {
+            return Err(Error::Peer(Violation::BadHelloRetry));
+        }
+        if random.get(24..) == Some(&DOWNGRADE_TLS12[..]) {
+            return Err(Error::Peer(Violation::Downgrade));
+        }
+        // A server that echoes our (random, compatibility mode) session id claims to resume
+        // a session we never had (RFC 5246, 7.4.1.3); we offer no resumption.
+        let echoed = session_id_len != 0 && {
+            let body = self.message_body(len);
+            body.get(35..35 + session_id_len) == self.session_id.get(..self.session_id_len)
+        };
+        if session_id_len > 32 || echoed || compression != 0 {
+            return Err(Error::Peer(Violation::BadServerHello));
+        }
+        let suite = CipherSuite::from_code(suite_code)
+            .filter(|s| s.version() == ProtocolVersion::Tls12)
+            .ok_or(Error::Peer(Violation::NotOffered))?;
+        // RFC 7627, 5.2 lets a client go on without the extended master secret; we refuse
+        // (as rustls does with `require_ems`). Without it the master secret is not bound to
+        // the handshake that made it, the triple handshake attack (RFC 7627, 1), and every
+        // maintained server has sent it for a decade; we have no resumption that a
+        // session-hash-less server would need either.
+        if !extensions.extended_master_secret {
+            return Err(Error::Peer(Violation::NoExtendedMasterSecret));
+        }
+        // RFC 5746, 3.4: on an initial handshake the server's renegotiation_info is empty.
+        // Its absence is allowed (RFC 5746, 4.1 leaves it to the client), as rustls does:
+        // we never renegotiate, so a server without RFC 5746 cannot be attacked through us.
+        if extensions.renegotiation_empty == Some(false) {
+            return Err(Error::Peer(Violation::BadRenegotiationInfo));
+        }
+        // RFC 8422, 5.2: a server that sends ec_point_formats includes uncompressed.
+        if extensions.uncompressed == Some(false) {
+            return Err(Error::Peer(Violation::NotOffered));
+        }
+        if let Some(limit) = extensions.record_size_limit {
+            // RFC 8449, 4: below 64 is illegal; in TLS 1.2 the limit counts only the
+            // plaintext, and anything over 2^14 means 2^14.
+            if limit < 64 {
+                return Err(Error::Peer(Violation::IllegalExtension));
+            }
+            self.send_limit = usize::from(limit).min(MAX_PLAINTEXT);
+        }
+        // RFC 5246, 7.1 and 7.4.1.3: a ChangeCipherSpec before the ServerHello is not one
+        // of TLS 1.3's middlebox compatibility records here.
+        if self.early_change_cipher_spec {
+            return Err(Error::Peer(Violation::BadChangeCipherSpec));
+        }
+        self.version = ProtocolVersion::Tls12;
+        self.suite = Some(suite);
+        self.server_random = random;
+        self.transcript.select(suite.hash());
+        self.take_message(len);
+        self.state = State::AwaitCertificate;
+        Ok(())
+    }
+
+    /// TLS 1.2: the ServerKeyExchange for ECDHE (RFC 8422, 5.4), checked for form and for
+    /// what we offered; its signature is the next step.
+    fn server_key_exchange(&mut self, len: usize) -> Result<()> {
+        let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
+        let Some(suite) = self.suite else {
+            return Err(Error::Peer(Violation::UnexpectedMessage));
+        };
+        let mut r = Reader::new(self.message_body(len));
+        // ECCurveType named_curve (3); explicit curves are deprecated (RFC 8422, 5.4).
+        if r.u8().map_err(malformed)? != 3 {
+            return Err(Error::Peer(Violation::NotOffered));
+        }
+        let group = Group::from_code(r.u16().map_err(malformed)?)
+            .ok_or(Error::Peer(Violation::NotOffered))?;
+        let point = r.vec8().map_err(malformed)?;
+        let signature_scheme = r.u16().map_err(malformed)?;
+        r.vec16().map_err(malformed)?;
+        r.end().map_err(malformed)?;
+        if point.len() != group.share_len() {
+            return Err(Error::Peer(Violation::BadKeyShare));
+        }
+        if !scheme::OFFERED.contains(&signature_scheme) {
+            return Err(Error::Peer(Violation::NotOffered));
+        }
+        // RFC 8422, 5.4 and RFC 5246, 7.4.3: the suite names how the server signs.
+        if verifier::is_ecdsa_scheme(signature_scheme) != suite.ecdsa() {
+            return Err(Error::Certificate(
+                verifier::CertificateError::UnsupportedSignatureScheme,
+            ));
+        }
+        let mut share = [0u8; MAX_SHARE];
+        for (s, p) in share.iter_mut().zip(point) {
+            *s = *p;
+        }
+        self.server_share = Some((group, share));
+        self.state = State::VerifyKeyExchange;
+        Ok(())
+    }
+
+    /// TLS 1.2, the expensive step after the ServerKeyExchange: its signature with the
+    /// end-entity key over both randoms and the ECDH parameters.
+    fn verify_key_exchange(&mut self) -> Result<()> {
+        let Some((_, len)) = self.handshake_message()? else {
+            return Err(Error::Peer(Violation::UnexpectedMessage));
+        };
+        let Some((group, _)) = self.server_share else {
+            return Err(Error::Peer(Violation::UnexpectedMessage));
+        };
+        let body = self.message_body(len);
+        let params_len = 4 + group.share_len();
+        let (params, mut r) = match body.split_at_checked(params_len) {
+            Some((params, rest)) => (params, Reader::new(rest)),
+            None => return Err(Error::Peer(Violation::Malformed)),
+        };
+        let (Ok(signature_scheme), Ok(signature)) = (r.u16(), r.vec16()) else {
+            return Err(Error::Peer(Violation::Malformed));
+        };
+        verifier::verify_server_key_exchange(
+            &self.server_key,
+            signature_scheme,
+            &[&self.random, &self.server_random, params],
+            signature,
+        )
+        .map_err(Error::Certificate)?;
+        self.server_key.clear();
+        self.take_message(len);
+        self.state = State::AwaitServerHelloDone;
+        Ok(())
+    }
+
+    /// TLS 1.2, the expensive steps after ServerHelloDone: a key pair for the server's
+    /// group when our first key share was for the other one (a step of its own), then ECDH,
+    /// the master secret (RFC 7627, 4) and our flight.
+    fn agree_tls12(&mut self) -> Result<()> {
+        let (Some(suite), Some((group, share))) = (self.suite, self.server_share) else {
+            return Err(Error::Peer(Violation::UnexpectedMessage));
+        };
+        if self.key_pair.as_ref().map(KeyPair::group) != Some(group) {
+            self.key_pair = Some(self.generate(group)?);
+            return Ok(());
+        }
+        let Some(pair) = self.key_pair.take() else {
+            return Err(Error::Rng);
+        };
+        let mut shared = pair
+            .agree(share.get(..group.share_len()).unwrap_or_default())
+            .map_err(|_| Error::Peer(Violation::BadKeyShare))?;
+        if self.certificate_requested {
+            // RFC 5246, 7.4.6: a client without a certificate sends an empty list.
+            self.write_plain_handshake(&[handshake::CERTIFICATE, 0, 0, 3, 0, 0, 0])?;
+        }
+        // RFC 8422, 5.7: ClientECDiffieHellmanPublic, the point with a one-byte length.
+        let public = pair.public();
+        let mut message = [0u8; 5 + MAX_SHARE];
+        let message_len = 5 + public.len();
+        message[0] = handshake::CLIENT_KEY_EXCHANGE;
+        message[3] = (public.len() + 1) as u8;
+        message[4] = public.len() as u8;
+        for (m, p) in message.iter_mut().skip(5).zip(public) {
+            *m = *p;
+        }
+        self.write_plain_handshake(message.get(..message_len).unwrap_or_default())?;
+        drop(pair);
+
+        // RFC 7627, 4: the session hash covers the messages up to ClientKeyExchange.
+        let hash = suite.hash();
+        let session_hash = self.transcript.current(hash);
+        let mut master = Secret::zero(MASTER_SECRET);
+        prf(
+            hash,
+            &shared,
+            b"extended master secret",
+            &[session_hash.as_bytes()],
+            master.as_mut(),
+        );
+        shared.zeroize();
+
+        self.write_raw(&CHANGE_CIPHER_SPEC)?;
+        self.write_key = Some(RecordKey::tls12(
+            suite,
+            &master,
+            &self.random,
+            &self.server_random,
+            true,
+        ));
+        let verify_data = tls12_verify_data(hash, &master, b"client finished", &self.transcript);
+        let mut message = [
+            handshake::FINISHED,
+            0,
+            0,
+            VERIFY_DATA as u8,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        ];
+        for (m, v) in message.iter_mut().skip(4).zip(verify_data) {
+            *m = v;
+        }
+        self.transcript.update(&message);
+        self.write_encrypted(content::HANDSHAKE, |w| w.bytes(&message))?;
+        self.master = Some(master);
+        self.state = State::AwaitChangeCipherSpec;
+        Ok(())
+    }
+
+    /// TLS 1.2: the server's ChangeCipherSpec, only right after our flight (RFC 5246, 7.1;
+    /// earlier is CVE-2014-0224's attack): from here its records are encrypted.
+    fn server_change_cipher_spec(&mut self) -> Result<()> {
+        let (State::AwaitChangeCipherSpec, Some(suite), Some(master)) =
+            (&self.state, self.suite, self.master.as_ref())
+        else {
+            return Err(Error::Peer(Violation::BadChangeCipherSpec));
+        };
+        self.read_key = Some(RecordKey::tls12(
+            suite,
+            master,
+            &self.random,
+            &self.server_random,
+            false,
+        ));
+        self.state = State::AwaitFinished;
+        Ok(())
+    }
+
+    /// TLS 1.2: the server's Finished (RFC 5246, 7.4.9), over every handshake message
+    /// including our Finished.
+    fn finished_tls12(&mut self, len: usize) -> Result<()> {
+        let (Some(suite), Some(master)) = (self.suite, self.master.take()) else {
+            return Err(Error::Peer(Violation::UnexpectedMessage));
+        };
+        let expected =
+            tls12_verify_data(suite.hash(), &master, b"server finished", &self.transcript);
+        let verify_data = self.message_body(len);
+        if verify_data.len() != VERIFY_DATA {
+            return Err(Error::Peer(Violation::Malformed));
+        }
+        if !bool::from(verify_data.ct_eq(&expected)) {
+            return Err(Error::Peer(Violation::BadFinished));
+        }
+        self.take_message(len);
+        self.state = State::Established;
+        Ok(())
+    }
+
+    /// TLS 1.2: a handshake message in a plaintext record of its own, added to the
+    /// transcript.
+    fn write_plain_handshake(&mut self, message: &[u8]) -> Result<()> {
+        let [l0, l1] = (message.len() as u16).to_be_bytes();
+        self.write_raw(&[content::HANDSHAKE, 3, 3, l0, l1])?;
+        self.write_raw(message)?;
+        self.transcript.update(message);
+        Ok(())
+    }
+
     /// The expensive step after a HelloRetryRequest: a key share for the group it asked
     /// for, and the second ClientHello with its cookie.
     #[inline(never)]
@@ -972,6 +1462,9 @@ impl<'b> Client<'b> {
     /// (RFC 8446, 7.1).
     #[inline(never)]
     fn agree(&mut self) -> Result<()> {
+        if self.tls12() {
+            return self.agree_tls12();
+        }
         let (Some(suite), Some(pair)) = (self.suite, self.key_pair.as_ref()) else {
             return Err(Error::Peer(Violation::UnexpectedMessage));
         };
@@ -1068,12 +1561,17 @@ impl<'b> Client<'b> {
                 .rx
                 .get(self.plain_start + 4..self.plain_start + len)
                 .unwrap_or_default();
-            let certificates = certificate_entries(body)?.map(|entry| entry.unwrap_or_default());
+            let certificates =
+                certificate_entries(body, self.tls12())?.map(|entry| entry.unwrap_or_default());
             verifier::verify_chain(&trust, certificates, &mut self.server_key)
                 .map_err(Error::Certificate)?;
         }
         self.take_message(len);
-        self.state = State::AwaitCertificateVerify;
+        self.state = if self.tls12() {
+            State::AwaitServerKeyExchange
+        } else {
+            State::AwaitCertificateVerify
+        };
         Ok(())
     }
 
@@ -1115,6 +1613,9 @@ impl<'b> Client<'b> {
     /// Finished.
     #[inline(never)]
     fn finished(&mut self, len: usize) -> Result<()> {
+        if self.tls12() {
+            return self.finished_tls12(len);
+        }
         let (Some(suite), Some(secrets)) = (self.suite, self.secrets.take()) else {
             return Err(Error::Peer(Violation::UnexpectedMessage));
         };
@@ -1168,6 +1669,22 @@ impl<'b> Client<'b> {
     #[inline(never)]
     fn handle_post_handshake(&mut self, kind: u8, len: usize) -> Result<()> {
         let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
+        if self.tls12() {
+            // RFC 5246, 7.4.1.1: HelloRequest asks for renegotiation, which we never do:
+            // answered with a no_renegotiation warning (RFC 5246, 7.2.2), as rustls does,
+            // and counted with the records that carry nothing. Everything else (a
+            // NewSessionTicket we did not ask for, any handshake message) is refused.
+            if kind != handshake::HELLO_REQUEST {
+                return Err(Error::Peer(Violation::UnexpectedMessage));
+            }
+            if len != 4 {
+                return Err(Error::Peer(Violation::Malformed));
+            }
+            self.plain_start += len;
+            // With no room in the send buffer the warning is dropped: it is a courtesy.
+            let _ = self.write_alert(1, Alert::NoRenegotiation);
+            return self.count_empty();
+        }
         let mut r = Reader::new(self.message_body(len));
         match kind {
             handshake::NEW_SESSION_TICKET => {
@@ -1274,20 +1791,36 @@ impl<'b> Client<'b> {
         let (header, rest) = record
             .split_at_mut_checked(HEADER)
             .ok_or(Error::SendBufferTooSmall)?;
-        let mut w = Writer::new(rest);
+        let Some(key) = self.write_key.as_mut() else {
+            return Err(Error::Closed);
+        };
+        // TLS 1.3 hides the type inside (RFC 8446, 5.2); TLS 1.2 puts an explicit nonce
+        // in front (RFC 5246, 6.2.3.3) and keeps the type outside.
+        let tls12 = self.version == ProtocolVersion::Tls12;
+        let prefix = if tls12 { key.explicit_nonce_len() } else { 0 };
+        let mut w = Writer::new(rest.get_mut(prefix..).ok_or(Error::SendBufferTooSmall)?);
         body(&mut w).map_err(|_| Error::SendBufferTooSmall)?;
-        w.u8(kind).map_err(|_| Error::SendBufferTooSmall)?;
-        let inner = w.len();
+        if !tls12 {
+            w.u8(kind).map_err(|_| Error::SendBufferTooSmall)?;
+        }
+        let inner = prefix + w.len();
         let len = inner + TAG_LEN;
         if rest.len() < len {
             return Err(Error::SendBufferTooSmall);
         }
-        header.copy_from_slice(&[content::APPLICATION_DATA, 3, 3, (len >> 8) as u8, len as u8]);
-        let Some(key) = self.write_key.as_mut() else {
-            return Err(Error::Closed);
+        let outer = if tls12 {
+            kind
+        } else {
+            content::APPLICATION_DATA
         };
+        header.copy_from_slice(&[outer, 3, 3, (len >> 8) as u8, len as u8]);
         let (data, tag_space) = rest.split_at_mut(inner);
-        let tag = key.seal(header, data).map_err(|_| Error::Closed)?;
+        let tag = if tls12 {
+            key.seal_tls12(kind, data)
+        } else {
+            key.seal(header, data)
+        }
+        .map_err(|_| Error::Closed)?;
         tag_space
             .get_mut(..TAG_LEN)
             .ok_or(Error::SendBufferTooSmall)?
@@ -1326,7 +1859,8 @@ impl<'b> Client<'b> {
         let cookie = cookie_range.and_then(|range| self.rx.get(range));
         let start = self.tx_end;
         let record_version: u16 = if self.retried { TLS12 } else { 0x0301 };
-        let receive_limit = record_size_limit(self.rx.len());
+        let offer_tls12 = self.config.offer_tls12;
+        let receive_limit = record_size_limit(self.rx.len(), offer_tls12);
         let host = server_name_host(&self.config.server_name);
         let random = self.random;
         let session_id = self
@@ -1345,7 +1879,15 @@ impl<'b> Client<'b> {
                     w.bytes(&random)?;
                     w.prefixed(1, |w| w.bytes(session_id))?;
                     w.prefixed(2, |w| {
-                        CipherSuite::ALL.iter().try_for_each(|s| w.u16(s.code()))
+                        CipherSuite::TLS13
+                            .iter()
+                            .try_for_each(|s| w.u16(s.code()))?;
+                        if offer_tls12 {
+                            CipherSuite::TLS12
+                                .iter()
+                                .try_for_each(|s| w.u16(s.code()))?;
+                        }
+                        Ok(())
                     })?;
                     w.bytes(&[1, 0])?;
                     w.prefixed(2, |w| {
@@ -1359,7 +1901,15 @@ impl<'b> Client<'b> {
                             })?;
                         }
                         w.u16(extension::SUPPORTED_VERSIONS)?;
-                        w.prefixed(2, |w| w.prefixed(1, |w| w.u16(TLS13)))?;
+                        w.prefixed(2, |w| {
+                            w.prefixed(1, |w| {
+                                w.u16(TLS13)?;
+                                if offer_tls12 {
+                                    w.u16(TLS12)?;
+                                }
+                                Ok(())
+                            })
+                        })?;
                         w.u16(extension::SUPPORTED_GROUPS)?;
                         w.prefixed(2, |w| {
                             w.prefixed(2, |w| Group::ALL.iter().try_for_each(|g| w.u16(g.code())))
@@ -1381,6 +1931,17 @@ impl<'b> Client<'b> {
                             w.u16(extension::COOKIE)?;
                             w.prefixed(2, |w| w.prefixed(2, |w| w.bytes(cookie)))?;
                         }
+                        if offer_tls12 {
+                            // RFC 8422, 5.1.2: uncompressed points only.
+                            w.u16(extension::EC_POINT_FORMATS)?;
+                            w.prefixed(2, |w| w.prefixed(1, |w| w.u8(0)))?;
+                            // RFC 7627, 5.1: empty.
+                            w.u16(extension::EXTENDED_MASTER_SECRET)?;
+                            w.u16(0)?;
+                            // RFC 5746, 3.4: an empty renegotiated_connection.
+                            w.u16(extension::RENEGOTIATION_INFO)?;
+                            w.prefixed(2, |w| w.u8(0))?;
+                        }
                         Ok(())
                     })
                 })
@@ -1401,10 +1962,18 @@ impl<'b> Client<'b> {
 }
 
 /// The record_size_limit we offer (RFC 8449): the most a record may carry (in TLS 1.3
-/// including the content type) for the whole record to fit in the receive buffer.
-fn record_size_limit(receive_buffer: usize) -> u16 {
+/// including the content type, in TLS 1.2 only the plaintext, RFC 8449, 4) for the whole
+/// record to fit in the receive buffer. One value serves both versions, so with TLS 1.2
+/// offered it leaves room for TLS 1.2's larger expansion. Values over 2^14 mean 2^14 to a
+/// TLS 1.2 server (RFC 8449, 4).
+fn record_size_limit(receive_buffer: usize, tls12: bool) -> u16 {
+    let expansion = if tls12 {
+        HEADER + TLS12_OVERHEAD
+    } else {
+        HEADER + TAG_LEN
+    };
     let limit = receive_buffer
-        .saturating_sub(HEADER + TAG_LEN)
+        .saturating_sub(expansion)
         .clamp(64, MAX_PLAINTEXT + 1);
     limit as u16
 }
@@ -1425,6 +1994,36 @@ fn finished_mac(hash: HashAlgorithm, base: &Secret, transcript: &Secret) -> Secr
     let mut key = Secret::zero(hash.len());
     hash.expand_label(base, b"finished", &[], key.as_mut());
     hash.hmac(&key, transcript.as_bytes())
+}
+
+/// TLS 1.2's Finished verify_data (RFC 5246, 7.4.9): the PRF of the master secret over
+/// the transcript hash so far.
+fn tls12_verify_data(
+    hash: HashAlgorithm,
+    master: &Secret,
+    label: &[u8],
+    transcript: &Transcript,
+) -> [u8; VERIFY_DATA] {
+    let mut out = [0u8; VERIFY_DATA];
+    prf(
+        hash,
+        master.as_bytes(),
+        label,
+        &[transcript.current(hash).as_bytes()],
+        &mut out,
+    );
+    out
+}
+
+/// What a ServerHello said in the extensions only TLS 1.2 may carry.
+#[derive(Default)]
+struct Tls12Extensions {
+    /// Any of them was present (illegal in a TLS 1.3 ServerHello).
+    any: bool,
+    extended_master_secret: bool,
+    renegotiation_empty: Option<bool>,
+    uncompressed: Option<bool>,
+    record_size_limit: Option<u16>,
 }
 
 /// The server's key share in an already checked ServerHello body.
@@ -1464,11 +2063,16 @@ fn hello_retry_cookie(body: &[u8]) -> Option<&[u8]> {
 }
 
 /// The certificates of a Certificate message body (RFC 8446, 4.4.2), each checked for
-/// form; an entry's extensions must be empty (we ask for none).
-fn certificate_entries(body: &[u8]) -> Result<impl Iterator<Item = Result<&[u8]>>> {
+/// form; an entry's extensions must be empty (we ask for none). TLS 1.2's has neither
+/// request context nor extensions (RFC 5246, 7.4.2).
+fn certificate_entries(body: &[u8], tls12: bool) -> Result<impl Iterator<Item = Result<&[u8]>>> {
     let malformed = |_: Malformed| Error::Peer(Violation::Malformed);
     let mut r = Reader::new(body);
-    let context = r.vec8().map_err(malformed)?;
+    let context = if tls12 {
+        &[][..]
+    } else {
+        r.vec8().map_err(malformed)?
+    };
     let list = r.vec24().map_err(malformed)?;
     r.end().map_err(malformed)?;
     if !context.is_empty() {
@@ -1481,7 +2085,11 @@ fn certificate_entries(body: &[u8]) -> Result<impl Iterator<Item = Result<&[u8]>
         }
         let entry = (|| {
             let der = entries.vec24().map_err(malformed)?;
-            let extensions = entries.vec16().map_err(malformed)?;
+            let extensions = if tls12 {
+                &[][..]
+            } else {
+                entries.vec16().map_err(malformed)?
+            };
             if der.is_empty() {
                 return Err(Error::Peer(Violation::Malformed));
             }

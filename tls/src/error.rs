@@ -41,6 +41,8 @@ pub enum Alert {
     InternalError,
     /// user_canceled (90).
     UserCanceled,
+    /// no_renegotiation (100), a warning in TLS 1.2 (RFC 5246, 7.2.2).
+    NoRenegotiation,
     /// missing_extension (109).
     MissingExtension,
     /// unsupported_extension (110).
@@ -69,6 +71,7 @@ impl Alert {
             Alert::ProtocolVersion => 70,
             Alert::InternalError => 80,
             Alert::UserCanceled => 90,
+            Alert::NoRenegotiation => 100,
             Alert::MissingExtension => 109,
             Alert::UnsupportedExtension => 110,
             Alert::Other(code) => code,
@@ -93,6 +96,7 @@ impl Alert {
             Alert::ProtocolVersion,
             Alert::InternalError,
             Alert::UserCanceled,
+            Alert::NoRenegotiation,
             Alert::MissingExtension,
             Alert::UnsupportedExtension,
         ]
@@ -102,7 +106,7 @@ impl Alert {
     }
 }
 
-/// How the server broke TLS 1.3; each is answered with the alert [`Violation::alert`] names.
+/// How the server broke TLS; each is answered with the alert [`Violation::alert`] names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
@@ -124,9 +128,20 @@ pub enum Violation {
     TooManyEmptyRecords,
     /// A handshake message spans a key change (RFC 8446, 5.1).
     NotAlignedWithKeyChange,
-    /// The ServerHello (or HelloRetryRequest) is not TLS 1.3: supported_versions missing
-    /// or naming another version.
+    /// The ServerHello (or HelloRetryRequest) is not TLS 1.3 (supported_versions missing)
+    /// where TLS 1.3 is required ([`crate::Config::tls13_only`]), or is a TLS 1.3 one
+    /// (key_share, cookie, the HelloRetryRequest random) without supported_versions.
     NotTls13,
+    /// The ServerHello picks a version older than TLS 1.2 (RFC 8446, D.2: protocol_version).
+    OldVersion,
+    /// A TLS 1.2 ServerHello whose random ends in the downgrade sentinel "DOWNGRD\x01"
+    /// while we offered TLS 1.3 (RFC 8446, 4.1.3): someone on the path removed TLS 1.3.
+    Downgrade,
+    /// A TLS 1.2 ServerHello without extended_master_secret (RFC 7627; see the crate docs
+    /// for why this is refused).
+    NoExtendedMasterSecret,
+    /// A TLS 1.2 ServerHello whose renegotiation_info is not empty (RFC 5746, 3.4).
+    BadRenegotiationInfo,
     /// A cipher suite, group or signature scheme we did not offer.
     NotOffered,
     /// The ServerHello does not echo our session id, or uses compression.
@@ -151,7 +166,9 @@ pub enum Violation {
     BadRecordMac,
     /// A KeyUpdate with a request value other than 0 or 1.
     BadKeyUpdate,
-    /// ChangeCipherSpec with another body than 0x01, or after the handshake.
+    /// ChangeCipherSpec with another body than 0x01, or after the handshake; in TLS 1.2,
+    /// anywhere but between our Finished and the server's (CVE-2014-0224's early
+    /// ChangeCipherSpec).
     BadChangeCipherSpec,
 }
 
@@ -167,10 +184,14 @@ impl Violation {
             | Violation::BadChangeCipherSpec => Alert::UnexpectedMessage,
             Violation::Malformed => Alert::DecodeError,
             Violation::RecordTooLong => Alert::RecordOverflow,
-            Violation::NotTls13 => Alert::ProtocolVersion,
+            Violation::NotTls13 | Violation::OldVersion => Alert::ProtocolVersion,
+            Violation::NoExtendedMasterSecret | Violation::BadRenegotiationInfo => {
+                Alert::HandshakeFailure
+            }
             Violation::NotOffered
             | Violation::BadServerHello
             | Violation::BadHelloRetry
+            | Violation::Downgrade
             | Violation::BadKeyShare
             | Violation::IllegalExtension
             | Violation::BadKeyUpdate => Alert::IllegalParameter,
@@ -192,6 +213,10 @@ impl Violation {
             Violation::TooManyEmptyRecords => "too many empty records",
             Violation::NotAlignedWithKeyChange => "a message spanning a key change",
             Violation::NotTls13 => "not TLS 1.3",
+            Violation::OldVersion => "a TLS version older than 1.2",
+            Violation::Downgrade => "a downgrade sentinel (TLS 1.3 removed on the path)",
+            Violation::NoExtendedMasterSecret => "no extended_master_secret",
+            Violation::BadRenegotiationInfo => "a non-empty renegotiation_info",
             Violation::NotOffered => "a parameter the client did not offer",
             Violation::BadServerHello => "an invalid ServerHello",
             Violation::BadHelloRetry => "an invalid HelloRetryRequest",

@@ -1,10 +1,10 @@
-//! juspay-tls: a TLS 1.3 client without a heap, for firmware.
+//! juspay-tls: a TLS 1.3 and 1.2 client without a heap, for firmware.
 //!
 //! A sans-IO state machine in the shape of rustls's unbuffered API and quinn-proto: the
 //! caller owns the buffers and moves the bytes; [`Client`] says what to send, what it
 //! needs next, and hands out decrypted application data. It never panics on what the
 //! network sends: every malformed, truncated, oversized, out-of-order or hostile input is
-//! an [`Error`], answered with the alert RFC 8446 names.
+//! an [`Error`], answered with the alert RFC 8446 (or RFC 5246) names.
 //!
 //! ```
 //! use juspay_tls::{CertificateTime, Client, Config, ServerName, Status};
@@ -31,7 +31,9 @@
 //! ```
 //!
 //! # What it speaks
-//! - TLS 1.3 only (RFC 8446), cipher suites TLS_AES_128_GCM_SHA256,
+//! - TLS 1.3 (RFC 8446) first, and TLS 1.2 (RFC 5246) for servers without it, in the
+//!   same state machine and buffers (see [TLS 1.2](#tls-12) below).
+//! - TLS 1.3: cipher suites TLS_AES_128_GCM_SHA256,
 //!   TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, key exchange X25519 and
 //!   secp256r1 (one key share in the first ClientHello, [`Config::key_share`]; a
 //!   HelloRetryRequest for the other group, or with a cookie, is answered), SNI,
@@ -50,6 +52,58 @@
 //!   extensions we did not send; records over the limits; handshake messages spanning a
 //!   key change; more than [`MAX_EMPTY_RECORDS`] records in a row that carry nothing.
 //!
+//! # TLS 1.2
+//! Offered by default beside TLS 1.3: supported_versions lists TLS 1.3 then TLS 1.2, the
+//! ClientHello's legacy_version is TLS 1.2 (0x0303), and the cipher suites are offered in
+//! this order, TLS 1.3's first ([`CipherSuite::ALL`]):
+//! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256, TLS_AES_256_GCM_SHA384, then
+//! TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+//! TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+//! (RFC 7905), TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384
+//! (the PRF with SHA-384). A team that knows its server speaks TLS 1.3 requires it with
+//! [`Config::tls13_only`]: then neither TLS 1.2 nor its suites and extensions are offered,
+//! and a TLS 1.2 ServerHello is refused with protocol_version ([`Violation::NotTls13`]).
+//!
+//! - Key exchange ECDHE only, over X25519 or secp256r1 (the ServerKeyExchange's
+//!   named_curve must be one of them; if it is not the group of our first key share, a
+//!   key pair for it is made then, a step of its own). Never RSA key exchange, CBC,
+//!   compression, resumption (no session_ticket, and a server that echoes our session id
+//!   is refused) or renegotiation.
+//! - The certificate chain is checked exactly as for TLS 1.3 (same verifier, anchors and
+//!   time), then the ServerKeyExchange signature with the end-entity key: ECDSA (in TLS 1.2
+//!   the scheme names only the hash, so ecdsa_secp256r1_sha256 is also accepted from a
+//!   P-384 key), Ed25519, RSA PKCS#1 v1.5 with SHA-256/384/512 and RSA-PSS (rsa_pss_rsae_*),
+//!   only schemes we offered and only those the suite's ECDSA or RSA allows. TLS 1.3
+//!   still refuses rsa_pkcs1_* in CertificateVerify (RFC 8446, 4.4.3).
+//! - Extended master secret (RFC 7627) is offered and required: a server without it is
+//!   refused with handshake_failure ([`Violation::NoExtendedMasterSecret`]). RFC 7627, 5.2
+//!   leaves this to the client; rustls requires it only in FIPS mode (`require_ems`). We
+//!   refuse because without it the master secret is not bound to the handshake (the
+//!   triple handshake attack, RFC 7627, 1), we gain nothing from the old derivation (no
+//!   resumption), and every maintained server has sent it for a decade.
+//! - renegotiation_info (RFC 5746) is sent empty and must come back empty if it comes; a
+//!   HelloRequest after the handshake is answered with a no_renegotiation warning and
+//!   otherwise ignored (counted with [`MAX_EMPTY_RECORDS`]), as rustls does. So are
+//!   warning alerts (RFC 5246, 7.2), such as the unrecognized_name some servers send
+//!   before their ServerHello when SNI names none of their hosts.
+//! - Downgrade protection (RFC 8446, 4.1.3): a TLS 1.2 ServerHello whose random ends in
+//!   "DOWNGRD\x01" is refused with illegal_parameter ([`Violation::Downgrade`]).
+//! - Strictness as for TLS 1.3: every message in order (Certificate, ServerKeyExchange,
+//!   an optional CertificateRequest answered with an empty Certificate, ServerHelloDone),
+//!   then our ClientKeyExchange, ChangeCipherSpec and Finished; the server's
+//!   ChangeCipherSpec is accepted only after that (an earlier one is CVE-2014-0224's
+//!   attack) and its Finished is verified before [`Status::Established`], so nothing of
+//!   the caller's data leaves before. A NewSessionTicket we did not ask for, a second
+//!   ChangeCipherSpec, any message out of order: an error and its alert.
+//! - Records: AES-GCM with an 8-byte explicit nonce (the sequence number, as rustls
+//!   sends it), ChaCha20-Poly1305 with none, decrypted in place in the one receive buffer;
+//!   at most 2^14 bytes of plaintext. record_size_limit (RFC 8449) is offered for both
+//!   versions with room for TLS 1.2's larger expansion (24 bytes).
+//! - Known limit: we list only the groups we do ECDHE with (X25519, secp256r1) in
+//!   supported_groups, and in TLS 1.2 OpenSSL serves an ECDSA certificate only on a curve
+//!   the client lists there, so an OpenSSL TLS 1.2 server with a P-384 end-entity key
+//!   refuses the handshake (handshake_failure). GnuTLS and rustls servers do not.
+//!
 //! # Buffers
 //! One receive buffer, where records are decrypted in place and handshake messages are
 //! reassembled, and one send buffer. [`RECEIVE_BUFFER`] (16,640 bytes) takes any record a
@@ -66,9 +120,10 @@
 //!
 //! # Expensive steps
 //! [`Client::process`] does at most one expensive computation per call and then returns
-//! [`Status::Busy`]: the first key share, a second one after a HelloRetryRequest, ECDH,
-//! the certificate chain (all its signatures, in rustls-webpki), and the CertificateVerify
-//! signature. A blocking firmware feeds its watchdog between calls; an async client yields
+//! [`Status::Busy`]: the first key share, a second one after a HelloRetryRequest (or, in
+//! TLS 1.2, for a ServerKeyExchange in the other group), ECDH, the certificate chain (all
+//! its signatures, in rustls-webpki), and the CertificateVerify (TLS 1.2:
+//! ServerKeyExchange) signature. A blocking firmware feeds its watchdog between calls; an async client yields
 //! to the executor (for instance with `embassy_futures::yield_now().await`).
 //!
 //! # Crate features
@@ -139,7 +194,7 @@ pub use client::{
 pub use error::{Alert, Error, Result, Violation};
 pub use kx::Group;
 pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
-pub use suite::CipherSuite;
+pub use suite::{CipherSuite, ProtocolVersion};
 pub use verifier::{
     CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
     scheme, trust_anchor,

@@ -20,8 +20,8 @@ use sha2::{Sha256, Sha384, Sha512};
 mod ecdsa;
 #[cfg(feature = "ed25519")]
 mod ed25519;
-mod emsa;
 mod rsa;
+mod rsa_padding;
 
 /// The signature of a verification function: the key as webpki hands it over (the
 /// contents of the SubjectPublicKeyInfo's BIT STRING), the signed message (not hashed),

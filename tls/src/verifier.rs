@@ -233,7 +233,8 @@ fn check_time(
     UnixTime::since_unix_epoch(Duration::from_secs(seconds))
 }
 
-/// TLS 1.3 signature scheme code points (RFC 8446, 4.2.3) this crate verifies.
+/// Signature scheme code points (RFC 8446, 4.2.3; the same numbers as TLS 1.2's
+/// SignatureAndHashAlgorithm, RFC 5246, 7.4.1.4.1) this crate verifies.
 #[allow(missing_docs)]
 pub mod scheme {
     pub const ECDSA_SECP256R1_SHA256: u16 = 0x0403;
@@ -249,7 +250,8 @@ pub mod scheme {
     pub const RSA_PKCS1_SHA512: u16 = 0x0601;
 
     /// What the ClientHello's signature_algorithms offers: exactly what we verify, handshake
-    /// schemes first; PKCS#1 for signatures in certificates only.
+    /// schemes first; PKCS#1 for signatures in certificates, and in TLS 1.2 handshakes
+    /// (TLS 1.3 refuses it in CertificateVerify, RFC 8446, 4.4.3).
     pub const OFFERED: &[u16] = &[
         ECDSA_SECP256R1_SHA256,
         #[cfg(feature = "p384")]
@@ -303,6 +305,74 @@ pub(crate) fn verify_certificate_verify(
         .and_then(|()| message.extend_from_slice(CONTEXT))
         .and_then(|()| message.extend_from_slice(transcript_hash))
         .map_err(|_| CertificateError::UnsupportedSignatureScheme)?;
+    algorithm
+        .verify_signature(public_key, &message, signature)
+        .map_err(|_| CertificateError::BadSignature)
+}
+
+/// The algorithm that verifies a TLS 1.2 signature `scheme` with a key of `key_algorithm`.
+/// In TLS 1.2 an ECDSA scheme names only the hash (RFC 5246, 7.4.1.4.1; RFC 8422, 5.1.3),
+/// so ecdsa_secp256r1_sha256 also means SHA-256 with a P-384 key, as rustls reads it; and
+/// rsa_pkcs1_* are handshake signatures here, unlike TLS 1.3.
+fn tls12_algorithm(
+    scheme: u16,
+    key_algorithm: &[u8],
+) -> Option<&'static dyn SignatureVerificationAlgorithm> {
+    let candidates: &[&'static dyn SignatureVerificationAlgorithm] = match scheme {
+        scheme::ECDSA_SECP256R1_SHA256 => &[
+            signature::ECDSA_P256_SHA256,
+            #[cfg(feature = "p384")]
+            signature::ECDSA_P384_SHA256,
+        ],
+        #[cfg(feature = "p384")]
+        scheme::ECDSA_SECP384R1_SHA384 => {
+            &[signature::ECDSA_P256_SHA384, signature::ECDSA_P384_SHA384]
+        }
+        #[cfg(feature = "ed25519")]
+        scheme::ED25519 => &[signature::ED25519],
+        scheme::RSA_PKCS1_SHA256 => &[signature::RSA_PKCS1_2048_4096_SHA256],
+        scheme::RSA_PKCS1_SHA384 => &[signature::RSA_PKCS1_2048_4096_SHA384],
+        scheme::RSA_PKCS1_SHA512 => &[signature::RSA_PKCS1_2048_4096_SHA512],
+        scheme::RSA_PSS_RSAE_SHA256 => &[signature::RSA_PSS_2048_4096_SHA256_LEGACY_KEY],
+        scheme::RSA_PSS_RSAE_SHA384 => &[signature::RSA_PSS_2048_4096_SHA384_LEGACY_KEY],
+        scheme::RSA_PSS_RSAE_SHA512 => &[signature::RSA_PSS_2048_4096_SHA512_LEGACY_KEY],
+        _ => return None,
+    };
+    candidates
+        .iter()
+        .copied()
+        .find(|a| a.public_key_alg_id().as_ref() == key_algorithm)
+}
+
+/// Whether a signature scheme is ECDSA or EdDSA (for the ECDHE_ECDSA suites) rather than
+/// RSA (ECDHE_RSA).
+pub(crate) fn is_ecdsa_scheme(scheme: u16) -> bool {
+    scheme & 0xff == 0x03 || scheme == 0x0807
+}
+
+/// The longest TLS 1.2 ServerKeyExchange signed content: both randoms, curve type, group,
+/// and an uncompressed P-256 point with its length.
+const MAX_SIGNED_PARAMS: usize = 32 + 32 + 4 + crate::kx::MAX_SHARE;
+
+/// TLS 1.2 ServerKeyExchange (RFC 5246, 7.4.3; RFC 8422, 5.4): the server signs
+/// client_random, server_random and its ECDH parameters (`signed`, concatenated) with the
+/// end-entity key.
+pub(crate) fn verify_server_key_exchange(
+    public_key_info: &[u8],
+    scheme: u16,
+    signed: &[&[u8]],
+    signature: &[u8],
+) -> Result<(), CertificateError> {
+    let (key_algorithm, public_key) = split_public_key_info(public_key_info)
+        .ok_or(CertificateError::UnsupportedSignatureScheme)?;
+    let algorithm = tls12_algorithm(scheme, key_algorithm)
+        .ok_or(CertificateError::UnsupportedSignatureScheme)?;
+    let mut message = heapless::Vec::<u8, MAX_SIGNED_PARAMS>::new();
+    for part in signed {
+        message
+            .extend_from_slice(part)
+            .map_err(|_| CertificateError::UnsupportedSignatureScheme)?;
+    }
     algorithm
         .verify_signature(public_key, &message, signature)
         .map_err(|_| CertificateError::BadSignature)

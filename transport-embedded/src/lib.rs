@@ -7,8 +7,8 @@
 //! - [`NalSocket`]: an embedded-nal `TcpClientStack` socket as `embedded_io::{Read, Write}`,
 //!   polling `nb::WouldBlock` against the firmware's [`Clock`] so that a stalled server
 //!   ends in [`Error::Timeout`], never a hang.
-//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 through
-//!   our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
+//! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 (or 1.2)
+//!   through our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
 //!   certificate as a step of its own (see the trust model below), and the connection
 //!   kept for the next call while responses allow it.
 //! - [`AsyncClient`] (feature `async`): the same client for async firmware (embassy):
@@ -21,23 +21,24 @@
 //!   rustls-pki-types `SignatureVerificationAlgorithm`s for rustls-webpki.
 //!
 //! On a host (feature `std`: std-embedded-nal, the OS RNG and the system clock stand in
-//! for the firmware's), against the loopback sandbox:
+//! for the firmware's; the repository's tests make these calls against a loopback server
+//! that answers like the API):
 //!
-//! ```
+//! ```no_run
 //! # #[cfg(feature = "std")] {
 //! use juspay_core::{Credentials, Endpoint, GetCustomer};
 //! use juspay_transport_embedded::host::{OsRng, Stack, MonotonicClock, wall_clock};
 //! use juspay_transport_embedded::{
-//!     Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+//!     Buffers, CertificateDer, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
+//!     trust_anchor,
 //! };
 //!
-//! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
-//! let url = format!("https://localhost:{}", sandbox.address().port());
-//! let root = sandbox.ca_der(); // on firmware: certificates in flash, anchors made at start
+//! // The root the API host's chain leads to; on firmware: certificates in flash.
+//! let root = CertificateDer::from(std::fs::read("root.der").unwrap());
 //! let anchors = [trust_anchor(&root).unwrap()];
 //! let config = Config::new(
-//!     Endpoint::parse(&url).unwrap(),
-//!     Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
+//!     Endpoint::SANDBOX,
+//!     Credentials::new("your_api_key", "your_merchant_id").unwrap(),
 //!     &anchors,
 //!     wall_clock(), // on firmware: CertificateTime::Now(rtc) or ::AtLeast(build time)
 //! )
@@ -51,7 +52,11 @@
 //!
 //! let mut buf = [0u8; 2048];
 //! let reply = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"), &mut buf).unwrap();
-//! assert_eq!(reply.result.unwrap().last_name.as_deref(), Some("Smith"));
+//! match reply.result {
+//!     Ok(customer) => println!("{:?}", customer.last_name),
+//!     Err(api) => println!("the API answered {}", api.http_status),
+//! }
+//! // The connection stays open for the next call while the server allows it.
 //! assert!(client.is_reusable());
 //! # }
 //! ```
@@ -62,21 +67,20 @@
 //! and [`Error`]; its futures run on any executor. On the host (features `std` and
 //! `async`: std-embedded-nal-async and async-io stand in for the firmware's):
 //!
-//! ```
+//! ```no_run
 //! # #[cfg(all(feature = "std", feature = "async"))] {
 //! use juspay_core::{Credentials, Endpoint, GetCustomer};
 //! use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, block_on, wall_clock};
 //! use juspay_transport_embedded::{
-//!     AsyncClient, Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+//!     AsyncClient, Buffers, CertificateDer, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
+//!     trust_anchor,
 //! };
 //!
-//! let sandbox = juspay_sandbox::Sandbox::start().unwrap();
-//! let url = format!("https://localhost:{}", sandbox.address().port());
-//! let root = sandbox.ca_der();
+//! let root = CertificateDer::from(std::fs::read("root.der").unwrap());
 //! let anchors = [trust_anchor(&root).unwrap()];
 //! let config = Config::new(
-//!     Endpoint::parse(&url).unwrap(),
-//!     Credentials::new(juspay_sandbox::DEMO_API_KEY, juspay_sandbox::DEMO_MERCHANT_ID).unwrap(),
+//!     Endpoint::SANDBOX,
+//!     Credentials::new("your_api_key", "your_merchant_id").unwrap(),
 //!     &anchors,
 //!     wall_clock(),
 //! )
@@ -91,22 +95,20 @@
 //!     let mut buf = [0u8; 2048];
 //!     let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
 //!     let reply = client.get_customer(&request, &mut buf).await.unwrap();
-//!     assert_eq!(reply.result.unwrap().last_name.as_deref(), Some("Smith"));
+//!     println!("{:?}", reply.result.map(|customer| customer.id));
 //!     client.close().await;
 //! });
 //! # }
 //! ```
 //!
 //! On embassy: a task owns the client; the network stack is embassy-net's, the buffers
-//! are static, the clock is embassy-time's. The sketch below is not compiled here (it
-//! names a `board` module for what a board supplies: the Ethernet driver, a TRNG, a
-//! source of customer ids). Its compiled and running form is the embassy firmware,
-//! `examples/firmware/embassy/src/main.rs` in the repository: the same client, `Sleep` on
-//! embassy-time, an embassy-net stack over the LAN9118 driver, static buffers and spawned
-//! tasks, built for thumbv7em-none-eabihf and run under QEMU by CI
-//! (`bash examples/firmware/embassy/run.sh`).
+//! are static, the clock is embassy-time's. Compiled here against embassy-net and
+//! embassy-time; the whole firmware (executor, the LAN9118 driver, tasks), built for
+//! thumbv7em-none-eabihf and run under QEMU by CI, is `examples/firmware/embassy` in the
+//! repository (`bash examples/firmware/embassy/run.sh`).
 //!
-//! ```ignore
+//! ```no_run
+//! # #[cfg(feature = "async")] {
 //! use embassy_net::dns::DnsSocket;
 //! use embassy_net::tcp::client::{TcpClient, TcpClientState};
 //! use embassy_time::{Duration, Instant};
@@ -115,6 +117,7 @@
 //!     AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Sleep, Timer,
 //!     TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
 //! };
+//! use rand_core::{CryptoRng, RngCore};
 //! use static_cell::{ConstStaticCell, StaticCell};
 //!
 //! /// embassy-time as the client's clock.
@@ -130,53 +133,49 @@
 //!     }
 //! }
 //!
-//! // Two roots in flash (see "Which roots to ship" below).
-//! static ROOT: CertificateDer<'static> = CertificateDer::from_slice(include_bytes!("root.der"));
-//! static NEXT_ROOT: CertificateDer<'static> =
-//!     CertificateDer::from_slice(include_bytes!("next-root.der"));
+//! // Two roots in flash (see "Which roots to ship" below), from include_bytes!("root.der")
+//! // and include_bytes!("next-root.der"); the credentials from provisioning.
+//! # const ROOT_DER: &[u8] = &[];
+//! # const NEXT_ROOT_DER: &[u8] = &[];
+//! # const API_KEY: &str = "key";
+//! # const MERCHANT_ID: &str = "merchant";
+//! static ROOT: CertificateDer<'static> = CertificateDer::from_slice(ROOT_DER);
+//! static NEXT_ROOT: CertificateDer<'static> = CertificateDer::from_slice(NEXT_ROOT_DER);
 //! const BUILD_TIME: u64 = 1_790_000_000; // seconds since 1970, set by the build
 //!
-//! #[embassy_executor::task]
-//! async fn juspay(stack: embassy_net::Stack<'static>, mut rng: board::Rng) -> ! {
+//! /// Spawned as an embassy task (`#[embassy_executor::task]`), with the board's network
+//! /// stack and its hardware RNG.
+//! async fn juspay(stack: embassy_net::Stack<'static>, mut rng: impl RngCore + CryptoRng) -> ! {
 //!     // 16 KiB and more of buffers: static, not on the task's stack. ConstStaticCell
 //!     // keeps them in .bss; StaticCell::init would build each array on the stack first.
 //!     static TLS_READ: ConstStaticCell<[u8; TLS_READ_BUFFER]> = ConstStaticCell::new([0; TLS_READ_BUFFER]);
 //!     static TLS_WRITE: ConstStaticCell<[u8; TLS_WRITE_BUFFER]> = ConstStaticCell::new([0; TLS_WRITE_BUFFER]);
 //!     static CALL: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
 //!     static TCP: StaticCell<TcpClientState<1, 1024, 2048>> = StaticCell::new();
-//!     let (tls_read, tls_write) = (TLS_READ.take(), TLS_WRITE.take());
-//!     let buf = CALL.take();
+//!     let (tls_read, tls_write, buf) = (TLS_READ.take(), TLS_WRITE.take(), CALL.take());
 //!     let tcp = TcpClient::new(stack, TCP.init(TcpClientState::new()));
 //!     let dns = DnsSocket::new(stack);
 //!     let timer = Timer::new(EmbassyClock);
 //!     let anchors = [trust_anchor(&ROOT).unwrap(), trust_anchor(&NEXT_ROOT).unwrap()];
-//!     let credentials = Credentials::new(env!("JUSPAY_API_KEY"), env!("JUSPAY_MERCHANT_ID")).unwrap();
-//!     let config = Config::new(Endpoint::PRODUCTION, credentials, &anchors, CertificateTime::AtLeast(BUILD_TIME));
+//!     let credentials = Credentials::new(API_KEY, MERCHANT_ID).unwrap();
+//!     let time = CertificateTime::AtLeast(BUILD_TIME);
+//!     let config = Config::new(Endpoint::PRODUCTION, credentials, &anchors, time);
 //!     loop {
 //!         stack.wait_config_up().await;
 //!         let buffers = Buffers { tls_read: &mut tls_read[..], tls_write: &mut tls_write[..] };
-//!         match AsyncClient::connect(&tcp, &dns, &timer, &mut rng, config, buffers).await {
-//!             Ok(mut client) => {
-//!                 // One connection for as many calls as the server allows.
-//!                 while client.is_reusable() {
-//!                     let id = board::next_customer_id().await;
-//!                     match client.get_customer(&GetCustomer::new(id), &mut buf[..]).await {
-//!                         Ok(reply) => board::show(&reply),
-//!                         Err(e) => defmt::warn!("call: {}", e),
-//!                     }
-//!                 }
+//!         if let Ok(mut client) = AsyncClient::connect(&tcp, &dns, &timer, &mut rng, config, buffers).await {
+//!             // One connection for as many calls as the server allows.
+//!             while client.is_reusable() {
+//!                 let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
+//!                 let Ok(reply) = client.get_customer(&request, &mut buf[..]).await else { break };
+//!                 let _ = reply.result; // the customer, or the API's error, for the UI
+//!                 embassy_time::Timer::after(Duration::from_secs(60)).await;
 //!             }
-//!             Err(e) => defmt::warn!("connect: {}", e),
 //!         }
 //!         embassy_time::Timer::after(Duration::from_secs(1)).await;
 //!     }
 //! }
-//!
-//! #[embassy_executor::main]
-//! async fn main(spawner: embassy_executor::Spawner) {
-//!     let (stack, rng) = board::network().await; // the Ethernet driver and embassy_net::new
-//!     spawner.spawn(juspay(stack, rng).unwrap()); // embassy-executor 0.10
-//! }
+//! # }
 //! ```
 //!
 //! # Trust model
@@ -194,10 +193,11 @@
 //!   with [`CertificateTime::AtLeast`] and a floor it knows has passed (its build time, or
 //!   the newest trusted time it has seen): certificates that expired before the floor are
 //!   refused, newer ones are accepted. There is no way to skip the date check.
-//! - **Handshake signature**: the TLS 1.3 CertificateVerify, checked with the end-entity
-//!   key, with the scheme the server picked from the ones offered. juspay-tls's state
-//!   machine requires Certificate and CertificateVerify before Finished: a handshake that
-//!   skips either is refused, and nothing of the request is written before the server's
+//! - **Handshake signature**: the TLS 1.3 CertificateVerify (TLS 1.2: the
+//!   ServerKeyExchange's signature), checked with the end-entity key, with the scheme the
+//!   server picked from the ones offered. juspay-tls's state machine requires the
+//!   certificate and the signature before Finished: a handshake that skips either is
+//!   refused, and nothing of the request is written before the server's
 //!   Finished has been verified.
 //! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
 //!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
@@ -231,7 +231,8 @@
 //! [`juspay_tls`] (its crate docs say what it speaks and refuses): TLS 1.3 with
 //! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, X25519
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
-//! other is answered), KeyUpdate, tickets read and dropped. Every refusal is an
+//! other is answered), KeyUpdate, tickets read and dropped; TLS 1.2 with ECDHE and
+//! AES-GCM or ChaCha20-Poly1305 for servers without TLS 1.3. Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
 //! Between the handshake's expensive steps the blocking client calls
 //! [`Clock::handshake_step`] and
@@ -253,6 +254,8 @@
 //!   features).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(unreachable_pub)]
 #![cfg_attr(
     not(test),
     deny(

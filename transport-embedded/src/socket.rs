@@ -29,10 +29,12 @@ pub trait Clock {
 /// operation races this against the I/O (`embassy_futures::select`), and the I/O is
 /// dropped when the deadline wins.
 ///
-/// With embassy-time (not compiled here; the embassy firmware,
-/// `examples/firmware/embassy/src/main.rs`, compiles and runs this one):
+/// With embassy-time (the embassy firmware, `examples/firmware/embassy/src/main.rs`, runs
+/// this one):
 ///
-/// ```ignore
+/// ```
+/// use juspay_transport_embedded::{Clock, Sleep};
+///
 /// struct EmbassyClock;
 /// impl Clock for EmbassyClock {
 ///     fn now_ms(&self) -> u64 {

@@ -1,7 +1,11 @@
 //! Both clients against three independent TLS 1.3 servers, each limited to one suite and
 //! one group: OpenSSL, GnuTLS and rustls, every suite × group × key type (P-256, P-384,
 //! RSA-2048), and a HelloRetryRequest each way (our first share X25519 to a P-256
-//! server, and P-256 to an X25519 one) with every suite; each case through the blocking
+//! server, and P-256 to an X25519 one) with every suite; then the same servers limited to
+//! TLS 1.2 and one TLS 1.2 suite: each suite the key type signs for × group × key type
+//! (P-256, P-384, RSA-2048, RSA-4096; not P-384 with OpenSSL, which refuses a P-384
+//! certificate to a client that does not list P-384, see juspay-tls's docs), with our
+//! first share in the server's group and in the other. Each case through the blocking
 //! `Client` and the `AsyncClient`. The matrix and the server processes are juspay-tls's
 //! own interop test's (tls/tests/interop).
 //!
@@ -36,7 +40,7 @@ use std::time::Instant;
 
 use juspay_core::GetCustomer;
 use juspay_transport_embedded::host::wall_clock;
-use juspay_transport_embedded::juspay_tls::CipherSuite;
+use juspay_transport_embedded::juspay_tls::{CipherSuite, ProtocolVersion};
 use juspay_transport_embedded::{Error, Group};
 
 use certificates::{Certificates, KeyType};
@@ -72,8 +76,10 @@ impl fmt::Display for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let retry = if self.first_share == self.group {
             String::new()
-        } else {
+        } else if self.suite.version() == ProtocolVersion::Tls13 {
             format!(" (first share {:?}: HelloRetryRequest)", self.first_share)
+        } else {
+            format!(" (first share {:?})", self.first_share)
         };
         write!(
             f,
@@ -93,7 +99,7 @@ fn matrix(server: Server) -> Vec<Case> {
     let mut cases = Vec::new();
     for mode in [Mode::Blocking, Mode::Async] {
         for key_type in [KeyType::P256, KeyType::P384, KeyType::Rsa2048] {
-            for suite in CipherSuite::ALL {
+            for suite in CipherSuite::TLS13 {
                 for group in Group::ALL {
                     cases.push(Case {
                         server,
@@ -106,7 +112,7 @@ fn matrix(server: Server) -> Vec<Case> {
                 }
             }
         }
-        for suite in CipherSuite::ALL {
+        for suite in CipherSuite::TLS13 {
             for (first_share, group) in [
                 (Group::X25519, Group::Secp256r1),
                 (Group::Secp256r1, Group::X25519),
@@ -119,6 +125,34 @@ fn matrix(server: Server) -> Vec<Case> {
                     group,
                     first_share,
                 });
+            }
+        }
+        for key_type in [
+            KeyType::P256,
+            KeyType::P384,
+            KeyType::Rsa2048,
+            KeyType::Rsa4096,
+        ] {
+            if key_type == KeyType::P384 && server == Server::OpenSsl {
+                continue;
+            }
+            let ecdsa = matches!(key_type, KeyType::P256 | KeyType::P384);
+            for suite in CipherSuite::TLS12 {
+                if format!("{suite:?}").starts_with("EcdheEcdsa") != ecdsa {
+                    continue;
+                }
+                for group in Group::ALL {
+                    for first_share in Group::ALL {
+                        cases.push(Case {
+                            server,
+                            mode,
+                            key_type,
+                            suite,
+                            group,
+                            first_share,
+                        });
+                    }
+                }
             }
         }
     }

@@ -15,6 +15,7 @@
 //! CRC included), and a frame to send is written as TX command A, command B, then its
 //! words.
 #![no_std]
+#![warn(unreachable_pub)]
 
 #[cfg(feature = "embassy")]
 pub mod embassy_driver;

@@ -1,6 +1,6 @@
 //! RSA signature verification without a heap: RSAPublicKey parsed by `pkcs1`, the public
 //! operation s^e mod n in Montgomery arithmetic over `crypto-bigint`'s fixed-size integers
-//! ([`Montgomery`]), the padding checked by [`super::emsa`].
+//! ([`Montgomery`]), the padding checked by [`super::rsa_padding`].
 //!
 //! The integer size follows the modulus (2048, 3072 or 4096 bits), so a 2048-bit key does
 //! not pay for 4096-bit arithmetic. On a Cortex-M4 (QEMU with `-icount`, opt-level "z"), a
@@ -15,7 +15,7 @@ use pkcs1::der::Decode;
 use rustls_pki_types::InvalidSignature;
 use sha2::Digest;
 
-use super::emsa::{self, DigestInfo};
+use super::rsa_padding::{self, DigestInfo};
 
 /// The only public exponent accepted, 65537, as the big-endian bytes of the DER INTEGER.
 /// Every public CA uses it (the CA/Browser Forum's Baseline Requirements recommend at
@@ -39,7 +39,7 @@ pub(super) fn verify_pkcs1_v15<D: DigestInfo>(
 ) -> Result<(), InvalidSignature> {
     let mut block = [0u8; MAX_MODULUS_BYTES];
     let recovered = public_operation(public_key, signature, &mut block)?;
-    if emsa::pkcs1_v15_matches::<D>(recovered.block, &D::digest(message)) {
+    if rsa_padding::pkcs1_v15_matches::<D>(recovered.block, &D::digest(message)) {
         Ok(())
     } else {
         Err(InvalidSignature)
@@ -55,7 +55,7 @@ pub(super) fn verify_pss<D: Digest>(
 ) -> Result<(), InvalidSignature> {
     let mut block = [0u8; MAX_MODULUS_BYTES];
     let recovered = public_operation(public_key, signature, &mut block)?;
-    if emsa::pss_matches::<D>(recovered.block, recovered.modulus_bits, &D::digest(message)) {
+    if rsa_padding::pss_matches::<D>(recovered.block, recovered.modulus_bits, &D::digest(message)) {
         Ok(())
     } else {
         Err(InvalidSignature)

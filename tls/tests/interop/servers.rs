@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use juspay_tls::{CipherSuite, Group};
+use juspay_tls::{CipherSuite, Group, ProtocolVersion};
 use rustls::crypto::ring as provider;
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
@@ -138,18 +138,22 @@ pub fn openssl(
 ) -> Result<Process, String> {
     let mut command = Command::new("openssl");
     command
-        // No version flag: our client offers TLS 1.3 only, and a case may add `-tls1_2`.
         .args(["s_server", "-accept", "127.0.0.1:0", "-cert"])
         .arg(&chain.chain_pem)
         .arg("-cert_chain")
         .arg(&chain.chain_pem)
         .arg("-key")
-        .arg(&chain.key_pem)
-        .args(["-ciphersuites", openssl_suite(suite), "-groups"])
-        .arg(match group {
-            Group::X25519 => "X25519",
-            _ => "P-256",
-        });
+        .arg(&chain.key_pem);
+    // A TLS 1.3 suite leaves the server's TLS 1.2 on (a case may add `-tls1_2`); a TLS
+    // 1.2 suite limits the server to TLS 1.2 and that suite.
+    match suite.version() {
+        ProtocolVersion::Tls13 => command.args(["-ciphersuites", openssl_suite(suite)]),
+        _ => command.args(["-tls1_2", "-cipher", openssl_suite(suite)]),
+    };
+    command.arg("-groups").arg(match group {
+        Group::X25519 => "X25519",
+        _ => "P-256",
+    });
     match mode {
         OpenSsl::Www => {
             command.arg("-www");
@@ -193,12 +197,18 @@ fn openssl_suite(suite: CipherSuite) -> &'static str {
     match suite {
         CipherSuite::Aes128GcmSha256 => "TLS_AES_128_GCM_SHA256",
         CipherSuite::Aes256GcmSha384 => "TLS_AES_256_GCM_SHA384",
-        _ => "TLS_CHACHA20_POLY1305_SHA256",
+        CipherSuite::Chacha20Poly1305Sha256 => "TLS_CHACHA20_POLY1305_SHA256",
+        CipherSuite::EcdheEcdsaAes128GcmSha256 => "ECDHE-ECDSA-AES128-GCM-SHA256",
+        CipherSuite::EcdheRsaAes128GcmSha256 => "ECDHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::EcdheEcdsaAes256GcmSha384 => "ECDHE-ECDSA-AES256-GCM-SHA384",
+        CipherSuite::EcdheRsaAes256GcmSha384 => "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::EcdheEcdsaChacha20Poly1305Sha256 => "ECDHE-ECDSA-CHACHA20-POLY1305",
+        _ => "ECDHE-RSA-CHACHA20-POLY1305",
     }
 }
 
-/// `gnutls-serv --http` with TLS 1.3 only, `suite` and `group`, and `extra` on the
-/// command line. It asks for a client certificate (its default) and goes on without one.
+/// `gnutls-serv --http` with only `suite`'s version (TLS 1.3 or 1.2), `suite` and `group`,
+/// and `extra` on the command line. It asks for a client certificate (its default) and goes on without one.
 ///
 /// gnutls-serv has no option for the address it listens on: it takes the port on every
 /// interface, for as long as one case lasts. It cannot be asked to pick a free port and
@@ -211,16 +221,28 @@ pub fn gnutls(
     extra: &[&str],
 ) -> Result<Process, String> {
     let cipher = match suite {
-        CipherSuite::Aes128GcmSha256 => "AES-128-GCM",
-        CipherSuite::Aes256GcmSha384 => "AES-256-GCM",
+        CipherSuite::Aes128GcmSha256
+        | CipherSuite::EcdheEcdsaAes128GcmSha256
+        | CipherSuite::EcdheRsaAes128GcmSha256 => "AES-128-GCM",
+        CipherSuite::Aes256GcmSha384
+        | CipherSuite::EcdheEcdsaAes256GcmSha384
+        | CipherSuite::EcdheRsaAes256GcmSha384 => "AES-256-GCM",
         _ => "CHACHA20-POLY1305",
+    };
+    let version = match suite {
+        CipherSuite::EcdheEcdsaAes128GcmSha256
+        | CipherSuite::EcdheEcdsaAes256GcmSha384
+        | CipherSuite::EcdheEcdsaChacha20Poly1305Sha256 => "+VERS-TLS1.2:-KX-ALL:+ECDHE-ECDSA",
+        CipherSuite::EcdheRsaAes128GcmSha256
+        | CipherSuite::EcdheRsaAes256GcmSha384
+        | CipherSuite::EcdheRsaChacha20Poly1305Sha256 => "+VERS-TLS1.2:-KX-ALL:+ECDHE-RSA",
+        _ => "+VERS-TLS1.3",
     };
     let group = match group {
         Group::X25519 => "GROUP-X25519",
         _ => "GROUP-SECP256R1",
     };
-    let priority =
-        format!("NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+{cipher}:-GROUP-ALL:+{group}");
+    let priority = format!("NORMAL:-VERS-ALL:{version}:-CIPHER-ALL:+{cipher}:-GROUP-ALL:+{group}");
     let mut last_output = String::new();
     for _attempt in 0..5 {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
@@ -329,11 +351,7 @@ impl Rustls {
         options: RustlsOptions,
     ) -> Rustls {
         let crypto = rustls::crypto::CryptoProvider {
-            cipher_suites: vec![match suite {
-                CipherSuite::Aes128GcmSha256 => provider::cipher_suite::TLS13_AES_128_GCM_SHA256,
-                CipherSuite::Aes256GcmSha384 => provider::cipher_suite::TLS13_AES_256_GCM_SHA384,
-                _ => provider::cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
-            }],
+            cipher_suites: vec![rustls_suite(suite)],
             kx_groups: vec![match group {
                 Group::X25519 => provider::kx_group::X25519,
                 _ => provider::kx_group::SECP256R1,
@@ -341,9 +359,13 @@ impl Rustls {
             ..provider::default_provider()
         };
         let crypto = Arc::new(crypto);
+        let version = match suite.version() {
+            ProtocolVersion::Tls12 => &rustls::version::TLS12,
+            _ => &rustls::version::TLS13,
+        };
         let builder = ServerConfig::builder_with_provider(crypto.clone())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .expect("TLS 1.3");
+            .with_protocol_versions(&[version])
+            .expect("the suite's version");
         let builder = match options.client_certificate {
             ClientCertificate::NotAsked => builder.with_no_client_auth(),
             ClientCertificate::Optional | ClientCertificate::Required => {
@@ -379,6 +401,23 @@ impl Rustls {
         self.report
             .recv_timeout(crate::driver::DEADLINE)
             .map_err(|e| format!("no report from the rustls server: {e}"))?
+    }
+}
+
+fn rustls_suite(suite: CipherSuite) -> rustls::SupportedCipherSuite {
+    use provider::cipher_suite as s;
+    match suite {
+        CipherSuite::Aes128GcmSha256 => s::TLS13_AES_128_GCM_SHA256,
+        CipherSuite::Aes256GcmSha384 => s::TLS13_AES_256_GCM_SHA384,
+        CipherSuite::Chacha20Poly1305Sha256 => s::TLS13_CHACHA20_POLY1305_SHA256,
+        CipherSuite::EcdheEcdsaAes128GcmSha256 => s::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::EcdheRsaAes128GcmSha256 => s::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        CipherSuite::EcdheEcdsaAes256GcmSha384 => s::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite::EcdheRsaAes256GcmSha384 => s::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        CipherSuite::EcdheEcdsaChacha20Poly1305Sha256 => {
+            s::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        }
+        _ => s::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
     }
 }
 

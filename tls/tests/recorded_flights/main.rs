@@ -9,6 +9,7 @@
 #[path = "../../../tests/src/flight.rs"]
 mod flight;
 mod replay;
+mod tls12;
 
 use flight::Flight;
 use juspay_tls::{Error, Violation};
@@ -29,8 +30,9 @@ fn flights() -> Vec<(String, Flight)> {
         })
         .collect();
     flights.sort_by(|a, b| a.0.cmp(&b.0));
-    // The six cases of the recorder: both first groups, all suites, HRR both ways.
-    assert_eq!(flights.len(), 6, "recorded flights in {directory}");
+    // The eight cases of the recorder: TLS 1.3 with both first groups, all suites, HRR
+    // both ways; TLS 1.2 with the server's group that of our first share, and the other.
+    assert_eq!(flights.len(), 8, "recorded flights in {directory}");
     flights
 }
 
@@ -96,13 +98,22 @@ fn each_flight_replays_in_two_piece_splits() {
     }
 }
 
-/// Where the server's records lie: (start, end, content type).
-fn records(server: &[u8]) -> Vec<(usize, usize, u8)> {
+/// Where the server's records lie: (start, end, whether encrypted). TLS 1.3 encrypts
+/// under type 23 alone; TLS 1.2 every record after the server's ChangeCipherSpec.
+fn records(flight: &Flight) -> Vec<(usize, usize, bool)> {
+    let tls12 = flight.suite.starts_with("TLS_ECDHE_");
     let mut records = Vec::new();
     let mut at = 0;
-    while let Some(header) = server.get(at..at + 5) {
+    let mut after_change_cipher_spec = false;
+    while let Some(header) = flight.server.get(at..at + 5) {
         let end = at + 5 + usize::from(u16::from_be_bytes([header[3], header[4]]));
-        records.push((at, end, header[0]));
+        let encrypted = if tls12 {
+            after_change_cipher_spec
+        } else {
+            header[0] == 23
+        };
+        after_change_cipher_spec |= header[0] == 20;
+        records.push((at, end, encrypted));
         at = end;
     }
     records
@@ -114,20 +125,21 @@ fn a_flipped_byte_in_the_server_bytes_fails_and_never_yields_other_data() {
     let mut errors = std::collections::BTreeMap::<String, usize>::new();
     let mut flips = 0;
     for (name, flight) in flights() {
-        let records = records(&flight.server);
+        let records = records(&flight);
         // The server's plaintext records (ServerHello, HelloRetryRequest,
-        // ChangeCipherSpec) carry a legacy_record_version whose second byte RFC 8446, 5.1
-        // says to ignore: there a flip changes nothing.
+        // ChangeCipherSpec; in TLS 1.2 the whole first flight) carry a
+        // legacy_record_version whose second byte RFC 8446, 5.1 says to ignore: there a
+        // flip changes nothing. (TLS 1.2 authenticates it in encrypted records.)
         let ignored: Vec<usize> = records
             .iter()
-            .filter(|(_, _, kind)| *kind != 23)
+            .filter(|(_, _, encrypted)| !encrypted)
             .map(|(start, _, _)| start + 2)
             .collect();
         // Every byte of the plaintext records and of every record header; a sample of the
         // encrypted bodies, where the tag catches every flip alike.
         let mut positions: Vec<usize> = records
             .iter()
-            .flat_map(|&(start, end, kind)| start..if kind == 23 { start + 5 } else { end })
+            .flat_map(|&(start, end, encrypted)| start..if encrypted { start + 5 } else { end })
             .collect();
         let len = flight.server.len();
         positions.extend((0..150).map(|_| random.below(len)));

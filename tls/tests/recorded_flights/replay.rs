@@ -42,6 +42,15 @@ impl rand_core::CryptoRng for Recorded<'_> {}
 /// Runs `f` with a fresh client configured as the recording's: same randomness, trust
 /// anchor, server name, time and first key share.
 pub fn with_client<R>(flight: &Flight, f: impl FnOnce(&mut Client<'_>) -> R) -> R {
+    with_client_configured(flight, |config| config, f)
+}
+
+/// [`with_client`] with the configuration changed by `configure` first.
+pub fn with_client_configured<R>(
+    flight: &Flight,
+    configure: impl FnOnce(Config<'_>) -> Config<'_>,
+    f: impl FnOnce(&mut Client<'_>) -> R,
+) -> R {
     let root = CertificateDer::from(flight.trust_anchor.as_slice());
     let anchors = [trust_anchor(&root).expect("the recorded root is a certificate")];
     let name = ServerName::try_from(flight.server_name.as_str()).expect("a server name");
@@ -50,7 +59,8 @@ pub fn with_client<R>(flight: &Flight, f: impl FnOnce(&mut Client<'_>) -> R) -> 
         "secp256r1" => Group::Secp256r1,
         other => panic!("unknown group {other}"),
     };
-    let config = Config::new(name, &anchors, CertificateTime::Now(flight.time)).key_share(group);
+    let config =
+        configure(Config::new(name, &anchors, CertificateTime::Now(flight.time)).key_share(group));
     let (mut rx, mut tx) = (vec![0; RECEIVE_BUFFER], vec![0; SEND_BUFFER]);
     let mut client = Client::new(config, &mut rx, &mut tx, &mut Recorded(&flight.rng))
         .expect("the recorded randomness suffices");
