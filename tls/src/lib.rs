@@ -99,6 +99,11 @@
 //!   sends it), ChaCha20-Poly1305 with none, decrypted in place in the one receive buffer;
 //!   at most 2^14 bytes of plaintext. record_size_limit (RFC 8449) is offered for both
 //!   versions with room for TLS 1.2's larger expansion (24 bytes).
+//! - Cost: 6,768 bytes of flash in the HTTPS firmware (text + data, `arm-none-eabi-size`
+//!   of `examples/firmware/https` built for thumbv7em-none-eabihf: 158,784 with this
+//!   crate's TLS 1.3-only sources, 165,552 with TLS 1.2); no RAM beyond a few fields of
+//!   [`Client`] (the server's random and share, the master secret): 160 bytes on
+//!   x86_64 (`size_of::<Client>()` 3,808 -> 3,968).
 //! - Known limit: we list only the groups we do ECDHE with (X25519, secp256r1) in
 //!   supported_groups, and in TLS 1.2 OpenSSL serves an ECDSA certificate only on a curve
 //!   the client lists there, so an OpenSSL TLS 1.2 server with a P-384 end-entity key

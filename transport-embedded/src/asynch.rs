@@ -44,7 +44,7 @@ where
     C: Sleep,
 {
     /// Resolves the host through `dns` (IPv4 first, then IPv6), connects through `tcp` and
-    /// completes a verified TLS 1.3 handshake. With embassy-net, `tcp` is a `TcpClient`
+    /// completes a verified TLS 1.3 (or 1.2) handshake. With embassy-net, `tcp` is a `TcpClient`
     /// and `dns` a `DnsSocket`; a stack that implements both passes itself twice.
     pub async fn connect(
         tcp: &'b T,
@@ -97,7 +97,7 @@ where
         let socket = Deadline { socket, timer };
         let mut tls = TlsStream { tls, socket };
         tls.handshake_async().await.map_err(Error::from_stream)?;
-        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
+        crate::fmt::debug!("TLS session open, server certificate verified");
         Ok(AsyncClient {
             tls,
             timer,

@@ -27,7 +27,7 @@ where
     C: Clock,
 {
     /// Resolves the host through the stack's DNS (IPv4 first, then IPv6), connects and
-    /// completes a verified TLS 1.3 handshake (juspay-tls). Between the handshake's
+    /// completes a verified TLS 1.3 (or 1.2) handshake (juspay-tls). Between the handshake's
     /// expensive steps (key generation, ECDH, the certificate chain, the handshake
     /// signature) it calls the clock's [`Clock::handshake_step`]: a place to feed a
     /// watchdog.
@@ -113,7 +113,7 @@ where
         self.tls
             .handshake(|| timer.clock().handshake_step())
             .map_err(Error::from_stream)?;
-        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
+        crate::fmt::debug!("TLS session open, server certificate verified");
         Ok(())
     }
 

@@ -200,9 +200,9 @@
 //!   refused, and nothing of the request is written before the server's
 //!   Finished has been verified.
 //! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
-//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
-//!   CertificateVerify) with SHA-256/384/512, moduli of 2,048 to 4,096 bits, exponent
-//!   65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
+//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures, and TLS 1.2 ServerKeyExchange) and
+//!   RSA-PSS (certificates and handshake signatures) with SHA-256/384/512, moduli of
+//!   2,048 to 4,096 bits, exponent 65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
 //!   these. Differences from rustls: RSA moduli over 4,096 bits are refused (rustls takes
 //!   up to 8,192), and so are RSA exponents other than 65537.
 //!
@@ -232,7 +232,8 @@
 //! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, X25519
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
 //! other is answered), KeyUpdate, tickets read and dropped; TLS 1.2 with ECDHE and
-//! AES-GCM or ChaCha20-Poly1305 for servers without TLS 1.3. Every refusal is an
+//! AES-GCM or ChaCha20-Poly1305 for servers without TLS 1.3 ([`Config::tls13_only`]
+//! requires TLS 1.3). Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
 //! Between the handshake's expensive steps the blocking client calls
 //! [`Clock::handshake_step`] and

@@ -40,6 +40,9 @@ pub struct Config<'a> {
     /// on a Cortex-M4 with juspay-tls's `p256-cortex-m4`, where it is the faster of the two). A
     /// server that wants the other asks with a HelloRetryRequest.
     pub key_share: Group,
+    /// Whether TLS 1.2 is offered beside TLS 1.3 (true by default); see
+    /// [`Config::tls13_only`].
+    pub offer_tls12: bool,
 }
 
 impl<'a> Config<'a> {
@@ -57,6 +60,16 @@ impl<'a> Config<'a> {
             time,
             timeout_ms: 30_000,
             key_share: Group::X25519,
+            offer_tls12: true,
+        }
+    }
+
+    /// The same requiring TLS 1.3 (juspay-tls's `Config::tls13_only`): a server that
+    /// speaks only TLS 1.2 is refused during the handshake, before any request.
+    pub fn tls13_only(self) -> Self {
+        Config {
+            offer_tls12: false,
+            ..self
         }
     }
 
@@ -102,6 +115,11 @@ pub(crate) fn tls_client<'b>(
     })?;
     let tls_config = juspay_tls::Config::new(server_name, config.trust_anchors, config.time)
         .key_share(config.key_share);
+    let tls_config = if config.offer_tls12 {
+        tls_config
+    } else {
+        tls_config.tls13_only()
+    };
     juspay_tls::Client::new(tls_config, buffers.tls_read, buffers.tls_write, rng)
         .map_err(Error::from_tls)
 }

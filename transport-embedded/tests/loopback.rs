@@ -32,6 +32,7 @@ both_clients!(
     without_a_clock_a_floor_refuses_what_expired_before_it,
     a_stalled_server_hits_the_deadline,
     tls_1_2_only_servers_answer,
+    tls_1_3_required_refuses_a_tls_1_2_server_before_any_request,
     invalid_input_is_refused_before_sending,
 );
 
@@ -393,6 +394,39 @@ fn tls_1_2_only_servers_answer(mode: Mode) {
     }
     assert_eq!(sandbox.handshakes(), 1);
     assert_eq!(sandbox.requests(), 2);
+}
+
+/// With TLS 1.3 required, the same server refuses our ClientHello (it offers nothing it
+/// speaks): a TLS error, and no request reaches it.
+fn tls_1_3_required_refuses_a_tls_1_2_server_before_any_request(mode: Mode) {
+    let sandbox = Sandbox::start_with(Options {
+        tls_versions: TlsVersions::Tls12Only,
+        ..Options::default()
+    })
+    .unwrap();
+    let target = Target {
+        url: format!("https://localhost:{}", sandbox.address().port()),
+        roots: vec![sandbox.ca_der()],
+        time: wall_clock(),
+        timeout_ms: 5_000,
+        address: None,
+    };
+    let result = Host::new().calls_configured(
+        mode,
+        &target,
+        |config| config.tls13_only(),
+        &[GetCustomer::new("cst_om2l6ctlptxwxuzj")],
+    );
+    assert!(
+        matches!(
+            result,
+            Err(Error::Tls(juspay_tls::Error::AlertReceived(
+                juspay_tls::Alert::ProtocolVersion
+            )))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(sandbox.requests(), 0);
 }
 
 fn invalid_input_is_refused_before_sending(mode: Mode) {

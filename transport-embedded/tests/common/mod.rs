@@ -107,6 +107,25 @@ impl Host {
         key_share: Option<Group>,
         requests: &[R],
     ) -> Result<Vec<Result<Reply, Error>>, Error> {
+        self.calls_configured(
+            mode,
+            target,
+            |config| match key_share {
+                Some(group) => config.key_share(group),
+                None => config,
+            },
+            requests,
+        )
+    }
+
+    /// [`Host::calls`] with the configuration changed by `configure`.
+    pub fn calls_configured<'r, R: Copy + Into<Call<'r>>>(
+        &mut self,
+        mode: Mode,
+        target: &Target,
+        configure: impl FnOnce(Config<'_>) -> Config<'_>,
+        requests: &[R],
+    ) -> Result<Vec<Result<Reply, Error>>, Error> {
         let anchors: Vec<_> = target
             .roots
             .iter()
@@ -119,10 +138,7 @@ impl Host {
             target.time,
         )
         .timeout_ms(target.timeout_ms);
-        let config = match key_share {
-            Some(group) => config.key_share(group),
-            None => config,
-        };
+        let config = configure(config);
         let buffers = Buffers {
             tls_read: &mut self.tls_read,
             tls_write: &mut self.tls_write,
