@@ -30,7 +30,7 @@ need python3 python3
 # all): Get (404)
 # and Create, then one Get (found), then one Get for a fresh token (the held one is kept
 # while good for the margin, which costs no request).
-API_SEEN="api handshakes=5 requests=9"
+API_SEEN="api handshakes=4 requests=8"
 TLS12_SEEN="tls12 handshakes=1 requests=1"
 run_with_sandboxes juspay-firmware-https '^(stack_peak_bytes|setup_stack_bytes|handshake_instructions_|call_instructions_|get_or_create_instructions|calibration_)'
 p256=$(figure handshake_instructions_p256)

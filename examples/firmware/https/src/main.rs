@@ -392,9 +392,15 @@ fn key_update(cx: &mut Context) -> Check {
     Ok(())
 }
 
-/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256.
+/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256, with the
+/// server that takes X25519 only (no retry: the first share is the one it wants).
 fn x25519_handshake(cx: &mut Context) -> Check {
-    handshake_then_customer(cx, API, Group::X25519, "handshake_instructions_x25519")
+    handshake_then_customer(
+        cx,
+        HELLO_RETRY,
+        Group::X25519,
+        "handshake_instructions_x25519",
+    )
 }
 
 /// A server that speaks TLS 1.2 only: ECDHE over P-256, the P-256 chain, its
