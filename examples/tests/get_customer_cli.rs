@@ -699,7 +699,8 @@ fn contract(transport: &str) {
         assert_eq!(out.code, 5, "{file}: {}", out.stderr);
     }
 
-    // A TLS 1.2-only server answers on every transport.
+    // A TLS 1.2-only server: the same exit codes and output on every transport (found,
+    // by IP address, not found, an untrusted CA).
     let old = Sandbox::start_with(Options {
         tls_versions: TlsVersions::Tls12Only,
         ..Options::default()
@@ -707,6 +708,26 @@ fn contract(transport: &str) {
     .unwrap();
     let out = run_embedded(transport, &old, &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.keys(&[]), CUSTOMER_KEYS);
+    let out = run_through(transport, &old.base_url(), &old, &["customer"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = run_embedded(transport, &old, &["cst_unknown"]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.keys(&[]), ERROR_KEYS);
+    let url = format!("https://localhost:{}", old.address().port());
+    let out = run(
+        &[
+            "--transport",
+            transport,
+            "--base-url",
+            &url,
+            "--ca-file",
+            wrong_ca.path(),
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert_eq!(old.requests(), 3);
 }
 
 /// `juspay customer ARGS...` through `transport` against `sandbox` (by host name for the

@@ -20,7 +20,7 @@
 //! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API; ECDHE over P-256 only |
 //! | `hrr` | P-256 chain | takes X25519 key shares only: a client offering P-256 first meets a HelloRetryRequest, one offering X25519 does not |
 //! | `keyupdate` | P-256 chain | sends a KeyUpdate (asking for the client's) after each response |
-//! | `tls12` | P-256 chain | speaks TLS 1.2 only, ECDHE over P-256 only; answers like the API |
+//! | `tls12` | P-256 chain | speaks TLS 1.2 only (ECDHE_ECDSA), ECDHE over P-256 only; answers like the API |
 
 use std::io::Read;
 

@@ -99,9 +99,11 @@ const HELLO_RETRY_RANDOM: [u8; 32] = [
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ];
-/// RFC 8446, 4.1.3: the end of a TLS 1.2 ServerHello's random from a server that speaks
-/// TLS 1.3 (and so was downgraded on the path, since we offered it).
+/// RFC 8446, 4.1.3: the end of a ServerHello's random from a server that speaks TLS 1.3
+/// but negotiated TLS 1.2 (and so was downgraded on the path, since we offered it), or
+/// TLS 1.1 or below.
 const DOWNGRADE_TLS12: [u8; 8] = *b"DOWNGRD\x01";
+const DOWNGRADE_TLS11: [u8; 8] = *b"DOWNGRD\x00";
 /// TLS 1.2: the length of verify_data in Finished (RFC 5246, 7.4.9).
 const VERIFY_DATA: usize = 12;
 /// TLS 1.2: the master secret's length (RFC 5246, 8.1).
@@ -1178,7 +1180,11 @@ impl<'b> Client<'b> {
         if self.retried {
             return Err(Error::Peer(Violation::BadHelloRetry));
         }
-        if random.get(24..) == Some(&DOWNGRADE_TLS12[..]) {
+        // RFC 8446, 4.1.3: a TLS 1.3 client receiving a ServerHello for TLS 1.2 or below
+        // "MUST check that the last 8 bytes are not equal to either of these values"
+        // (rustls checks the first only).
+        if matches!(random.get(24..), Some(end) if end == DOWNGRADE_TLS12 || end == DOWNGRADE_TLS11)
+        {
             return Err(Error::Peer(Violation::Downgrade));
         }
         // A server that echoes our (random, compatibility mode) session id claims to resume

@@ -87,7 +87,8 @@
 //!   warning alerts (RFC 5246, 7.2), such as the unrecognized_name some servers send
 //!   before their ServerHello when SNI names none of their hosts.
 //! - Downgrade protection (RFC 8446, 4.1.3): a TLS 1.2 ServerHello whose random ends in
-//!   "DOWNGRD\x01" is refused with illegal_parameter ([`Violation::Downgrade`]).
+//!   "DOWNGRD\x01" (or "DOWNGRD\x00") is refused with illegal_parameter
+//!   ([`Violation::Downgrade`]).
 //! - Strictness as for TLS 1.3: every message in order (Certificate, ServerKeyExchange,
 //!   an optional CertificateRequest answered with an empty Certificate, ServerHelloDone),
 //!   then our ClientKeyExchange, ChangeCipherSpec and Finished; the server's

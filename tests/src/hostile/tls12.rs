@@ -271,6 +271,11 @@ pub fn table() -> Vec<Row> {
             ok.clone(),
         ),
         row(
+            "TLS 1.2: ec_point_formats (uncompressed) in the ServerHello",
+            with_hello(|h| h.extra = vec![(11, vec![1, 0])]),
+            ok.clone(),
+        ),
+        row(
             "TLS 1.2: no renegotiation_info (RFC 5746, 3.4: harmless, we never renegotiate)",
             with_hello(|h| h.renegotiation_info = None),
             ok.clone(),
@@ -676,6 +681,67 @@ pub fn table() -> Vec<Row> {
             "TLS 1.2: ServerHello with an extension never asked for (ALPN)",
             with_hello(|h| h.extra = vec![(16, vec![0, 3, 2, b'h', b'2'])]),
             peer(V::UnsolicitedExtension),
+        ),
+        row(
+            // RFC 8446, 4.2.1: a version before TLS 1.3 there is illegal_parameter.
+            "TLS 1.2: ServerHello with supported_versions naming TLS 1.2",
+            with_hello(|h| h.extra = vec![(43, vec![3, 3])]),
+            peer(V::NotOffered),
+        ),
+        // A key share says TLS 1.3 without supported_versions; rustls ignores it.
+        for_rustls(
+            row(
+                "TLS 1.2: ServerHello with a key_share (rustls: ignored)",
+                with_hello(|h| h.extra = vec![(51, [&[0, 0x1d, 0, 32][..], &[9; 32]].concat())]),
+                peer(V::NotTls13),
+            ),
+            ok.clone(),
+        ),
+        row(
+            "TLS 1.2: ServerHello with session_ticket (never offered)",
+            with_hello(|h| h.extra = vec![(35, Vec::new())]),
+            peer(V::UnsolicitedExtension),
+        ),
+        row(
+            // RFC 8422, 5.2: uncompressed must be there.
+            "TLS 1.2: ec_point_formats without uncompressed",
+            with_hello(|h| h.extra = vec![(11, vec![1, 1])]),
+            peer(V::NotOffered),
+        ),
+        row(
+            "TLS 1.2: a CertificateStatus never asked for",
+            concat(&[
+                &[
+                    sh12(),
+                    cert(),
+                    message(22, &[1, 0, 0, 1, 0]),
+                    ske(),
+                    ServerHelloDone,
+                ],
+                &finish(),
+            ]),
+            peer(V::UnexpectedMessage),
+        ),
+        row(
+            "TLS 1.2: ServerKeyExchange with explicit_prime curve parameters",
+            concat(&[
+                &[
+                    sh12(),
+                    cert(),
+                    message(12, &[1, 1, 7, 1, 1, 1, 1]),
+                    ServerHelloDone,
+                ],
+                &finish(),
+            ]),
+            peer(V::NotOffered),
+        ),
+        // RFC 5246, 7.4.1.1 says a client negotiating ignores it; rustls and juspay-tls
+        // refuse any message out of order, which costs nothing with a server that
+        // renegotiates nothing.
+        row(
+            "TLS 1.2: HelloRequest before the ServerHello",
+            concat(&[&[hello_request()], &legal()]),
+            peer(V::UnexpectedMessage),
         ),
         row(
             "TLS 1.2: ServerHello with extended_master_secret twice",
