@@ -12,15 +12,15 @@
 //!
 //! | name | certificate | behaviour |
 //! |---|---|---|
-//! | `api` | P-256 chain | answers like the API (Get, Create, Update; customers in memory) |
+//! | `api` | P-256 chain | answers like the API (Get, Create, Update; customers in memory); ECDHE over P-256 only (rustls would ask a client whose first share is P-256 to retry with X25519, its first choice) |
 //! | `chunked` | P-256 chain | the token variant, chunked (`customer_token_chunked.http`), then the API |
 //! | `close` | P-256 chain | answers, then closes the connection; then the API |
 //! | `stall` | P-256 chain | reads the request and never answers |
 //! | `forged` | a leaf signed by another site's certificate under the P-256 root | the API, if a client ever got that far |
-//! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API |
-//! | `hrr` | P-256 chain | takes X25519 key shares only: a client offering P-256 first meets a HelloRetryRequest |
+//! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API; ECDHE over P-256 only |
+//! | `hrr` | P-256 chain | takes X25519 key shares only: a client offering P-256 first meets a HelloRetryRequest, one offering X25519 does not |
 //! | `keyupdate` | P-256 chain | sends a KeyUpdate (asking for the client's) after each response |
-//! | `tls12` | P-256 chain | speaks TLS 1.2 only (ECDHE_ECDSA), answers like the API |
+//! | `tls12` | P-256 chain | speaks TLS 1.2 only (ECDHE_ECDSA), ECDHE over P-256 only; answers like the API |
 
 use std::io::Read;
 
@@ -45,7 +45,14 @@ fn main() -> std::io::Result<()> {
         })
     };
     let sandboxes = [
-        ("api", start(p256.served(), Vec::new())?),
+        (
+            "api",
+            Sandbox::start_with(Options {
+                certificate: Some(p256.served()),
+                only_group: Some(OnlyGroup::Secp256r1),
+                ..Options::default()
+            })?,
+        ),
         (
             "chunked",
             start(
@@ -56,7 +63,14 @@ fn main() -> std::io::Result<()> {
         ("close", start(p256.served(), vec![Step::ApiThenClose])?),
         ("stall", start(p256.served(), vec![Step::Stall])?),
         ("forged", start(p256.forged(), Vec::new())?),
-        ("rsa", start(rsa.served(), Vec::new())?),
+        (
+            "rsa",
+            Sandbox::start_with(Options {
+                certificate: Some(rsa.served()),
+                only_group: Some(OnlyGroup::Secp256r1),
+                ..Options::default()
+            })?,
+        ),
         (
             "hrr",
             Sandbox::start_with(Options {
@@ -77,6 +91,7 @@ fn main() -> std::io::Result<()> {
             Sandbox::start_with(Options {
                 certificate: Some(p256.served()),
                 tls_versions: TlsVersions::Tls12Only,
+                only_group: Some(OnlyGroup::Secp256r1),
                 ..Options::default()
             })?,
         ),

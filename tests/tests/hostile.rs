@@ -24,13 +24,6 @@ fn tls12_rows() {
     hostile::run_rows(&hostile::tls12::table(), get);
 }
 
-/// What juspay-tls does not do yet (see hostile::tls12::unmet): `--ignored` shows it.
-#[test]
-#[ignore = "juspay-tls accepts a TLS 1.2 ServerHello ending in DOWNGRD\\x00 (RFC 8446, 4.1.3)"]
-fn tls12_unmet_rows() {
-    hostile::run_rows(&hostile::tls12::unmet(), get);
-}
-
 /// `Config::tls13_only`: every TLS 1.2 server that works for the default configuration
 /// is refused with protocol_version, and nothing of the request is sent.
 #[test]

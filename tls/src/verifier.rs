@@ -5,7 +5,8 @@
 //! rustls, so the std and the embedded transports decide alike) and checks the host name or
 //! IP address; it works on the Certificate message where it lies in the receive buffer and
 //! returns only the end-entity's public key. [`verify_certificate_verify`] then checks the
-//! TLS 1.3 CertificateVerify signature with that key.
+//! TLS 1.3 CertificateVerify signature with that key, [`verify_server_key_exchange`] the
+//! TLS 1.2 ServerKeyExchange signature.
 
 use core::time::Duration;
 

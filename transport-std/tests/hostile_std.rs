@@ -14,7 +14,6 @@ use juspay_transport_std::{Config, Error, GetCustomer};
 fn tls12_rows(kind: Kind) {
     let rows: Vec<Row> = hostile::tls12::table()
         .into_iter()
-        .chain(hostile::tls12::unmet())
         .map(|row| Row {
             expected: row.rustls.clone().unwrap_or(row.expected),
             ..row

@@ -170,6 +170,8 @@ pub mod https {
     pub const HELLO_RETRY: SocketAddr = sandbox(449);
     /// Sends a KeyUpdate (asking for ours) after each response.
     pub const KEY_UPDATE: SocketAddr = sandbox(450);
+    /// Speaks TLS 1.2 only (ECDHE, the P-256 chain), and answers like the API.
+    pub const TLS12: SocketAddr = sandbox(451);
 
     const fn sandbox(port: u16) -> SocketAddr {
         SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), port))

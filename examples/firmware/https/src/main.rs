@@ -49,7 +49,7 @@ use lan9118::{Frame, Lan9118};
 use juspay_firmware_harness::checks::https::{
     API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, HELLO_RETRY,
     KEY_UPDATE, MERCHANT_ID, ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
-    TLS_SEND_BUFFER,
+    TLS_SEND_BUFFER, TLS12,
 };
 
 // The large buffers, as statics so that they count as static RAM, and by name. `main`
@@ -361,12 +361,29 @@ fn key_update(cx: &mut Context) -> Check {
     Ok(())
 }
 
-/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256.
+/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256, with the
+/// server that takes X25519 only (no retry: the first share is the one it wants).
 fn x25519_handshake(cx: &mut Context) -> Check {
-    handshake_then_customer(cx, API, Group::X25519, "handshake_instructions_x25519")
+    handshake_then_customer(
+        cx,
+        HELLO_RETRY,
+        Group::X25519,
+        "handshake_instructions_x25519",
+    )
 }
 
-const SCENARIOS: [ScenarioWith<Context>; 12] = [
+/// A server that speaks TLS 1.2 only: ECDHE over P-256, the P-256 chain, its
+/// ServerKeyExchange signed with ECDSA.
+fn tls12(cx: &mut Context) -> Check {
+    handshake_then_customer(
+        cx,
+        TLS12,
+        Group::Secp256r1,
+        "handshake_instructions_tls12_p256",
+    )
+}
+
+const SCENARIOS: [ScenarioWith<Context>; 13] = [
     (
         "documentation customer over a fresh connection (P-256 chain), as JSON",
         documentation_customer,
@@ -394,6 +411,7 @@ const SCENARIOS: [ScenarioWith<Context>; 12] = [
         "kiosk: get-or-create creates, then finds; token refreshed only within the margin",
         kiosk,
     ),
+    ("TLS 1.2-only server (ECDHE P-256, ECDSA)", tls12),
 ];
 
 /// Brings up the board, the network and the context. Not inlined: its frame would
