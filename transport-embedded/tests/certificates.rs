@@ -24,7 +24,7 @@ fn every_row(mode: Mode, versions: TlsVersions) {
             address: Some(sandbox.address()),
         };
         match host.call(mode, &target, GetCustomer::new("cst_om2l6ctlptxwxuzj")) {
-            Ok(reply) if reply.result.is_ok() => {
+            Ok(reply) if reply.customer.is_ok() => {
                 (Some(Verdict::Accepted), "the customer arrived".into())
             }
             Err(Error::Certificate(e)) => (Some(Verdict::Refused), e.to_string()),

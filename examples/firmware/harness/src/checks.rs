@@ -15,7 +15,7 @@ use crate::{Check, ensure, print};
 pub fn customer<E>(outcome: &Result<Reply, E>) -> Result<(&Customer, bool), &'static str> {
     let reply = outcome.as_ref().map_err(|_| "call failed")?;
     Ok((
-        reply.result.as_ref().map_err(|_| "API error")?,
+        reply.customer.as_ref().map_err(|_| "API error")?,
         reply.reusable,
     ))
 }
@@ -25,7 +25,7 @@ pub fn customer<E>(outcome: &Result<Reply, E>) -> Result<(&Customer, bool), &'st
 pub fn api_error<E>(outcome: &Result<Reply, E>) -> Result<(&ApiError, bool), &'static str> {
     let reply = outcome.as_ref().map_err(|_| "call failed")?;
     Ok((
-        reply.result.as_ref().err().ok_or("not an API error")?,
+        reply.customer.as_ref().err().ok_or("not an API error")?,
         reply.reusable,
     ))
 }
