@@ -12,8 +12,8 @@ use std::time::Duration;
 
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, Sandbox};
 use juspay_transport_std::{
-    ApiError, AsyncClient, Client, Config, CreateCustomer, Customer, CustomerRequest, ErrorClass,
-    GetCustomer, PRODUCTION_URL, SANDBOX_URL, UpdateCustomer,
+    ApiError, AsyncClient, Client, Config, CreateCustomer, Customer, CustomerRequest, Endpoint,
+    ErrorClass, GetCustomer, UpdateCustomer,
 };
 
 /// Which program runs the command.
@@ -482,8 +482,8 @@ fn run(program: Program) -> Result<String, Failure> {
     let mut sandbox = None;
     let base_url = match (&args.base_url, args.production) {
         (Some(url), _) => url.clone(),
-        (None, true) => PRODUCTION_URL.to_owned(),
-        (None, false) if !demo => SANDBOX_URL.to_owned(),
+        (None, true) => Endpoint::PRODUCTION.to_string(),
+        (None, false) if !demo => Endpoint::SANDBOX.to_string(),
         (None, false) => {
             let started = Sandbox::start().map_err(|e| Failure {
                 code: exit_code(ErrorClass::Transport),
@@ -502,8 +502,6 @@ fn run(program: Program) -> Result<String, Failure> {
 
     let mut config = Config::new(base_url, api_key, merchant_id);
     config.deadline = args.timeout;
-    config.read_timeout = args.timeout;
-    config.write_timeout = args.timeout;
     config.connect_timeout = args.timeout;
     if let Some(sandbox) = &sandbox {
         config.extra_roots.push(sandbox.ca_der());
@@ -559,13 +557,12 @@ fn std_result(result: juspay_transport_std::Result<Customer>) -> Result<String, 
 /// stack (std-embedded-nal-async and async-io's executor for the async client), the OS
 /// RNG, the system clock.
 mod embedded {
-    use juspay_core::{Credentials, Endpoint, Reply};
     use juspay_transport_embedded::host::{
         AsyncStack, MonotonicClock, OsRng, Stack, block_on, wall_clock,
     };
     use juspay_transport_embedded::{
-        AsyncClient, Buffers, Client, Error, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, TrustAnchor,
-        trust_anchor,
+        AsyncClient, Buffers, Client, Connector, Error, Reply, TLS_READ_BUFFER, TLS_WRITE_BUFFER,
+        TrustAnchor, trust_anchor,
     };
     use juspay_transport_std::Config;
 
@@ -576,9 +573,13 @@ mod embedded {
         action: Action<'_>,
         asynchronous: bool,
     ) -> Result<String, Failure> {
-        let endpoint = Endpoint::parse(&config.base_url).map_err(|e| input_error(e.to_string()))?;
-        let credentials = Credentials::new(config.api_key.expose(), &config.merchant_id)
-            .map_err(|e| input_error(e.to_string()))?;
+        let settings = juspay_transport_embedded::Config::new(
+            config.endpoint.as_str(),
+            config.api_key.expose(),
+            &config.merchant_id,
+        )
+        .map_err(|e| input_error(e.to_string()))?
+        .deadline(config.deadline);
         // The same roots as the std transport: Mozilla's (webpki-roots) and --ca-file's.
         let mut trust_anchors: Vec<TrustAnchor<'_>> = Vec::new();
         if config.webpki_roots {
@@ -588,27 +589,19 @@ mod embedded {
             trust_anchors
                 .push(trust_anchor(root).map_err(|e| input_error(format!("--ca-file: {e}")))?);
         }
-        let timeout_ms = u64::try_from(config.deadline.as_millis()).unwrap_or(u64::MAX);
-        let settings = juspay_transport_embedded::Config::new(
-            endpoint,
-            credentials,
-            &trust_anchors,
-            wall_clock(),
-        )
-        .timeout_ms(timeout_ms);
-        let timer = Timer::new(MonotonicClock::new());
         let (mut tls_read, mut tls_write) =
             (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
         let buffers = Buffers {
             tls_read: &mut tls_read,
             tls_write: &mut tls_write,
         };
+        let (clock, time) = (MonotonicClock::new(), wall_clock());
         let mut buf = vec![0u8; config.buffer_size];
         let reply = if asynchronous {
             let stack = AsyncStack::default();
+            let mut connector = Connector::new(stack, clock, OsRng, buffers, &trust_anchors, time);
             block_on(async {
-                let mut client =
-                    AsyncClient::connect(&stack, &stack, &timer, OsRng, settings, buffers).await?;
+                let mut client = AsyncClient::connect(&mut connector, settings).await?;
                 let reply = match action {
                     Action::One(request) => client.call(request, &mut buf).await?,
                     Action::GetOrCreate(create) => client.get_or_create(&create, &mut buf).await?,
@@ -617,8 +610,8 @@ mod embedded {
                 Ok::<Reply, Error>(reply)
             })
         } else {
-            let mut stack = Stack;
-            Client::connect(&mut stack, &timer, OsRng, settings, buffers).and_then(|mut client| {
+            let mut connector = Connector::new(Stack, clock, OsRng, buffers, &trust_anchors, time);
+            Client::connect(&mut connector, settings).and_then(|mut client| {
                 let reply = match action {
                     Action::One(request) => client.call(request, &mut buf)?,
                     Action::GetOrCreate(create) => client.get_or_create(&create, &mut buf)?,
@@ -628,7 +621,7 @@ mod embedded {
             })
         }
         .map_err(|error| failure(&error, error.class()))?;
-        match reply.result {
+        match reply.customer {
             Ok(customer) => Ok(customer_json(&customer)),
             Err(api) => Err(api_error(&api)),
         }

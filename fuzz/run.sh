@@ -37,10 +37,16 @@ for index, path in enumerate(sorted(sys.argv[1:])):
     name = path.rsplit("/", 1)[-1].removesuffix(".flight")
     for label, sizes in (("whole", [255] * 4), ("bytes", [0] * 4), ("mixed", [16, 200, 3, 90])):
         open(f"corpus/tls_client/{name}_{label}", "wb").write(bytes([index] + sizes) + server)
-    records = (bytes([1, 23, 0, 5]) + b"hello" + bytes([0])       # application data
-               + bytes([1, 22, 0, 5, 24, 0, 0, 1, 1, 0])          # KeyUpdate, update_requested
-               + bytes([1, 23, 0, 3]) + b"bye" + bytes([2])       # after it, padded
-               + bytes([1, 21, 0, 2, 1, 0, 0]))                   # close_notify
+    if fields["suite"].startswith("TLS_ECDHE_"):                  # TLS 1.2
+        records = (bytes([1, 23, 0, 5]) + b"hello" + bytes([0])   # application data
+                   + bytes([1, 22, 0, 4, 0, 0, 0, 0, 0])          # HelloRequest
+                   + bytes([1, 23, 0, 3]) + b"bye" + bytes([0])   # after it
+                   + bytes([1, 21, 0, 2, 1, 0, 0]))               # close_notify
+    else:
+        records = (bytes([1, 23, 0, 5]) + b"hello" + bytes([0])   # application data
+                   + bytes([1, 22, 0, 5, 24, 0, 0, 1, 1, 0])      # KeyUpdate, update_requested
+                   + bytes([1, 23, 0, 3]) + b"bye" + bytes([2])   # after it, padded
+                   + bytes([1, 21, 0, 2, 1, 0, 0]))               # close_notify
     open(f"corpus/tls_records/{name}", "wb").write(bytes([index]) + records)
 PY
 printf 'cst_om2l6ctlptxwxuzj\x01cart_1\x012018-10-25' > corpus/request/ids

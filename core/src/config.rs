@@ -163,6 +163,26 @@ impl<'a> Endpoint<'a> {
     }
 }
 
+/// `https://host[:port]`, the form [`Endpoint::parse`] reads (the port left out when it
+/// is 443): how a transport that keeps the endpoint as text takes one.
+impl fmt::Display for Endpoint<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.port {
+            443 => write!(f, "https://{}", self.host),
+            port => write!(f, "https://{}:{port}", self.host),
+        }
+    }
+}
+
+/// [`Endpoint::parse`], so that a configuration can take a URL or an [`Endpoint`].
+impl<'a> TryFrom<&'a str> for Endpoint<'a> {
+    type Error = Error;
+
+    fn try_from(base_url: &'a str) -> Result<Self> {
+        Endpoint::parse(base_url)
+    }
+}
+
 fn parse_port(digits: &str) -> Option<u16> {
     if digits.is_empty() || digits.len() > 5 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -232,6 +252,22 @@ mod tests {
         );
         let v6_default = Endpoint::parse("https://[::1]").unwrap();
         assert_eq!(v6_default.port(), 443);
+    }
+
+    #[test]
+    fn displayed_as_the_url_it_parses_from() {
+        use core::fmt::Write;
+        for url in [
+            "https://sandbox.juspay.in",
+            "https://127.0.0.1:8443",
+            "https://[::1]:8443",
+        ] {
+            let endpoint = Endpoint::try_from(url).unwrap();
+            let mut text = heapless::String::<64>::new();
+            write!(text, "{endpoint}").unwrap();
+            assert_eq!(text, url);
+            assert_eq!(Endpoint::parse(&text).unwrap(), endpoint);
+        }
     }
 
     #[test]

@@ -31,7 +31,7 @@
 //!         Step::Done => break,
 //!     }
 //! }
-//! assert_eq!(exchange.reply()?.result.unwrap().id.as_str(), "cst_1");
+//! assert_eq!(exchange.reply()?.customer.unwrap().id.as_str(), "cst_1");
 //! # Ok::<(), juspay_core::Error>(())
 //! ```
 
@@ -196,7 +196,7 @@ impl<'b> Exchange<'b> {
 /// let create = CreateCustomer::new("kiosk-0001", "9988776655");
 /// let reply = driver::call(&mut connection, &Endpoint::SANDBOX, &credentials, &create, &mut buf)?;
 /// assert!(reply.reusable);
-/// assert_eq!(reply.result.unwrap().id.as_str(), "cst_1");
+/// assert_eq!(reply.customer.unwrap().id.as_str(), "cst_1");
 /// assert!(connection.written().starts_with(b"POST /customers HTTP/1.1\r\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -240,7 +240,7 @@ pub fn call<'r, C: Read + Write>(
 /// let reply = driver::get_customer(
 ///     &mut connection, &Endpoint::SANDBOX, &credentials, &GetCustomer::new("cst_1"), &mut buf,
 /// )?;
-/// assert_eq!(reply.result.unwrap().id.as_str(), "cst_1");
+/// assert_eq!(reply.customer.unwrap().id.as_str(), "cst_1");
 /// assert!(connection.written().starts_with(b"GET /customers/cst_1 HTTP/1.1\r\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -269,7 +269,7 @@ pub fn get_customer<C: Read + Write>(
 ///     &mut connection, &Endpoint::SANDBOX, &credentials, &GetCustomer::new("cst_1"), &mut buf,
 /// )
 /// .await?;
-/// assert_eq!(reply.result.unwrap().id.as_str(), "cst_1");
+/// assert_eq!(reply.customer.unwrap().id.as_str(), "cst_1");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// # }).unwrap();
 /// ```
@@ -473,7 +473,7 @@ mod tests {
             exchange.received(1);
         }
         assert_eq!(exchange.step(), Ok(Step::Done));
-        assert_eq!(exchange.reply().unwrap().result.unwrap().id, "cst_1");
+        assert_eq!(exchange.reply().unwrap().customer.unwrap().id, "cst_1");
     }
 
     #[test]

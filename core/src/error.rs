@@ -309,6 +309,14 @@ impl Error<Infallible> {
     }
 }
 
+/// For conversions that cannot fail (an [`Endpoint`](crate::Endpoint) where a
+/// `TryInto<Endpoint>` is taken).
+impl<E> From<Infallible> for Error<E> {
+    fn from(never: Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl<E> From<ProtocolError> for Error<E> {
     fn from(e: ProtocolError) -> Self {
         Error::Protocol(e)

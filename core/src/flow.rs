@@ -126,7 +126,7 @@ pub trait Answer {
 
 impl Answer for Reply {
     fn result(&self) -> &core::result::Result<Customer, ApiError> {
-        &self.result
+        &self.customer
     }
 }
 

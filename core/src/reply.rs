@@ -16,7 +16,7 @@ use crate::response::HttpResponse;
 #[non_exhaustive]
 pub struct Reply {
     /// The customer, or the API's error.
-    pub result: Result<Customer, ApiError>,
+    pub customer: Result<Customer, ApiError>,
     /// Whether the connection may carry the next request.
     pub reusable: bool,
     /// `Retry-After` in seconds, when the server sent one.
@@ -28,19 +28,19 @@ impl Reply {
     /// [`ApiError`].
     pub fn decode(response: &HttpResponse<'_>) -> Result<Reply, Error> {
         let mut reply = Reply {
-            result: Ok(Customer::default()),
+            customer: Ok(Customer::default()),
             reusable: response.reusable,
             retry_after: response.retry_after,
         };
         // Decoded in place: a Customer or ApiError is about 1 KiB, and every copy of one
         // would land on the caller's stack.
         if (200..300).contains(&response.status) {
-            if let Ok(customer) = &mut reply.result {
+            if let Ok(customer) = &mut reply.customer {
                 customer.read_json(response.body)?;
             }
         } else {
-            reply.result = Err(ApiError::default());
-            if let Err(error) = &mut reply.result {
+            reply.customer = Err(ApiError::default());
+            if let Err(error) = &mut reply.customer {
                 error.read_response(response.status, response.body);
             }
         }

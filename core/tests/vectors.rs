@@ -122,14 +122,14 @@ fn outcome_of(request: CustomerRequest<'static>, name: &str, response: &[u8]) ->
 fn customer(name: &str, response: &[u8]) -> (Customer, bool) {
     let reply = outcome(name, response).unwrap_or_else(|e| panic!("{name}: {e:?}"));
     (
-        reply.result.unwrap_or_else(|e| panic!("{name}: {e:?}")),
+        reply.customer.unwrap_or_else(|e| panic!("{name}: {e:?}")),
         reply.reusable,
     )
 }
 
 fn api_error(name: &str, response: &[u8]) -> (juspay_core::ApiError, bool) {
     let reply = outcome(name, response).unwrap_or_else(|e| panic!("{name}: {e:?}"));
-    (reply.result.expect_err(name), reply.reusable)
+    (reply.customer.expect_err(name), reply.reusable)
 }
 
 macro_rules! vector {
@@ -312,7 +312,7 @@ fn update_request_bytes() {
 fn created_customer_with_token() {
     let (name, bytes) = vector!("customer_created_200.http");
     let reply = outcome_of(create().into(), name, bytes).unwrap();
-    let c = reply.result.unwrap();
+    let c = reply.customer.unwrap();
     assert!(reply.reusable);
     assert_eq!(c.id, "cst_kioskz7u2m1q9x4b");
     assert_eq!(
@@ -329,7 +329,7 @@ fn created_customer_with_token() {
 fn updated_customer() {
     let (name, bytes) = vector!("customer_updated_200.http");
     let reply = outcome_of(update().into(), name, bytes).unwrap();
-    let c = reply.result.unwrap();
+    let c = reply.customer.unwrap();
     assert_eq!(c.first_name.as_deref(), Some("John Q."));
     assert_eq!(c.mobile_number.as_deref(), Some("9988776600"));
     assert_eq!(c.juspay, None);
@@ -340,7 +340,7 @@ fn create_duplicate_is_already_exists() {
     let (name, bytes) = vector!("error_400_already_exists.http");
     let e = outcome_of(create().into(), name, bytes)
         .unwrap()
-        .result
+        .customer
         .unwrap_err();
     assert_eq!(e.http_status, 400);
     assert_eq!(e.problem(), ApiProblem::AlreadyExists);
@@ -359,7 +359,7 @@ fn create_field_errors_name_the_field() {
         let (name, bytes) = file;
         let e = outcome_of(create().into(), name, bytes)
             .unwrap()
-            .result
+            .customer
             .unwrap_err();
         assert_eq!(e.problem(), ApiProblem::InvalidInput, "{name}");
         assert_eq!(e.invalid_field(), Some(field), "{name}");

@@ -54,8 +54,9 @@ build_firmware() {
 CUSTOMER_JSON='{"id":"cst_om2l6ctlptxwxuzj","object":"customer","object_reference_id":"customer@gmail.com","mobile_number":"9988776655","mobile_country_code":"91","first_name":"John","last_name":"Smith","email_address":"customer@gmail.com","date_created":"2016-08-02T08:07:52+0000","last_updated":"2016-08-02T08:07:52+0000","juspay":null}'
 
 # The sandboxes, in the order of the guest ports they are forwarded from (the HTTPS
-# firmwares' src/main.rs: API, CHUNKED, CLOSE, STALL, FORGED, RSA at 10.0.2.100:443..448).
-SANDBOXES=(api chunked close stall forged rsa hrr keyupdate)
+# firmwares' src/main.rs and harness checks.rs: API, CHUNKED, CLOSE, STALL, FORGED, RSA,
+# HELLO_RETRY, KEY_UPDATE, TLS12 at 10.0.2.100:443..451).
+SANDBOXES=(api chunked close stall forged rsa hrr keyupdate tls12)
 GUEST_ADDRESS=10.0.2.100
 FIRST_GUEST_PORT=443
 
@@ -144,14 +145,17 @@ run_with_sandboxes() {
   # closing one (the call after its close never reached it); nothing ever reached the
   # sandbox with the forged chain, not even a completed handshake. A firmware with more
   # scenarios on the API sandbox says what it expects there in API_SEEN.
-  seen "${API_SEEN:-api handshakes=4 requests=5}"
+  seen "${API_SEEN:-api handshakes=3 requests=4}"
   seen "chunked handshakes=1 requests=1"
   seen "close handshakes=2 requests=2"
   seen "stall handshakes=1 requests=1"
   seen "forged handshakes=0 requests=0"
   seen "rsa handshakes=1 requests=1"
-  seen "hrr handshakes=1 requests=1"
+  # The HelloRetryRequest scenario, and the X25519 one (no retry there).
+  seen "hrr handshakes=2 requests=2"
   seen "keyupdate handshakes=1 requests=2"
+  # Only the HTTPS firmware has the TLS 1.2 scenario.
+  seen "${TLS12_SEEN:-tls12 handshakes=0 requests=0}"
 
   local scenario_stack setup_stack text data bss
   scenario_stack=$(figure stack_peak_bytes)

@@ -12,19 +12,20 @@
 //!
 //! | name | certificate | behaviour |
 //! |---|---|---|
-//! | `api` | P-256 chain | answers like the API (Get, Create, Update; customers in memory) |
+//! | `api` | P-256 chain | answers like the API (Get, Create, Update; customers in memory); ECDHE over P-256 only (rustls would ask a client whose first share is P-256 to retry with X25519, its first choice) |
 //! | `chunked` | P-256 chain | the token variant, chunked (`customer_token_chunked.http`), then the API |
 //! | `close` | P-256 chain | answers, then closes the connection; then the API |
 //! | `stall` | P-256 chain | reads the request and never answers |
 //! | `forged` | a leaf signed by another site's certificate under the P-256 root | the API, if a client ever got that far |
-//! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API |
-//! | `hrr` | P-256 chain | takes X25519 key shares only: a client offering P-256 first meets a HelloRetryRequest |
+//! | `rsa` | RSA-4096 root, RSA-2048 intermediate and leaf | answers like the API; ECDHE over P-256 only |
+//! | `hrr` | P-256 chain | takes X25519 key shares only: a client offering P-256 first meets a HelloRetryRequest, one offering X25519 does not |
 //! | `keyupdate` | P-256 chain | sends a KeyUpdate (asking for the client's) after each response |
+//! | `tls12` | P-256 chain | speaks TLS 1.2 only (ECDHE_ECDSA), ECDHE over P-256 only; answers like the API |
 
 use std::io::Read;
 
 use juspay_sandbox::certificates::{Chain, ChainKeys};
-use juspay_sandbox::{OnlyGroup, Options, Sandbox, Step, vector};
+use juspay_sandbox::{OnlyGroup, Options, Sandbox, Step, TlsVersions, vector};
 
 fn main() -> std::io::Result<()> {
     let directory = std::env::args()
@@ -44,7 +45,14 @@ fn main() -> std::io::Result<()> {
         })
     };
     let sandboxes = [
-        ("api", start(p256.served(), Vec::new())?),
+        (
+            "api",
+            Sandbox::start_with(Options {
+                certificate: Some(p256.served()),
+                only_group: Some(OnlyGroup::Secp256r1),
+                ..Options::default()
+            })?,
+        ),
         (
             "chunked",
             start(
@@ -55,7 +63,14 @@ fn main() -> std::io::Result<()> {
         ("close", start(p256.served(), vec![Step::ApiThenClose])?),
         ("stall", start(p256.served(), vec![Step::Stall])?),
         ("forged", start(p256.forged(), Vec::new())?),
-        ("rsa", start(rsa.served(), Vec::new())?),
+        (
+            "rsa",
+            Sandbox::start_with(Options {
+                certificate: Some(rsa.served()),
+                only_group: Some(OnlyGroup::Secp256r1),
+                ..Options::default()
+            })?,
+        ),
         (
             "hrr",
             Sandbox::start_with(Options {
@@ -70,6 +85,15 @@ fn main() -> std::io::Result<()> {
                 p256.served(),
                 vec![Step::ApiThenKeyUpdate, Step::ApiThenKeyUpdate],
             )?,
+        ),
+        (
+            "tls12",
+            Sandbox::start_with(Options {
+                certificate: Some(p256.served()),
+                tls_versions: TlsVersions::Tls12Only,
+                only_group: Some(OnlyGroup::Secp256r1),
+                ..Options::default()
+            })?,
         ),
     ];
     for (name, sandbox) in &sandboxes {

@@ -38,7 +38,7 @@ use rsa::sha2::{Digest as _, Sha256};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
 
-use super::{Options, Sandbox, ServerCertificate};
+use super::{Options, Sandbox, ServerCertificate, TlsVersions};
 
 /// What a verifier must make of a [`Case`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +69,14 @@ impl Case {
     /// Starts a sandbox that presents this row's certificate, and otherwise answers like
     /// the API.
     pub fn start(&self) -> io::Result<Sandbox> {
+        self.start_speaking(TlsVersions::Both)
+    }
+
+    /// The same, the sandbox speaking only these TLS versions.
+    pub fn start_speaking(&self, versions: TlsVersions) -> io::Result<Sandbox> {
         Sandbox::start_with(Options {
             certificate: Some(self.server.clone()),
+            tls_versions: versions,
             ..Options::default()
         })
     }
@@ -82,8 +88,9 @@ impl Case {
     }
 }
 
-/// Runs every row of [`table`] against a verifier: for each, starts its sandbox
-/// ([`Case::start`]) and hands it to `call`, which connects to [`Sandbox::address`] as
+/// Runs every row of [`table`] against a verifier: for each, starts its sandbox speaking
+/// `versions` ([`Case::start_speaking`]: the table over TLS 1.2 with
+/// [`TlsVersions::Tls12Only`]) and hands it to `call`, which connects to [`Sandbox::address`] as
 /// [`Case::base_url`] trusting [`Case::roots`] only, makes one call and says what it
 /// amounted to: `Some(Accepted)` when the customer arrived, `Some(Refused)` when the
 /// certificate was refused, `None` for anything else; and why (rustls's or our
@@ -93,11 +100,14 @@ impl Case {
 ///
 /// # Panics
 /// When any row's verdict differs from [`Case::expected`].
-pub fn run(mut call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String)) {
+pub fn run(
+    versions: TlsVersions,
+    mut call: impl FnMut(&Case, &Sandbox) -> (Option<Verdict>, String),
+) {
     let table = table();
     let mut mismatches = Vec::new();
     for case in &table {
-        let sandbox = match case.start() {
+        let sandbox = match case.start_speaking(versions) {
             Ok(sandbox) => sandbox,
             Err(e) => {
                 mismatches.push(format!("{}: the sandbox did not start: {e}", case.name));

@@ -1,8 +1,9 @@
-//! The hostile-server table every TLS 1.3 client of ours is tested against: a scriptable
-//! TLS 1.3 server ([`Action`]s: each message, record and key change under the script's
-//! control, written here from RustCrypto pieces) and the rows ([`table`]), each a script
-//! and how a correct client must end: with the customer, or refused with the exact
-//! [`juspay_tls::Error`], or out of time within its deadline.
+//! The hostile-server table every TLS client of ours is tested against: a scriptable TLS
+//! server ([`Action`]s: each message, record and key change under the script's control,
+//! written here from RustCrypto pieces; TLS 1.3, or TLS 1.2 from an
+//! [`Action::ServerHello12`] on) and the rows ([`table`] for TLS 1.3, [`tls12::table`]
+//! for TLS 1.2), each a script and how a correct client must end: with the customer, or
+//! refused with the exact [`juspay_tls::Error`], or out of time within its deadline.
 //!
 //! rustls (the sandbox) cannot misbehave on demand; this server can, in every way a host
 //! on the path or a broken server can: messages out of order, missing, duplicated or
@@ -25,6 +26,7 @@
 
 mod schedule;
 mod server;
+pub mod tls12;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,6 +78,75 @@ impl Default for Hello {
             echo_session_id: true,
             compression: 0,
             extra: Vec::new(),
+        }
+    }
+}
+
+/// What a TLS 1.2 ServerHello says; [`Hello12::default`] is what a correct server that
+/// speaks only TLS 1.2 answers.
+#[derive(Debug, Clone)]
+pub struct Hello12 {
+    /// server_version.
+    pub version: u16,
+    /// The cipher suite; `None`: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256.
+    pub suite: Option<u16>,
+    /// The last 8 bytes of the random instead of random ones: RFC 8446, 4.1.3's
+    /// downgrade sentinels.
+    pub sentinel: Option<[u8; 8]>,
+    /// Whether there is an extended_master_secret extension (RFC 7627): the master secret
+    /// is then the extended one.
+    pub extended_master_secret: bool,
+    /// The renegotiated_connection of a renegotiation_info extension (RFC 5746), none if
+    /// `None`.
+    pub renegotiation_info: Option<Vec<u8>>,
+    /// Whether the client's session id is echoed (a resumption, RFC 5246, 7.4.1.3);
+    /// else a new one.
+    pub echo_session_id: bool,
+    /// The compression method.
+    pub compression: u8,
+    /// Extensions added after the others: (type, data).
+    pub extra: Vec<(u16, Vec<u8>)>,
+}
+
+impl Default for Hello12 {
+    fn default() -> Self {
+        Hello12 {
+            version: 0x0303,
+            suite: None,
+            sentinel: None,
+            extended_master_secret: true,
+            renegotiation_info: Some(Vec::new()),
+            echo_session_id: false,
+            compression: 0,
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// A TLS 1.2 ServerKeyExchange (ECDHE, RFC 8422, 5.4); [`KeyExchange::default`] is a
+/// correct one.
+#[derive(Debug, Clone)]
+pub struct KeyExchange {
+    /// The named group; `None`: the first of the client's supported_groups that the
+    /// server implements (X25519 or secp256r1).
+    pub group: Option<u16>,
+    /// The public point instead of a real one (the server then has no premaster secret).
+    pub share: Option<Vec<u8>>,
+    /// The signature: by the key of the certificate the suite calls for, by another, or
+    /// labelled with another scheme.
+    pub signature: Signature,
+    /// Whether the signature covers this handshake's randoms (else the client random is
+    /// zeros: a signature replayed from another handshake).
+    pub this_handshake: bool,
+}
+
+impl Default for KeyExchange {
+    fn default() -> Self {
+        KeyExchange {
+            group: None,
+            share: None,
+            signature: Signature::Valid,
+            this_handshake: true,
         }
     }
 }
@@ -137,9 +208,13 @@ pub enum Chain {
     EntryExtension(u16),
     /// The valid chain and this many entries of one byte that are no certificates.
     Junk(usize),
+    /// An RSA-2048 certificate for `localhost` and its CA (the chain of a TLS 1.2 server
+    /// whose suite is ECDHE_RSA, whatever the suite).
+    Rsa,
 }
 
-/// The signature of a CertificateVerify.
+/// The signature of a CertificateVerify (or of a TLS 1.2 ServerKeyExchange, where an
+/// ECDHE_RSA suite makes it rsa_pkcs1_sha256 by the RSA certificate's key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signature {
     /// ecdsa_secp256r1_sha256 by the certificate's key.
@@ -158,6 +233,18 @@ pub enum Signature {
 pub enum Action {
     /// A ServerHello; with a key share for a group the client offered, the handshake keys.
     ServerHello(Hello),
+    /// A TLS 1.2 ServerHello: from then on the server speaks TLS 1.2 (a Certificate
+    /// without context and extensions, NewSessionTicket and Finished of TLS 1.2, records
+    /// of their own content types); its keys come from [`Action::ReadFinished`] and go
+    /// into use with [`Action::ChangeCipherSpec`].
+    ServerHello12(Hello12),
+    /// A TLS 1.2 ServerKeyExchange.
+    ServerKeyExchange(KeyExchange),
+    /// A TLS 1.2 ServerHelloDone.
+    ServerHelloDone,
+    /// ChangeCipherSpec; in TLS 1.2, after the client's flight, the server's keys go into
+    /// use.
+    ChangeCipherSpec,
     /// A HelloRetryRequest, then read the second ClientHello.
     HelloRetryRequest(Retry),
     /// EncryptedExtensions with these extensions.
@@ -168,7 +255,7 @@ pub enum Action {
     Certificate(Chain),
     /// A CertificateVerify over the transcript so far.
     CertificateVerify(Signature),
-    /// Finished (valid or one bit off); then the server's application keys.
+    /// Finished (valid or one bit off); then the server's application keys (TLS 1.3).
     Finished {
         /// Whether its verify_data is right.
         valid: bool,
@@ -229,7 +316,8 @@ pub enum Action {
     Tampered,
     /// These bytes as they are.
     Raw(Vec<u8>),
-    /// Read until the client's Finished arrived.
+    /// Read until the client's Finished arrived (in TLS 1.2, with its ClientKeyExchange
+    /// and ChangeCipherSpec).
     ReadFinished,
     /// Read until the request head arrived; then the sandbox's answer is ready.
     ReadRequest,
@@ -271,6 +359,9 @@ pub enum Outcome {
     /// The TLS client failed with this error (a transport reports the TLS error inside
     /// its own).
     Tls(Error),
+    /// Another TLS implementation (rustls, OpenSSL) refused, as it says: meets any
+    /// [`Expected::Refused`], whose exact error and alert are juspay-tls's.
+    Refused(String),
     /// The deadline passed.
     Timeout,
     /// Anything else, for the report.
@@ -286,6 +377,9 @@ pub struct Row {
     pub script: Vec<Action>,
     /// How the call ends.
     pub expected: Expected,
+    /// How it ends for rustls (the std transport) where that differs from `expected`
+    /// beyond the error itself: where the RFC leaves the choice, or rustls departs from it.
+    pub rustls: Option<Expected>,
     /// The client's receive buffer.
     pub receive_buffer: usize,
     /// The call's deadline.
@@ -315,6 +409,10 @@ pub(crate) struct Credentials {
     untrusted: CertificateDer<'static>,
     leaf_key: KeyPair,
     other_key: KeyPair,
+    /// An RSA-2048 leaf under the same CA, for TLS 1.2's ECDHE_RSA suites.
+    rsa_chain: Vec<CertificateDer<'static>>,
+    rsa_key: KeyPair,
+    rsa_other_key: KeyPair,
     roots: Vec<CertificateDer<'static>>,
 }
 
@@ -339,8 +437,20 @@ impl Credentials {
                 Ok(params.self_signed(&KeyPair::generate()?)?.der().clone())
             })
             .collect::<Result<Vec<_>, rcgen::Error>>()?;
+        // rsa_pkcs1_sha256, the RSA scheme every TLS 1.2 client verifies.
+        let rsa = |pkcs8: &'static [u8]| {
+            KeyPair::from_pkcs8_der_and_sign_algo(
+                &rustls::pki_types::PrivatePkcs8KeyDer::from(pkcs8),
+                &rcgen::PKCS_RSA_SHA256,
+            )
+        };
+        let rsa_key = rsa(include_bytes!("../keys/rsa2048-leaf.pk8.der"))?;
+        let rsa_leaf = CertificateParams::new(names())?.signed_by(&rsa_key, &ca)?;
         Ok(Credentials {
             chain: vec![leaf.der().clone(), ca.der().clone()],
+            rsa_chain: vec![rsa_leaf.der().clone(), ca.der().clone()],
+            rsa_key,
+            rsa_other_key: rsa(include_bytes!("../keys/rsa2048-root.pk8.der"))?,
             extra,
             untrusted: untrusted.der().clone(),
             leaf_key,
@@ -353,9 +463,9 @@ impl Credentials {
 /// Runs every row of [`table`] against a client: for each, starts the scripted server,
 /// has `call` make one call to it, and checks that the call ended as the row expects
 /// within its deadline (plus [`SLACK`]), that a refused call sent its error's alert, that
-/// no request byte reached the server unless the script got as far as reading the
-/// client's Finished, and that a call that succeeded sent a right Finished. Prints one line per row (`--nocapture` shows them);
-/// every row runs, and the failures are reported together.
+/// no request byte reached the server before the server had sent a right Finished, and
+/// that a call that succeeded sent a right Finished. Prints one line per row
+/// (`--nocapture` shows them); every row runs, and the failures are reported together.
 ///
 /// # Panics
 /// When any row did not end as it must.
@@ -422,6 +532,7 @@ fn check(row: &Row, outcome: &Outcome, elapsed: Duration, seen: &Seen) -> Vec<St
     let met = match (&row.expected, outcome) {
         (Expected::Customer, Outcome::Customer) | (Expected::Timeout, Outcome::Timeout) => true,
         (Expected::Refused(expected), Outcome::Tls(error)) => expected == error,
+        (Expected::Refused(_), Outcome::Refused(_)) => true,
         _ => false,
     };
     if !met {
@@ -433,20 +544,16 @@ fn check(row: &Row, outcome: &Outcome, elapsed: Duration, seen: &Seen) -> Vec<St
             row.deadline
         ));
     }
-    // Before the server's script waits for the client's Finished, the handshake is not
-    // complete: nothing of the request may have left the client.
-    let handshake_complete = row
-        .script
-        .iter()
-        .any(|action| matches!(action, Action::ReadFinished | Action::ReadRequest));
-    if !handshake_complete && !seen.application.is_empty() {
+    // Nothing of the request may leave the client before it has verified the server's
+    // Finished (in TLS 1.2, which comes after the client's own).
+    if seen.early_application > 0 {
         problems.push(format!(
-            "{} request bytes reached the server",
-            seen.application.len()
+            "{} request bytes reached the server before its Finished",
+            seen.early_application
         ));
     }
     match (&row.expected, outcome) {
-        (Expected::Refused(expected), _) => {
+        (Expected::Refused(expected), Outcome::Tls(_)) => {
             // A reset discards what the client's kernel had not sent yet (a small write
             // held back by Nagle's algorithm, say): then no alert proves nothing, but an
             // alert that did arrive must still be the right one.
@@ -582,28 +689,39 @@ fn message(kind: u8, body: &[u8]) -> Action {
     Action::Message(kind, body.to_vec())
 }
 
-/// Every row, in a fixed order.
+/// A row with the default receive buffer and a deadline of 10 s.
+fn row(name: &'static str, script: Vec<Action>, expected: Expected) -> Row {
+    Row {
+        name,
+        script,
+        expected,
+        rustls: None,
+        receive_buffer: juspay_tls::RECEIVE_BUFFER,
+        deadline: Duration::from_secs(10),
+    }
+}
+
+/// A row whose end (a refusal, or a timeout) must come within 800 ms.
+fn quick_row(name: &'static str, script: Vec<Action>, expected: Expected) -> Row {
+    Row {
+        deadline: Duration::from_millis(800),
+        ..row(name, script, expected)
+    }
+}
+
+/// A row whose client has a receive buffer of [`LARGE_RECEIVE_BUFFER`] bytes.
+fn large(name: &'static str, script: Vec<Action>, expected: Expected) -> Row {
+    Row {
+        receive_buffer: LARGE_RECEIVE_BUFFER,
+        ..row(name, script, expected)
+    }
+}
+
+/// Every TLS 1.3 row, in a fixed order.
 pub fn table() -> Vec<Row> {
     use Action::*;
     use Violation as V;
 
-    let quick = Duration::from_millis(800);
-    let normal = Duration::from_secs(10);
-    let row = |name, script, expected| Row {
-        name,
-        script,
-        expected,
-        receive_buffer: juspay_tls::RECEIVE_BUFFER,
-        deadline: normal,
-    };
-    let quick_row = |name, script, expected| Row {
-        deadline: quick,
-        ..row(name, script, expected)
-    };
-    let large = |name, script, expected| Row {
-        receive_buffer: LARGE_RECEIVE_BUFFER,
-        ..row(name, script, expected)
-    };
     let ok = Expected::Customer;
     let with_flight = |first: &[Action], rest: &[Action]| concat(&[first, rest]);
     let record_overflow = |len: usize| {

@@ -1208,7 +1208,7 @@ fn percent_decode(segment: &str) -> Option<String> {
 pub mod faults {
     use std::time::{Duration, Instant};
 
-    use super::{Handshake, Options, Sandbox, Step};
+    use super::{Handshake, Options, Sandbox, Step, TlsVersions};
 
     /// How long past its deadline a call may take to come back: scheduling on a loaded
     /// machine, and a transport's last read or write in flight.
@@ -1239,7 +1239,8 @@ pub mod faults {
         }
     }
 
-    /// Runs every fault of [`table`] against a client: for each, starts its sandbox,
+    /// Runs every fault of [`table`] against a client: for each, starts its sandbox
+    /// speaking `versions` ([`TlsVersions::Tls12Only`]: the table over TLS 1.2),
     /// `prepare`s what the calls need (a client, or the settings to connect with), makes
     /// one `call` that must end as the fault expects within its deadline (plus [`SLACK`]),
     /// then a second that must bring the customer (the fault is over; the client, or a
@@ -1249,13 +1250,18 @@ pub mod faults {
     /// # Panics
     /// When any fault's calls did not end as they must.
     pub fn run<S>(
+        versions: TlsVersions,
         mut prepare: impl FnMut(&Fault, &Sandbox) -> S,
         mut call: impl FnMut(&mut S) -> Outcome,
     ) {
         let table = table();
         let mut failures = Vec::new();
         for fault in &table {
-            let sandbox = match Sandbox::start_with(fault.options.clone()) {
+            let options = Options {
+                tls_versions: versions,
+                ..fault.options.clone()
+            };
+            let sandbox = match Sandbox::start_with(options) {
                 Ok(sandbox) => sandbox,
                 Err(e) => {
                     failures.push(format!("{}: the sandbox did not start: {e}", fault.name));

@@ -34,7 +34,8 @@ pub const MAX_PLAINTEXT: usize = 16_384;
 /// to 2^14 + 256 bytes, but with these suites anything over this would decrypt to too
 /// much plaintext, so it is refused (record_overflow) before it is buffered.
 const MAX_ENCRYPTED: usize = MAX_PLAINTEXT + 1 + TAG_LEN;
-/// A receive buffer that holds any record a TLS 1.3 server may send, header included.
+/// A receive buffer that holds any record a TLS 1.3 server may send, header included (and
+/// any TLS 1.2 record of our suites: 2^14 bytes, an explicit nonce and a tag).
 pub const RECEIVE_BUFFER: usize = 16_640;
 /// A send buffer that holds the ClientHello (with a HelloRetryRequest cookie of up to
 /// about 700 bytes) and requests of up to about 1.9 KiB in one record.
@@ -99,9 +100,11 @@ const HELLO_RETRY_RANDOM: [u8; 32] = [
     0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 ];
-/// RFC 8446, 4.1.3: the end of a TLS 1.2 ServerHello's random from a server that speaks
-/// TLS 1.3 (and so was downgraded on the path, since we offered it).
+/// RFC 8446, 4.1.3: the end of a ServerHello's random from a server that speaks TLS 1.3
+/// but negotiated TLS 1.2 (and so was downgraded on the path, since we offered it), or
+/// TLS 1.1 or below.
 const DOWNGRADE_TLS12: [u8; 8] = *b"DOWNGRD\x01";
+const DOWNGRADE_TLS11: [u8; 8] = *b"DOWNGRD\x00";
 /// TLS 1.2: the length of verify_data in Finished (RFC 5246, 7.4.9).
 const VERIFY_DATA: usize = 12;
 /// TLS 1.2: the master secret's length (RFC 5246, 8.1).
@@ -209,7 +212,7 @@ enum State {
     /// TLS 1.3: the ServerHello was checked and lies in the buffer; next: ECDH
     /// (expensive). TLS 1.2: the ServerHelloDone was read; next: a key pair for the
     /// server's group if the first key share was for the other one (expensive), then ECDH
-    /// (expensive) and our flight: [Certificate], ClientKeyExchange, ChangeCipherSpec,
+    /// (expensive) and our flight: Certificate (if asked for), ClientKeyExchange, ChangeCipherSpec,
     /// Finished.
     KeyAgreement,
     AwaitEncryptedExtensions,
@@ -241,7 +244,8 @@ struct HandshakeSecrets {
     server: Secret,
 }
 
-/// A TLS 1.3 client connection: the state machine and the caller's two buffers.
+/// A TLS client connection (TLS 1.3, or TLS 1.2 with a server without it): the state
+/// machine and the caller's two buffers.
 ///
 /// The caller moves the bytes: it sends [`outgoing`](Self::outgoing) (then calls
 /// [`sent`](Self::sent)), reads from the network into [`incoming`](Self::incoming) (then
@@ -1069,16 +1073,15 @@ impl<'b> Client<'b> {
         // TLS 1.2 by its absence and legacy_version.
         match version {
             None => {
-                return self.server_hello_tls12(
-                    len,
+                let hello = Tls12Hello {
                     legacy_version,
                     random,
-                    session_id.len(),
+                    session_id_len: session_id.len(),
                     suite_code,
                     compression,
-                    key_share.is_some() || cookie,
-                    tls12,
-                );
+                    tls13_extensions: key_share.is_some() || cookie,
+                };
+                return self.server_hello_tls12(len, hello, tls12);
             }
             Some(TLS13) if !tls12.any => {}
             Some(TLS13) => return Err(Error::Peer(Violation::IllegalExtension)),
@@ -1149,18 +1152,20 @@ impl<'b> Client<'b> {
 
     /// A ServerHello without supported_versions: TLS 1.2 (RFC 5246, 7.4.1.3), if we offered
     /// it and nothing on the path removed TLS 1.3.
-    #[allow(clippy::too_many_arguments)]
     fn server_hello_tls12(
         &mut self,
         len: usize,
-        legacy_version: u16,
-        random: [u8; 32],
-        session_id_len: usize,
-        suite_code: u16,
-        compression: u8,
-        tls13_extensions: bool,
+        hello: Tls12Hello,
         extensions: Tls12Extensions,
     ) -> Result<()> {
+        let Tls12Hello {
+            legacy_version,
+            random,
+            session_id_len,
+            suite_code,
+            compression,
+            tls13_extensions,
+        } = hello;
         if legacy_version < TLS12 {
             return Err(Error::Peer(Violation::OldVersion));
         }
@@ -1178,7 +1183,11 @@ impl<'b> Client<'b> {
         if self.retried {
             return Err(Error::Peer(Violation::BadHelloRetry));
         }
-        if random.get(24..) == Some(&DOWNGRADE_TLS12[..]) {
+        // RFC 8446, 4.1.3: a TLS 1.3 client receiving a ServerHello for TLS 1.2 or below
+        // "MUST check that the last 8 bytes are not equal to either of these values"
+        // (rustls checks the first only).
+        if matches!(random.get(24..), Some(end) if end == DOWNGRADE_TLS12 || end == DOWNGRADE_TLS11)
+        {
             return Err(Error::Peer(Violation::Downgrade));
         }
         // A server that echoes our (random, compatibility mode) session id claims to resume
@@ -2013,6 +2022,17 @@ fn tls12_verify_data(
         &mut out,
     );
     out
+}
+
+/// The fields of a ServerHello without supported_versions, read for its TLS 1.2 checks.
+struct Tls12Hello {
+    legacy_version: u16,
+    random: [u8; 32],
+    session_id_len: usize,
+    suite_code: u16,
+    compression: u8,
+    /// It carries key_share or cookie, which only TLS 1.3 has.
+    tls13_extensions: bool,
 }
 
 /// What a ServerHello said in the extensions only TLS 1.2 may carry.

@@ -134,8 +134,9 @@ pub enum Violation {
     NotTls13,
     /// The ServerHello picks a version older than TLS 1.2 (RFC 8446, D.2: protocol_version).
     OldVersion,
-    /// A TLS 1.2 ServerHello whose random ends in the downgrade sentinel "DOWNGRD\x01"
-    /// while we offered TLS 1.3 (RFC 8446, 4.1.3): someone on the path removed TLS 1.3.
+    /// A TLS 1.2 ServerHello whose random ends in a downgrade sentinel, "DOWNGRD\x01" or
+    /// "DOWNGRD\x00", while we offered TLS 1.3 (RFC 8446, 4.1.3): someone on the path
+    /// removed TLS 1.3.
     Downgrade,
     /// A TLS 1.2 ServerHello without extended_master_secret (RFC 7627; see the crate docs
     /// for why this is refused).

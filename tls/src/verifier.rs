@@ -5,7 +5,8 @@
 //! rustls, so the std and the embedded transports decide alike) and checks the host name or
 //! IP address; it works on the Certificate message where it lies in the receive buffer and
 //! returns only the end-entity's public key. [`verify_certificate_verify`] then checks the
-//! TLS 1.3 CertificateVerify signature with that key.
+//! TLS 1.3 CertificateVerify signature with that key, [`verify_server_key_exchange`] the
+//! TLS 1.2 ServerKeyExchange signature.
 
 use core::time::Duration;
 
@@ -587,5 +588,86 @@ mod tests {
         for s in scheme::OFFERED.iter().filter(|s| **s & 0xff != 0x01) {
             assert!(handshake_algorithm(*s).is_some(), "{s:04x}");
         }
+    }
+
+    /// A DER element: tag, length (short or two-byte long form), contents.
+    fn der(tag: u8, contents: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag];
+        match contents.len() {
+            n if n < 128 => out.push(n as u8),
+            n => out.extend([0x82, (n >> 8) as u8, n as u8]),
+        }
+        out.extend_from_slice(contents);
+        out
+    }
+
+    /// The SubjectPublicKeyInfo (rsaEncryption) around an RSAPublicKey.
+    fn rsa_spki(rsa_public_key: &[u8]) -> Vec<u8> {
+        let algorithm = der(
+            0x30,
+            &[
+                &der(
+                    0x06,
+                    &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+                )[..],
+                &[5, 0],
+            ]
+            .concat(),
+        );
+        let key = der(0x03, &[&[0u8][..], rsa_public_key].concat());
+        der(0x30, &[algorithm, key].concat())
+    }
+
+    /// One RSA key and valid signatures (src/signature/testdata): PKCS#1 v1.5 and PSS are
+    /// both TLS 1.2 ServerKeyExchange signatures, a changed byte is refused, and TLS 1.3's
+    /// CertificateVerify refuses the PKCS#1 scheme outright (RFC 8446, 4.4.3) whatever the
+    /// signature, while the ECDSA and RSA keys do not stand in for each other.
+    #[test]
+    fn tls12_takes_pkcs1_and_pss_where_tls13_refuses_pkcs1() {
+        let spki = rsa_spki(include_bytes!("signature/testdata/rsa2048.der"));
+        let message: &[u8] = b"juspay signature test";
+        let pkcs1 = include_bytes!("signature/testdata/rsa2048_pkcs1_sha256.sig");
+        let pss = include_bytes!("signature/testdata/rsa2048_pss_sha256.sig");
+        let (head, tail) = message.split_at(6);
+        for (scheme, signature) in [
+            (scheme::RSA_PKCS1_SHA256, &pkcs1[..]),
+            (scheme::RSA_PSS_RSAE_SHA256, &pss[..]),
+        ] {
+            assert_eq!(
+                verify_server_key_exchange(&spki, scheme, &[head, tail], signature),
+                Ok(())
+            );
+            let mut changed = signature.to_vec();
+            changed[9] ^= 1;
+            assert_eq!(
+                verify_server_key_exchange(&spki, scheme, &[head, tail], &changed),
+                Err(CertificateError::BadSignature)
+            );
+            assert_eq!(
+                verify_server_key_exchange(
+                    &spki,
+                    scheme::ECDSA_SECP256R1_SHA256,
+                    &[message],
+                    signature
+                ),
+                Err(CertificateError::UnsupportedSignatureScheme)
+            );
+        }
+        assert_eq!(
+            verify_certificate_verify(&spki, &[0; 32], scheme::RSA_PKCS1_SHA256, pkcs1),
+            Err(CertificateError::UnsupportedSignatureScheme)
+        );
+        // In TLS 1.2 an ECDSA scheme names the hash only (RFC 5246, 7.4.1.4.1).
+        #[cfg(feature = "p384")]
+        assert!(
+            tls12_algorithm(
+                scheme::ECDSA_SECP256R1_SHA256,
+                rustls_pki_types::alg_id::ECDSA_P384.as_ref()
+            )
+            .is_some()
+        );
+        assert!(is_ecdsa_scheme(scheme::ECDSA_SECP256R1_SHA256));
+        assert!(!is_ecdsa_scheme(scheme::RSA_PKCS1_SHA256));
+        assert!(!is_ecdsa_scheme(scheme::RSA_PSS_RSAE_SHA256));
     }
 }

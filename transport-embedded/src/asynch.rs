@@ -14,9 +14,10 @@ use juspay_core::flow::GetOrCreate;
 use juspay_core::{CreateCustomer, Customer, CustomerRequest, GetCustomer, Reply, Timestamp};
 use rand_core::CryptoRngCore;
 
+use crate::connector::Connector;
 use crate::error::{Error, Result};
-use crate::session::{self, Buffers, Config, Session};
-use crate::socket::{Sleep, Timer};
+use crate::session::{self, Config, Session};
+use crate::socket::{Deadline, Sleep};
 use crate::tls::TlsStream;
 
 /// A TLS connection to the API over an async network stack, kept for the next call while
@@ -24,7 +25,7 @@ use crate::tls::TlsStream;
 /// and errors.
 ///
 /// Deadlines: every socket operation (DNS, connect, each read and write) races the
-/// deadline of the connect or call under way ([`Config::timeout_ms`]) with the firmware's
+/// deadline of the connect or call under way ([`Config::deadline`]) with the firmware's
 /// [`Sleep`]; when the deadline wins, the operation's future is dropped and the call ends
 /// in [`Error::Timeout`]. The TLS connection itself only ever sees a timed-out socket
 /// operation (an error it reports), never a future dropped halfway through a record.
@@ -32,75 +33,77 @@ use crate::tls::TlsStream;
 ///
 /// The futures are not `Send` (the deadline is shared through a `Cell`): run them in one
 /// task, as embassy does, or with a single-threaded executor.
-pub struct AsyncClient<'b, T: TcpConnect + 'b, C: Sleep> {
-    tls: TlsStream<'b, Deadline<'b, T::Connection<'b>, C>>,
-    timer: &'b Timer<C>,
-    session: Session<'b>,
+pub struct AsyncClient<'c, T: TcpConnect + 'c, C: Sleep> {
+    tls: TlsStream<'c, TimedSocket<'c, T::Connection<'c>, C>>,
+    deadline: &'c Deadline<C>,
+    session: Session<'c>,
 }
 
-impl<'b, T, C> AsyncClient<'b, T, C>
+impl<'c, T, C> AsyncClient<'c, T, C>
 where
-    T: TcpConnect + 'b,
+    T: TcpConnect + 'c,
     C: Sleep,
 {
-    /// Resolves the host through `dns` (IPv4 first, then IPv6), connects through `tcp` and
-    /// completes a verified TLS 1.3 handshake. With embassy-net, `tcp` is a `TcpClient`
-    /// and `dns` a `DnsSocket`; a stack that implements both passes itself twice.
-    pub async fn connect(
-        tcp: &'b T,
-        dns: &impl Dns,
-        timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
-        config: Config<'b>,
-        buffers: Buffers<'b>,
-    ) -> Result<Self> {
+    /// Resolves the host through the connector's stack (IPv4 first, then IPv6; the stack
+    /// is then `TcpConnect` and `Dns`: with embassy-net, [`TcpAndDns`](crate::TcpAndDns)
+    /// of a `TcpClient` and a `DnsSocket`), connects and completes a verified TLS 1.3
+    /// (or 1.2) handshake, all under `config`'s deadline.
+    pub async fn connect<R: CryptoRngCore>(
+        connector: &'c mut Connector<'_, T, C, R>,
+        config: Config<'c>,
+    ) -> Result<Self>
+    where
+        T: Dns,
+    {
         // One deadline for the whole connect, name resolution included.
-        timer.start(config.timeout_ms);
+        connector.deadline.start(config.deadline_ms());
         let address = match session::ip_address(&config.endpoint) {
             Some(ip) => ip,
-            None => resolve(dns, timer, config.endpoint.host()).await?,
+            None => {
+                resolve(
+                    &connector.stack,
+                    &connector.deadline,
+                    config.endpoint.host(),
+                )
+                .await?
+            }
         };
         let address = SocketAddr::new(address, config.endpoint.port());
-        Self::open(tcp, timer, rng, config, buffers, address).await
+        Self::open(connector, config, address).await
     }
 
     /// Connects to a fixed address (no DNS); the endpoint's host name is still what the
     /// certificate is checked against.
-    pub async fn connect_to(
-        tcp: &'b T,
-        timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
-        config: Config<'b>,
-        buffers: Buffers<'b>,
+    pub async fn connect_to<R: CryptoRngCore>(
+        connector: &'c mut Connector<'_, T, C, R>,
+        config: Config<'c>,
         address: SocketAddr,
     ) -> Result<Self> {
-        timer.start(config.timeout_ms);
-        Self::open(tcp, timer, rng, config, buffers, address).await
+        connector.deadline.start(config.deadline_ms());
+        Self::open(connector, config, address).await
     }
 
     /// TCP and TLS under the deadline already started.
-    async fn open(
-        tcp: &'b T,
-        timer: &'b Timer<C>,
-        mut rng: impl CryptoRngCore,
-        config: Config<'b>,
-        buffers: Buffers<'b>,
+    async fn open<R: CryptoRngCore>(
+        connector: &'c mut Connector<'_, T, C, R>,
+        config: Config<'c>,
         address: SocketAddr,
     ) -> Result<Self> {
-        let tls = session::tls_client(&config, buffers, &mut rng)?;
-        let socket = match timer.run(tcp.connect(address)).await {
+        let tls = connector.tls.client(&config)?;
+        let (tcp, deadline) = (&connector.stack, &connector.deadline);
+        let socket = match deadline.run(tcp.connect(address)).await {
             Some(Ok(socket)) => socket,
             Some(Err(e)) => return Err(Error::from_connect(&e)),
             None => return Err(Error::Timeout),
         };
         crate::fmt::debug!("TCP connected");
-        let socket = Deadline { socket, timer };
+        let socket = TimedSocket { socket, deadline };
         let mut tls = TlsStream { tls, socket };
         tls.handshake_async().await.map_err(Error::from_stream)?;
-        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
+        crate::fmt::debug!("TLS session open, server certificate verified");
         Ok(AsyncClient {
             tls,
-            timer,
+            deadline,
             session: Session::new(config),
         })
     }
@@ -130,8 +133,8 @@ where
         request: impl Into<CustomerRequest<'r>>,
         buf: &mut [u8],
     ) -> Result<Reply> {
-        let timer = self.timer;
-        self.exchange(request.into(), Some(timer), buf).await
+        let deadline = self.deadline;
+        self.exchange(request.into(), Some(deadline), buf).await
     }
 
     /// Get-or-create under one deadline:
@@ -141,7 +144,7 @@ where
         create: &CreateCustomer<'_>,
         buf: &mut [u8],
     ) -> Result<Reply> {
-        self.timer.start(self.session.config.timeout_ms);
+        self.deadline.start(self.session.config.deadline_ms());
         GetOrCreate::new(*create)
             .run_async(async |request| self.exchange(request, None, buf).await)
             .await
@@ -162,15 +165,15 @@ where
         }
     }
 
-    /// One request on the connection; `timer` starts its own deadline, `None` keeps the
-    /// one running.
+    /// One request on the connection; `Some(deadline)` starts its own deadline, `None`
+    /// keeps the one running.
     async fn exchange(
         &mut self,
         request: CustomerRequest<'_>,
-        timer: Option<&Timer<C>>,
+        deadline: Option<&Deadline<C>>,
         buf: &mut [u8],
     ) -> Result<Reply> {
-        self.session.begin(&request, timer)?;
+        self.session.begin(&request, deadline)?;
         let config = self.session.config;
         let mut connection = session::call_connection(&mut self.tls);
         let outcome = driver::call_async(
@@ -186,14 +189,14 @@ where
 
     /// Sends close_notify (under a deadline of its own) and closes the socket.
     pub async fn close(mut self) {
-        self.timer.start(self.session.config.timeout_ms);
+        self.deadline.start(self.session.config.deadline_ms());
         self.tls.close_async().await;
     }
 }
 
-async fn resolve<C: Sleep>(dns: &impl Dns, timer: &Timer<C>, host: &str) -> Result<IpAddr> {
+async fn resolve<C: Sleep>(dns: &impl Dns, deadline: &Deadline<C>, host: &str) -> Result<IpAddr> {
     for kind in session::ADDRESS_TYPES {
-        match timer.run(dns.get_host_by_name(host, kind)).await {
+        match deadline.run(dns.get_host_by_name(host, kind)).await {
             Some(Ok(address)) => return Ok(address),
             Some(Err(_)) => {}
             None => return Err(Error::Timeout),
@@ -202,39 +205,85 @@ async fn resolve<C: Sleep>(dns: &impl Dns, timer: &Timer<C>, host: &str) -> Resu
     Err(Error::Dns)
 }
 
-/// A connected socket whose reads and writes end at the timer's deadline, as
+/// A connected socket whose reads and writes end at the deadline, as
 /// [`ErrorKind::TimedOut`], which becomes [`Error::Timeout`]. The stack's own errors are
 /// reduced to their kind.
-struct Deadline<'t, S, C> {
+struct TimedSocket<'t, S, C> {
     socket: S,
-    timer: &'t Timer<C>,
+    deadline: &'t Deadline<C>,
 }
 
-impl<S, C> ErrorType for Deadline<'_, S, C> {
+impl<S, C> ErrorType for TimedSocket<'_, S, C> {
     type Error = ErrorKind;
 }
 
-impl<S: Read, C: Sleep> Read for Deadline<'_, S, C> {
+impl<S: Read, C: Sleep> Read for TimedSocket<'_, S, C> {
     async fn read(&mut self, buf: &mut [u8]) -> core::result::Result<usize, ErrorKind> {
-        match self.timer.run(self.socket.read(buf)).await {
+        match self.deadline.run(self.socket.read(buf)).await {
             Some(result) => result.map_err(|e| e.kind()),
             None => Err(ErrorKind::TimedOut),
         }
     }
 }
 
-impl<S: Write, C: Sleep> Write for Deadline<'_, S, C> {
+impl<S: Write, C: Sleep> Write for TimedSocket<'_, S, C> {
     async fn write(&mut self, buf: &[u8]) -> core::result::Result<usize, ErrorKind> {
-        match self.timer.run(self.socket.write(buf)).await {
+        match self.deadline.run(self.socket.write(buf)).await {
             Some(result) => result.map_err(|e| e.kind()),
             None => Err(ErrorKind::TimedOut),
         }
     }
 
     async fn flush(&mut self) -> core::result::Result<(), ErrorKind> {
-        match self.timer.run(self.socket.flush()).await {
+        match self.deadline.run(self.socket.flush()).await {
             Some(result) => result.map_err(|e| e.kind()),
             None => Err(ErrorKind::TimedOut),
         }
+    }
+}
+
+/// A TCP stack and a resolver as the one stack a [`Connector`] holds, for
+/// [`AsyncClient::connect`]: with embassy-net, `TcpAndDns { tcp: &tcp_client, dns:
+/// DnsSocket::new(stack) }`.
+#[derive(Debug, Clone, Copy)]
+pub struct TcpAndDns<T, D> {
+    /// Connects (embassy-net's `TcpClient`).
+    pub tcp: T,
+    /// Resolves (embassy-net's `DnsSocket`).
+    pub dns: D,
+}
+
+impl<T: TcpConnect, D> TcpConnect for TcpAndDns<T, D> {
+    type Error = T::Error;
+    type Connection<'a>
+        = T::Connection<'a>
+    where
+        Self: 'a;
+
+    async fn connect<'a>(
+        &'a self,
+        remote: SocketAddr,
+    ) -> core::result::Result<Self::Connection<'a>, Self::Error> {
+        self.tcp.connect(remote).await
+    }
+}
+
+impl<T, D: Dns> Dns for TcpAndDns<T, D> {
+    type Error = D::Error;
+
+    async fn get_host_by_name(
+        &self,
+        host: &str,
+        addr_type: embedded_nal::AddrType,
+    ) -> core::result::Result<IpAddr, Self::Error> {
+        self.dns.get_host_by_name(host, addr_type).await
+    }
+
+    async fn get_host_by_address(
+        &self,
+        addr: IpAddr,
+        result: &mut [u8],
+    ) -> core::result::Result<usize, Self::Error> {
+        self.dns.get_host_by_address(addr, result).await
     }
 }

@@ -9,76 +9,73 @@ use juspay_core::flow::GetOrCreate;
 use juspay_core::{CreateCustomer, Customer, CustomerRequest, GetCustomer, Reply, Timestamp};
 use rand_core::CryptoRngCore;
 
+use crate::connector::Connector;
 use crate::error::{Error, Result};
-use crate::session::{self, Buffers, Config, Session};
-use crate::socket::{Clock, NalSocket, SocketError, Timer};
+use crate::session::{self, Config, Session};
+use crate::socket::{Clock, Deadline, NalSocket, SocketError};
 use crate::tls::TlsStream;
 
-/// A TLS connection to the API, kept for the next call while responses allow it.
-pub struct Client<'b, S: TcpClientStack, C: Clock> {
-    tls: TlsStream<'b, NalSocket<'b, S, C>>,
-    timer: &'b Timer<C>,
-    session: Session<'b>,
+/// A TLS connection to the API, kept for the next call while responses allow it. It
+/// borrows its [`Connector`] while it is open.
+pub struct Client<'c, S: TcpClientStack, C: Clock> {
+    tls: TlsStream<'c, NalSocket<'c, S, C>>,
+    deadline: &'c Deadline<C>,
+    session: Session<'c>,
 }
 
-impl<'b, S, C> Client<'b, S, C>
+impl<'c, S, C> Client<'c, S, C>
 where
     S: TcpClientStack,
     C: Clock,
 {
     /// Resolves the host through the stack's DNS (IPv4 first, then IPv6), connects and
-    /// completes a verified TLS 1.3 handshake (juspay-tls). Between the handshake's
-    /// expensive steps (key generation, ECDH, the certificate chain, the handshake
-    /// signature) it calls the clock's [`Clock::handshake_step`]: a place to feed a
-    /// watchdog.
-    pub fn connect(
-        stack: &'b mut S,
-        timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
-        config: Config<'b>,
-        buffers: Buffers<'b>,
+    /// completes a verified TLS 1.3 (or 1.2) handshake (juspay-tls), all under `config`'s deadline.
+    /// Between the handshake's expensive steps (key generation, ECDH, the certificate
+    /// chain, the handshake signature) it calls the clock's [`Clock::handshake_step`]: a
+    /// place to feed a watchdog.
+    pub fn connect<R: CryptoRngCore>(
+        connector: &'c mut Connector<'_, S, C, R>,
+        config: Config<'c>,
     ) -> Result<Self>
     where
         S: Dns,
     {
         // One deadline for the whole connect, name resolution included.
-        timer.start(config.timeout_ms);
+        connector.deadline.start(config.deadline_ms());
         let address = match session::ip_address(&config.endpoint) {
             Some(ip) => ip,
-            None => resolve(stack, timer, config.endpoint.host())?,
+            None => resolve(
+                &mut connector.stack,
+                &connector.deadline,
+                config.endpoint.host(),
+            )?,
         };
         let address = SocketAddr::new(address, config.endpoint.port());
-        Self::open(stack, timer, rng, config, buffers, address)
+        Self::open(connector, config, address)
     }
 
     /// Connects to a fixed address (no DNS); the endpoint's host name is still what the
     /// certificate is checked against.
-    pub fn connect_to(
-        stack: &'b mut S,
-        timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
-        config: Config<'b>,
-        buffers: Buffers<'b>,
+    pub fn connect_to<R: CryptoRngCore>(
+        connector: &'c mut Connector<'_, S, C, R>,
+        config: Config<'c>,
         address: SocketAddr,
     ) -> Result<Self> {
-        timer.start(config.timeout_ms);
-        Self::open(stack, timer, rng, config, buffers, address)
+        connector.deadline.start(config.deadline_ms());
+        Self::open(connector, config, address)
     }
 
     /// TCP and TLS under the deadline already started. The connection is built in a frame
     /// of its own and the handshake then runs on it in place: the TLS state (2.6 KiB) is
     /// not copied again under the handshake's deep stack.
-    fn open(
-        stack: &'b mut S,
-        timer: &'b Timer<C>,
-        rng: impl CryptoRngCore,
-        config: Config<'b>,
-        buffers: Buffers<'b>,
+    fn open<R: CryptoRngCore>(
+        connector: &'c mut Connector<'_, S, C, R>,
+        config: Config<'c>,
         address: SocketAddr,
     ) -> Result<Self> {
         // One place for the connection from start to end (no `?` moving it out and back):
         // the optimizer then builds it where the caller wants it.
-        let mut connection = Self::unconnected(stack, timer, rng, config, buffers, address);
+        let mut connection = Self::unconnected(connector, config, address);
         if let Ok(client) = &mut connection
             && let Err(e) = client.handshake()
         {
@@ -89,31 +86,30 @@ where
 
     /// TCP connected, TLS not started.
     #[inline(never)]
-    fn unconnected(
-        stack: &'b mut S,
-        timer: &'b Timer<C>,
-        mut rng: impl CryptoRngCore,
-        config: Config<'b>,
-        buffers: Buffers<'b>,
+    fn unconnected<R: CryptoRngCore>(
+        connector: &'c mut Connector<'_, S, C, R>,
+        config: Config<'c>,
         address: SocketAddr,
     ) -> Result<Self> {
-        let tls = session::tls_client(&config, buffers, &mut rng)?;
-        let socket = NalSocket::connect(stack, address, timer).map_err(Error::from_socket)?;
+        let tls = connector.tls.client(&config)?;
+        let deadline = &connector.deadline;
+        let socket = NalSocket::connect(&mut connector.stack, address, deadline)
+            .map_err(Error::from_socket)?;
         crate::fmt::debug!("TCP connected");
         Ok(Client {
             tls: TlsStream { tls, socket },
-            timer,
+            deadline,
             session: Session::new(config),
         })
     }
 
     #[inline(never)]
     fn handshake(&mut self) -> Result<()> {
-        let timer = self.timer;
+        let deadline = self.deadline;
         self.tls
-            .handshake(|| timer.clock().handshake_step())
+            .handshake(|| deadline.clock().handshake_step())
             .map_err(Error::from_stream)?;
-        crate::fmt::debug!("TLS 1.3 session open, server certificate verified");
+        crate::fmt::debug!("TLS session open, server certificate verified");
         Ok(())
     }
 
@@ -138,7 +134,7 @@ where
         request: impl Into<CustomerRequest<'r>>,
         buf: &mut [u8],
     ) -> Result<Reply> {
-        self.exchange(request.into(), Some(self.timer), buf)
+        self.exchange(request.into(), Some(self.deadline), buf)
     }
 
     /// Get-or-create ([`GetOrCreate`]): Get by object_reference_id, Create when not found,
@@ -147,7 +143,7 @@ where
     /// ended the flow. The calls share this connection: a response that closes it ends the
     /// flow with `Error::Core(juspay_core::Error::ConnectionClosed)`.
     pub fn get_or_create(&mut self, create: &CreateCustomer<'_>, buf: &mut [u8]) -> Result<Reply> {
-        self.timer.start(self.session.config.timeout_ms);
+        self.deadline.start(self.session.config.deadline_ms());
         GetOrCreate::new(*create).run(|request| self.exchange(request, None, buf))
     }
 
@@ -167,15 +163,15 @@ where
         }
     }
 
-    /// One request on the connection; `timer` starts its own deadline, `None` keeps the
-    /// one running.
+    /// One request on the connection; `Some(deadline)` starts its own deadline, `None`
+    /// keeps the one running.
     fn exchange(
         &mut self,
         request: CustomerRequest<'_>,
-        timer: Option<&Timer<C>>,
+        deadline: Option<&Deadline<C>>,
         buf: &mut [u8],
     ) -> Result<Reply> {
-        self.session.begin(&request, timer)?;
+        self.session.begin(&request, deadline)?;
         let config = self.session.config;
         let mut connection = session::call_connection(&mut self.tls);
         let outcome = driver::call(
@@ -190,14 +186,14 @@ where
 
     /// Sends close_notify (under a deadline of its own) and closes the socket.
     pub fn close(mut self) {
-        self.timer.start(self.session.config.timeout_ms);
+        self.deadline.start(self.session.config.deadline_ms());
         self.tls.close();
     }
 }
 
-fn resolve<S: Dns, C: Clock>(stack: &mut S, timer: &Timer<C>, host: &str) -> Result<IpAddr> {
+fn resolve<S: Dns, C: Clock>(stack: &mut S, deadline: &Deadline<C>, host: &str) -> Result<IpAddr> {
     for kind in session::ADDRESS_TYPES {
-        match timer.poll(|| stack.get_host_by_name(host, kind.clone())) {
+        match deadline.poll(|| stack.get_host_by_name(host, kind.clone())) {
             Ok(address) => return Ok(address),
             Err(SocketError::Timeout) => return Err(Error::Timeout),
             Err(SocketError::Stack(_)) => {}

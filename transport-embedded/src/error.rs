@@ -31,7 +31,7 @@ pub enum Error {
     /// The server's certificate or handshake signature was refused; nothing was sent.
     Certificate(CertificateError),
     /// TLS failed (nothing of the request was sent if it failed in the handshake): what
-    /// the server did against TLS 1.3 and the alert we answered with, an alert it sent,
+    /// the server did against TLS and the alert we answered with, an alert it sent,
     /// parameters we do not speak, or bytes that are not TLS. See [`juspay_tls::Error`].
     Tls(juspay_tls::Error),
     /// The deadline passed.

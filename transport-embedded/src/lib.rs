@@ -7,6 +7,9 @@
 //! - [`NalSocket`]: an embedded-nal `TcpClientStack` socket as `embedded_io::{Read, Write}`,
 //!   polling `nb::WouldBlock` against the firmware's [`Clock`] so that a stalled server
 //!   ends in [`Error::Timeout`], never a hang.
+//! - [`Connector`]: what connections are made from, made once: the network stack, the
+//!   clock, the RNG, the TLS buffers ([`TlsBuffers`]) and the trust anchors with the time
+//!   certificates are checked at. Both clients connect from it.
 //! - [`Client`]: DNS through embedded-nal's `Dns` (or a fixed address), TLS 1.3 (or 1.2)
 //!   through our own sans-IO client, [`juspay_tls`], whose handshake verifies the server's
 //!   certificate as a step of its own (see the trust model below), and the connection
@@ -26,33 +29,25 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "std")] {
-//! use juspay_core::{Credentials, Endpoint, GetCustomer};
-//! use juspay_transport_embedded::host::{OsRng, Stack, MonotonicClock, wall_clock};
+//! use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack, wall_clock};
 //! use juspay_transport_embedded::{
-//!     Buffers, CertificateDer, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
-//!     trust_anchor,
+//!     CertificateDer, Client, Config, Connector, Endpoint, GetCustomer, TlsBuffers, trust_anchor,
 //! };
 //!
 //! // The root the API host's chain leads to; on firmware: certificates in flash.
 //! let root = CertificateDer::from(std::fs::read("root.der").unwrap());
 //! let anchors = [trust_anchor(&root).unwrap()];
-//! let config = Config::new(
-//!     Endpoint::SANDBOX,
-//!     Credentials::new("your_api_key", "your_merchant_id").unwrap(),
-//!     &anchors,
-//!     wall_clock(), // on firmware: CertificateTime::Now(rtc) or ::AtLeast(build time)
-//! )
-//! .timeout_ms(5_000);
-//! // On firmware these are static buffers, the network stack, a hardware RNG and timer.
-//! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
-//! let mut stack = Stack;
-//! let timer = Timer::new(MonotonicClock::new());
-//! let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
-//! let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
+//! // Made once: on firmware the board's network stack, timer and hardware RNG, static
+//! // buffers, and CertificateTime::Now(rtc) or ::AtLeast(build time).
+//! let mut tls = TlsBuffers::new();
+//! let mut connector =
+//!     Connector::new(Stack, MonotonicClock::new(), OsRng, &mut tls, &anchors, wall_clock());
 //!
+//! let config = Config::new(Endpoint::SANDBOX, "your_api_key", "your_merchant_id").unwrap();
+//! let mut client = Client::connect(&mut connector, config).unwrap();
 //! let mut buf = [0u8; 2048];
 //! let reply = client.get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"), &mut buf).unwrap();
-//! match reply.result {
+//! match reply.customer {
 //!     Ok(customer) => println!("{:?}", customer.last_name),
 //!     Err(api) => println!("the API answered {}", api.http_status),
 //! }
@@ -62,40 +57,31 @@
 //! ```
 //!
 //! # Async
-//! [`AsyncClient`] takes the same [`Config`] and [`Buffers`], returns the same
-//! [`Reply`](juspay_core::Reply)
-//! and [`Error`]; its futures run on any executor. On the host (features `std` and
-//! `async`: std-embedded-nal-async and async-io stand in for the firmware's):
+//! [`AsyncClient`] connects from the same [`Connector`] with the same [`Config`], returns
+//! the same [`Reply`] and [`Error`]; its futures run on any executor. On the host (features
+//! `std` and `async`: std-embedded-nal-async and async-io stand in for the firmware's):
 //!
 //! ```no_run
 //! # #[cfg(all(feature = "std", feature = "async"))] {
-//! use juspay_core::{Credentials, Endpoint, GetCustomer};
 //! use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, block_on, wall_clock};
 //! use juspay_transport_embedded::{
-//!     AsyncClient, Buffers, CertificateDer, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer,
+//!     AsyncClient, CertificateDer, Config, Connector, Endpoint, GetCustomer, TlsBuffers,
 //!     trust_anchor,
 //! };
 //!
 //! let root = CertificateDer::from(std::fs::read("root.der").unwrap());
 //! let anchors = [trust_anchor(&root).unwrap()];
-//! let config = Config::new(
-//!     Endpoint::SANDBOX,
-//!     Credentials::new("your_api_key", "your_merchant_id").unwrap(),
-//!     &anchors,
-//!     wall_clock(),
-//! )
-//! .timeout_ms(5_000);
-//! let (mut tls_read, mut tls_write) = ([0u8; TLS_READ_BUFFER], [0u8; TLS_WRITE_BUFFER]);
+//! let mut tls = TlsBuffers::new();
 //! let stack = AsyncStack::default(); // TcpConnect and Dns in one
-//! let timer = Timer::new(MonotonicClock::new()); // Clock + Sleep
+//! let clock = MonotonicClock::new(); // Clock + Sleep
+//! let mut connector = Connector::new(stack, clock, OsRng, &mut tls, &anchors, wall_clock());
+//! let config = Config::new(Endpoint::SANDBOX, "your_api_key", "your_merchant_id").unwrap();
 //! block_on(async {
-//!     let buffers = Buffers { tls_read: &mut tls_read, tls_write: &mut tls_write };
-//!     let mut client =
-//!         AsyncClient::connect(&stack, &stack, &timer, OsRng, config, buffers).await.unwrap();
+//!     let mut client = AsyncClient::connect(&mut connector, config).await.unwrap();
 //!     let mut buf = [0u8; 2048];
 //!     let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
 //!     let reply = client.get_customer(&request, &mut buf).await.unwrap();
-//!     println!("{:?}", reply.result.map(|customer| customer.id));
+//!     println!("{:?}", reply.customer.map(|customer| customer.id));
 //!     client.close().await;
 //! });
 //! # }
@@ -112,12 +98,11 @@
 //! use embassy_net::dns::DnsSocket;
 //! use embassy_net::tcp::client::{TcpClient, TcpClientState};
 //! use embassy_time::{Duration, Instant};
-//! use juspay_core::{Credentials, Endpoint, GetCustomer};
+//! use juspay_transport_embedded::rand_core::CryptoRngCore;
 //! use juspay_transport_embedded::{
-//!     AsyncClient, Buffers, CertificateDer, CertificateTime, Clock, Config, Sleep, Timer,
-//!     TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
+//!     AsyncClient, CertificateDer, CertificateTime, Clock, Config, Connector, Endpoint,
+//!     GetCustomer, Sleep, TcpAndDns, TlsBuffers, trust_anchor,
 //! };
-//! use rand_core::{CryptoRng, RngCore};
 //! use static_cell::{ConstStaticCell, StaticCell};
 //!
 //! /// embassy-time as the client's clock.
@@ -145,30 +130,27 @@
 //!
 //! /// Spawned as an embassy task (`#[embassy_executor::task]`), with the board's network
 //! /// stack and its hardware RNG.
-//! async fn juspay(stack: embassy_net::Stack<'static>, mut rng: impl RngCore + CryptoRng) -> ! {
-//!     // 16 KiB and more of buffers: static, not on the task's stack. ConstStaticCell
-//!     // keeps them in .bss; StaticCell::init would build each array on the stack first.
-//!     static TLS_READ: ConstStaticCell<[u8; TLS_READ_BUFFER]> = ConstStaticCell::new([0; TLS_READ_BUFFER]);
-//!     static TLS_WRITE: ConstStaticCell<[u8; TLS_WRITE_BUFFER]> = ConstStaticCell::new([0; TLS_WRITE_BUFFER]);
+//! async fn juspay(stack: embassy_net::Stack<'static>, rng: impl CryptoRngCore) -> ! {
+//!     // 18 KiB and more of buffers: static, not on the task's stack. ConstStaticCell
+//!     // keeps them in .bss; StaticCell::init would build each on the stack first.
+//!     static TLS: ConstStaticCell<TlsBuffers> = ConstStaticCell::new(TlsBuffers::new());
 //!     static CALL: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
 //!     static TCP: StaticCell<TcpClientState<1, 1024, 2048>> = StaticCell::new();
-//!     let (tls_read, tls_write, buf) = (TLS_READ.take(), TLS_WRITE.take(), CALL.take());
+//!     let buf = CALL.take();
 //!     let tcp = TcpClient::new(stack, TCP.init(TcpClientState::new()));
-//!     let dns = DnsSocket::new(stack);
-//!     let timer = Timer::new(EmbassyClock);
+//!     let network = TcpAndDns { tcp: &tcp, dns: DnsSocket::new(stack) };
 //!     let anchors = [trust_anchor(&ROOT).unwrap(), trust_anchor(&NEXT_ROOT).unwrap()];
-//!     let credentials = Credentials::new(API_KEY, MERCHANT_ID).unwrap();
 //!     let time = CertificateTime::AtLeast(BUILD_TIME);
-//!     let config = Config::new(Endpoint::PRODUCTION, credentials, &anchors, time);
+//!     let mut connector = Connector::new(network, EmbassyClock, rng, TLS.take(), &anchors, time);
+//!     let config = Config::new(Endpoint::PRODUCTION, API_KEY, MERCHANT_ID).unwrap();
 //!     loop {
 //!         stack.wait_config_up().await;
-//!         let buffers = Buffers { tls_read: &mut tls_read[..], tls_write: &mut tls_write[..] };
-//!         if let Ok(mut client) = AsyncClient::connect(&tcp, &dns, &timer, &mut rng, config, buffers).await {
+//!         if let Ok(mut client) = AsyncClient::connect(&mut connector, config).await {
 //!             // One connection for as many calls as the server allows.
 //!             while client.is_reusable() {
 //!                 let request = GetCustomer::new("cst_om2l6ctlptxwxuzj");
 //!                 let Ok(reply) = client.get_customer(&request, &mut buf[..]).await else { break };
-//!                 let _ = reply.result; // the customer, or the API's error, for the UI
+//!                 let _ = reply.customer; // the customer, or the API's error, for the UI
 //!                 embassy_time::Timer::after(Duration::from_secs(60)).await;
 //!             }
 //!         }
@@ -181,14 +163,14 @@
 //! # Trust model
 //! The server's certificate is checked as juspay-transport-std's rustls checks it, by the
 //! same validator, rustls-webpki (without its allocator):
-//! - **Path**: from the end-entity certificate to one of [`Config::trust_anchors`], through
+//! - **Path**: from the end-entity certificate to one of the [`Connector`]'s trust anchors, through
 //!   the intermediates the server sent, in any order, extra ones ignored; basicConstraints
 //!   (only CAs issue), key usage, extended key usage serverAuth, path length and name
 //!   constraints; up to [`MAX_CHAIN_CERTIFICATES`] certificates in the message. Revocation
 //!   is not checked (neither does the std transport).
 //! - **Name**: the endpoint's host name against every DNS subjectAltName (wildcards as
 //!   RFC 6125 allows), or its IP address against the IP address subjectAltNames.
-//! - **Time**: every certificate's validity at [`Config::time`]. [`CertificateTime::Now`]
+//! - **Time**: every certificate's validity at the [`Connector`]'s [`CertificateTime`]. [`CertificateTime::Now`]
 //!   is a trusted clock (an RTC set from a trusted source). A device without one says so
 //!   with [`CertificateTime::AtLeast`] and a floor it knows has passed (its build time, or
 //!   the newest trusted time it has seen): certificates that expired before the floor are
@@ -200,9 +182,9 @@
 //!   refused, and nothing of the request is written before the server's
 //!   Finished has been verified.
 //! - **Algorithms** (module [`signature`], no heap): ECDSA P-256 and P-384 with SHA-256 or
-//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures) and RSA-PSS (certificates and
-//!   CertificateVerify) with SHA-256/384/512, moduli of 2,048 to 4,096 bits, exponent
-//!   65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
+//!   SHA-384; RSA PKCS#1 v1.5 (certificate signatures, and TLS 1.2 ServerKeyExchange) and
+//!   RSA-PSS (certificates and handshake signatures) with SHA-256/384/512, moduli of
+//!   2,048 to 4,096 bits, exponent 65537; Ed25519 (feature `ed25519`, on by default). The ClientHello offers exactly
 //!   these. Differences from rustls: RSA moduli over 4,096 bits are refused (rustls takes
 //!   up to 8,192), and so are RSA exponents other than 65537.
 //!
@@ -232,7 +214,8 @@
 //! TLS_AES_128_GCM_SHA256, TLS_CHACHA20_POLY1305_SHA256 and TLS_AES_256_GCM_SHA384, X25519
 //! and P-256 ([`Config::key_share`] picks the first key share; a HelloRetryRequest for the
 //! other is answered), KeyUpdate, tickets read and dropped; TLS 1.2 with ECDHE and
-//! AES-GCM or ChaCha20-Poly1305 for servers without TLS 1.3. Every refusal is an
+//! AES-GCM or ChaCha20-Poly1305 for servers without TLS 1.3 ([`Config::tls13_only`]
+//! requires TLS 1.3). Every refusal is an
 //! [`Error::Tls`] (or [`Error::Certificate`]) value answered with its alert, never a panic.
 //! Between the handshake's expensive steps the blocking client calls
 //! [`Clock::handshake_step`] and
@@ -269,6 +252,7 @@
 #[cfg(feature = "async")]
 mod asynch;
 mod client;
+mod connector;
 mod error;
 mod fmt;
 #[doc(hidden)]
@@ -282,17 +266,32 @@ mod socket;
 mod tls;
 
 #[cfg(feature = "async")]
-pub use asynch::AsyncClient;
+pub use asynch::{AsyncClient, TcpAndDns};
 pub use client::Client;
+pub use connector::Connector;
 pub use error::{Error, Result};
-pub use juspay_core::{self, ErrorClass};
+pub use session::{Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, TlsBuffers};
+#[cfg(feature = "async")]
+pub use socket::Sleep;
+pub use socket::{Clock, Deadline, NalSocket, SocketError};
+
+// What the API of this crate takes and returns, and the traits in its bounds, so that one
+// dependency is enough.
+/// The blocking client's stack traits (`TcpClientStack`, `Dns`) and error kinds.
+pub use embedded_nal;
+/// The async client's stack traits (`TcpConnect`, `Dns`).
+#[cfg(feature = "async")]
+pub use embedded_nal_async;
+pub use juspay_core::{
+    self, ApiError, ApiErrorKind, ApiProblem, ClientAuthToken, CreateCustomer, Credentials,
+    Customer, CustomerRequest, Endpoint, ErrorClass, ErrorInfo, FieldError, GetCustomer,
+    InputField, Juspay, Reply, Timestamp, UpdateCustomer,
+};
 pub use juspay_tls::{self, Group, signature};
 pub use juspay_tls::{CertificateDer, ServerName, TrustAnchor};
 pub use juspay_tls::{
     CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
     trust_anchor, webpki,
 };
-pub use session::{Buffers, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER};
-#[cfg(feature = "async")]
-pub use socket::Sleep;
-pub use socket::{Clock, NalSocket, SocketError, Timer};
+/// The RNG trait a [`Connector`] takes (`CryptoRngCore`), rand_core 0.6.
+pub use rand_core;

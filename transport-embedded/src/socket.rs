@@ -54,17 +54,18 @@ pub trait Sleep: Clock {
     fn sleep_until(&self, deadline_ms: u64) -> impl Future<Output = ()>;
 }
 
-/// A [`Clock`] with the deadline of the operation under way. Shared by reference between
-/// the client and its socket, which lives inside the TLS connection.
-pub struct Timer<C> {
+/// A [`Clock`] with the deadline of the operation under way (a connect, a call, a flow).
+/// Shared by reference between the client and its socket, which lives inside the TLS
+/// connection; a [`Connector`](crate::Connector) makes it from the firmware's clock.
+pub struct Deadline<C> {
     clock: C,
     deadline_ms: Cell<u64>,
 }
 
-impl<C: Clock> Timer<C> {
-    /// A timer over `clock`, with no deadline set yet (everything times out at once).
+impl<C: Clock> Deadline<C> {
+    /// A deadline on `clock`, not set yet (everything times out at once).
     pub fn new(clock: C) -> Self {
-        Timer {
+        Deadline {
             clock,
             deadline_ms: Cell::new(0),
         }
@@ -102,7 +103,7 @@ impl<C: Clock> Timer<C> {
 }
 
 #[cfg(feature = "async")]
-impl<C: Sleep> Timer<C> {
+impl<C: Sleep> Deadline<C> {
     /// Runs `operation` until it completes (`Some`) or the deadline passes (`None`). As
     /// with [`poll`](Self::poll), the deadline is checked before the operation starts, so
     /// that a peer which always has a byte ready cannot stretch a call past it.
@@ -154,22 +155,22 @@ impl<E: fmt::Debug> embedded_io::Error for SocketError<E> {
 pub struct NalSocket<'a, S: TcpClientStack, C: Clock> {
     stack: &'a mut S,
     socket: Option<S::TcpSocket>,
-    timer: &'a Timer<C>,
+    deadline: &'a Deadline<C>,
 }
 
 impl<'a, S: TcpClientStack, C: Clock> NalSocket<'a, S, C> {
-    /// Opens a socket and connects it to `remote` before the timer's deadline.
+    /// Opens a socket and connects it to `remote` before the deadline.
     pub fn connect(
         stack: &'a mut S,
         remote: SocketAddr,
-        timer: &'a Timer<C>,
+        deadline: &'a Deadline<C>,
     ) -> Result<Self, SocketError<S::Error>> {
         let mut socket = stack.socket().map_err(SocketError::Stack)?;
-        match timer.poll(|| stack.connect(&mut socket, remote)) {
+        match deadline.poll(|| stack.connect(&mut socket, remote)) {
             Ok(()) => Ok(NalSocket {
                 stack,
                 socket: Some(socket),
-                timer,
+                deadline,
             }),
             Err(e) => {
                 let _ = stack.close(socket);
@@ -193,9 +194,9 @@ impl<S: TcpClientStack, C: Clock> ErrorType for NalSocket<'_, S, C> {
 
 impl<S: TcpClientStack, C: Clock> Read for NalSocket<'_, S, C> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
-        let (stack, timer) = (&mut *self.stack, self.timer);
+        let (stack, deadline) = (&mut *self.stack, self.deadline);
         match self.socket.as_mut() {
-            Some(socket) => timer.poll(|| stack.receive(socket, buf)),
+            Some(socket) => deadline.poll(|| stack.receive(socket, buf)),
             None => Ok(0),
         }
     }
@@ -203,9 +204,9 @@ impl<S: TcpClientStack, C: Clock> Read for NalSocket<'_, S, C> {
 
 impl<S: TcpClientStack, C: Clock> Write for NalSocket<'_, S, C> {
     fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
-        let (stack, timer) = (&mut *self.stack, self.timer);
+        let (stack, deadline) = (&mut *self.stack, self.deadline);
         match self.socket.as_mut() {
-            Some(socket) => timer.poll(|| stack.send(socket, buf)),
+            Some(socket) => deadline.poll(|| stack.send(socket, buf)),
             None => Ok(0),
         }
     }

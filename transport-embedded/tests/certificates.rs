@@ -7,13 +7,14 @@ mod common;
 
 use common::{Host, Mode, Target};
 use juspay_core::GetCustomer;
+use juspay_sandbox::TlsVersions;
 use juspay_sandbox::certificates::{self, Verdict};
 use juspay_transport_embedded::Error;
 use juspay_transport_embedded::host::wall_clock;
 
-fn every_row(mode: Mode) {
+fn every_row(mode: Mode, versions: TlsVersions) {
     let mut host = Host::new();
-    certificates::run(|case, sandbox| {
+    certificates::run(versions, |case, sandbox| {
         let target = Target {
             url: case.base_url(sandbox),
             roots: case.roots.clone(),
@@ -23,7 +24,7 @@ fn every_row(mode: Mode) {
             address: Some(sandbox.address()),
         };
         match host.call(mode, &target, GetCustomer::new("cst_om2l6ctlptxwxuzj")) {
-            Ok(reply) if reply.result.is_ok() => {
+            Ok(reply) if reply.customer.is_ok() => {
                 (Some(Verdict::Accepted), "the customer arrived".into())
             }
             Err(Error::Certificate(e)) => (Some(Verdict::Refused), e.to_string()),
@@ -34,10 +35,20 @@ fn every_row(mode: Mode) {
 
 #[test]
 fn blocking_client() {
-    every_row(Mode::Blocking);
+    every_row(Mode::Blocking, TlsVersions::Both);
 }
 
 #[test]
 fn async_client() {
-    every_row(Mode::Async);
+    every_row(Mode::Async, TlsVersions::Both);
+}
+
+#[test]
+fn blocking_client_over_tls12() {
+    every_row(Mode::Blocking, TlsVersions::Tls12Only);
+}
+
+#[test]
+fn async_client_over_tls12() {
+    every_row(Mode::Async, TlsVersions::Tls12Only);
 }

@@ -37,7 +37,9 @@ fn calls<'r>(mode: Mode, sandbox: &Sandbox, requests: &[Call<'r>]) -> Vec<Result
 
 fn customer(result: &Result<Reply, Error>) -> Customer {
     match result {
-        Ok(Reply { result: Ok(c), .. }) => c.clone(),
+        Ok(Reply {
+            customer: Ok(c), ..
+        }) => c.clone(),
         other => panic!("expected a customer, got {other:?}"),
     }
 }
@@ -103,7 +105,9 @@ fn get_or_create_creates_once_then_finds(mode: Mode) {
 
 fn api_error(result: &Result<Reply, Error>) -> juspay_core::ApiError {
     match result {
-        Ok(Reply { result: Err(e), .. }) => e.clone(),
+        Ok(Reply {
+            customer: Err(e), ..
+        }) => e.clone(),
         other => panic!("expected an API error, got {other:?}"),
     }
 }
@@ -220,34 +224,22 @@ fn token_refresh_only_within_the_margin(mode: Mode) {
 
 #[test]
 fn refresh_token_calls_only_when_needed() {
-    use juspay_core::{Credentials, Endpoint};
     use juspay_sandbox::DEMO_API_KEY;
     use juspay_transport_embedded::host::{MonotonicClock, OsRng, Stack};
-    use juspay_transport_embedded::{
-        Buffers, Client, Config, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
-    };
+    use juspay_transport_embedded::{Client, Config, Connector, TlsBuffers, trust_anchor};
 
     let sandbox = Sandbox::start().unwrap();
     let url = format!("https://localhost:{}", sandbox.address().port());
     let root = sandbox.ca_der();
     let anchors = [trust_anchor(&root).unwrap()];
-    let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
-    let config = Config::new(
-        Endpoint::parse(&url).unwrap(),
-        Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        &anchors,
-        wall_clock(),
-    );
-    let timer = Timer::new(MonotonicClock::new());
-    let mut stack = Stack;
-    let buffers = Buffers {
-        tls_read: &mut tls_read,
-        tls_write: &mut tls_write,
-    };
-    let mut client = Client::connect(&mut stack, &timer, OsRng, config, buffers).unwrap();
+    let mut tls = Box::new(TlsBuffers::new());
+    let clock = MonotonicClock::new();
+    let mut connector = Connector::new(Stack, clock, OsRng, &mut *tls, &anchors, wall_clock());
+    let config = Config::new(url.as_str(), DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap();
+    let mut client = Client::connect(&mut connector, config).unwrap();
     let mut buf = [0u8; 2048];
     let get = GetCustomer::new("cst_om2l6ctlptxwxuzj").client_auth_token(true);
-    let customer = client.call(get, &mut buf).unwrap().result.unwrap();
+    let customer = client.call(get, &mut buf).unwrap().customer.unwrap();
     let now = Timestamp::from_unix_seconds(now());
     let cached = client.refresh_token(&customer, now, 60, &mut buf).unwrap();
     assert!(cached.is_none());
@@ -256,7 +248,7 @@ fn refresh_token_calls_only_when_needed() {
         .refresh_token(&customer, now, 15 * 60, &mut buf)
         .unwrap()
         .unwrap()
-        .result
+        .customer
         .unwrap();
     assert!(fresh.juspay.is_some());
     assert_eq!(sandbox.requests(), 2);

@@ -7,12 +7,13 @@ mod common;
 
 use common::{Host, Mode, Target, outcome};
 use juspay_core::GetCustomer;
-use juspay_sandbox::faults;
+use juspay_sandbox::{TlsVersions, faults};
 use juspay_transport_embedded::host::wall_clock;
 
-fn every_fault(mode: Mode) {
+fn every_fault(mode: Mode, versions: TlsVersions) {
     let mut host = Host::new();
     faults::run(
+        versions,
         |fault, sandbox| Target {
             url: format!("https://localhost:{}", sandbox.address().port()),
             roots: vec![sandbox.ca_der()],
@@ -26,10 +27,20 @@ fn every_fault(mode: Mode) {
 
 #[test]
 fn blocking_client() {
-    every_fault(Mode::Blocking);
+    every_fault(Mode::Blocking, TlsVersions::Both);
 }
 
 #[test]
 fn async_client() {
-    every_fault(Mode::Async);
+    every_fault(Mode::Async, TlsVersions::Both);
+}
+
+#[test]
+fn blocking_client_over_tls12() {
+    every_fault(Mode::Blocking, TlsVersions::Tls12Only);
+}
+
+#[test]
+fn async_client_over_tls12() {
+    every_fault(Mode::Async, TlsVersions::Tls12Only);
 }

@@ -254,7 +254,7 @@ fn call(host: &mut Host, certificates: &Certificates, case: &Case) -> Result<(),
     }
     let customer = match replies.next() {
         Some(Ok(reply)) => reply
-            .result
+            .customer
             .map_err(|e| format!("the API error {e:?} instead of the customer"))?,
         other => {
             return Err(format!(

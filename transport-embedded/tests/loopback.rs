@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Host, Mode, Target};
-use juspay_core::{Credentials, Endpoint, GetCustomer};
+use juspay_core::{Endpoint, GetCustomer};
 use juspay_core::{ProtocolError, Reply};
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, OnlyGroup, Options, Sandbox, Step, TlsVersions,
@@ -32,6 +32,7 @@ both_clients!(
     without_a_clock_a_floor_refuses_what_expired_before_it,
     a_stalled_server_hits_the_deadline,
     tls_1_2_only_servers_answer,
+    tls_1_3_required_refuses_a_tls_1_2_server_before_any_request,
     invalid_input_is_refused_before_sending,
 );
 
@@ -78,7 +79,7 @@ fn documentation_customer(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
     let reply = call(mode, &sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap();
     assert!(reply.reusable);
-    let customer = reply.result.unwrap();
+    let customer = reply.customer.unwrap();
     assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
     assert_eq!(customer.last_name.as_deref(), Some("Smith"));
 }
@@ -91,7 +92,7 @@ fn client_auth_token(mode: Mode) {
         GetCustomer::new("customer").client_auth_token(true),
     )
     .unwrap()
-    .result
+    .customer
     .unwrap();
     let juspay = customer.juspay.unwrap();
     assert!(
@@ -107,7 +108,7 @@ fn api_errors(mode: Mode) {
     let sandbox = Sandbox::start().unwrap();
     let not_found = call(mode, &sandbox, GetCustomer::new("cst_unknown"))
         .unwrap()
-        .result
+        .customer
         .unwrap_err();
     assert_eq!(not_found.http_status, 404);
     assert_eq!(
@@ -177,7 +178,7 @@ fn a_hello_retry_request_is_answered(mode: Mode) {
     })
     .unwrap();
     let reply = call(mode, &sandbox, GetCustomer::new("cst_om2l6ctlptxwxuzj")).unwrap();
-    assert_eq!(reply.result.unwrap().first_name.as_deref(), Some("John"));
+    assert_eq!(reply.customer.unwrap().first_name.as_deref(), Some("John"));
     assert_eq!((sandbox.handshakes(), sandbox.requests()), (1, 1));
 }
 
@@ -386,13 +387,46 @@ fn tls_1_2_only_servers_answer(mode: Mode) {
     .unwrap();
     for reply in &replies {
         let customer = match reply {
-            Ok(reply) if reply.reusable => reply.result.as_ref().unwrap(),
+            Ok(reply) if reply.reusable => reply.customer.as_ref().unwrap(),
             other => panic!("{other:?}"),
         };
         assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
     }
     assert_eq!(sandbox.handshakes(), 1);
     assert_eq!(sandbox.requests(), 2);
+}
+
+/// With TLS 1.3 required, the same server refuses our ClientHello (it offers nothing it
+/// speaks): a TLS error, and no request reaches it.
+fn tls_1_3_required_refuses_a_tls_1_2_server_before_any_request(mode: Mode) {
+    let sandbox = Sandbox::start_with(Options {
+        tls_versions: TlsVersions::Tls12Only,
+        ..Options::default()
+    })
+    .unwrap();
+    let target = Target {
+        url: format!("https://localhost:{}", sandbox.address().port()),
+        roots: vec![sandbox.ca_der()],
+        time: wall_clock(),
+        timeout_ms: 5_000,
+        address: None,
+    };
+    let result = Host::new().calls_configured(
+        mode,
+        &target,
+        |config| config.tls13_only(),
+        &[GetCustomer::new("cst_om2l6ctlptxwxuzj")],
+    );
+    assert!(
+        matches!(
+            result,
+            Err(Error::Tls(juspay_tls::Error::AlertReceived(
+                juspay_tls::Alert::ProtocolVersion
+            )))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(sandbox.requests(), 0);
 }
 
 fn invalid_input_is_refused_before_sending(mode: Mode) {
@@ -407,55 +441,36 @@ fn invalid_input_is_refused_before_sending(mode: Mode) {
 
 #[test]
 fn debug_output_hides_the_key() {
-    let config = Config::new(
-        Endpoint::SANDBOX,
-        Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        &[],
-        wall_clock(),
-    )
-    .timeout_ms(1);
+    let config = Config::new(Endpoint::SANDBOX, DEMO_API_KEY, DEMO_MERCHANT_ID)
+        .unwrap()
+        .deadline(Duration::from_millis(1));
     let text = format!("{config:?} {config:#?}");
     assert!(!text.contains(DEMO_API_KEY), "{text}");
     assert!(text.contains(DEMO_MERCHANT_ID), "{text}");
 }
 
-/// The async client on the host with the parts a test picks: the sandbox's root, the
-/// demo credentials, a deadline of 5 s.
-fn async_config<'a>(
-    url: &'a str,
-    anchors: &'a [juspay_transport_embedded::TrustAnchor<'a>],
-) -> Config<'a> {
-    Config::new(
-        Endpoint::parse(url).unwrap(),
-        Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-        anchors,
-        wall_clock(),
-    )
-    .timeout_ms(5_000)
+/// The async client's configuration for a test: the demo credentials, a deadline of 5 s.
+fn async_config(url: &str) -> Config<'_> {
+    Config::new(url, DEMO_API_KEY, DEMO_MERCHANT_ID)
+        .unwrap()
+        .deadline(Duration::from_secs(5))
 }
 
 #[test]
 fn a_dropped_async_call_spends_the_connection() {
     use embassy_futures::select::{Either, select};
     use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, block_on};
-    use juspay_transport_embedded::{
-        AsyncClient, Buffers, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
-    };
+    use juspay_transport_embedded::{AsyncClient, Connector, TlsBuffers, trust_anchor};
 
     let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
     let url = format!("https://localhost:{}", sandbox.address().port());
     let root = sandbox.ca_der();
     let anchors = [trust_anchor(&root).unwrap()];
-    let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
-    let buffers = Buffers {
-        tls_read: &mut tls_read,
-        tls_write: &mut tls_write,
-    };
-    let stack = AsyncStack::default();
-    let timer = Timer::new(MonotonicClock::new());
+    let mut tls = Box::new(TlsBuffers::new());
+    let (stack, clock) = (AsyncStack::default(), MonotonicClock::new());
+    let mut connector = Connector::new(stack, clock, OsRng, &mut *tls, &anchors, wall_clock());
     block_on(async {
-        let config = async_config(&url, &anchors);
-        let mut client = AsyncClient::connect(&stack, &stack, &timer, OsRng, config, buffers)
+        let mut client = AsyncClient::connect(&mut connector, async_config(&url))
             .await
             .unwrap();
         let mut buf = [0u8; 2048];
@@ -481,24 +496,17 @@ fn the_async_client_runs_on_any_executor() {
     // embassy-futures' block_on: no reactor of its own, it polls until done (async-io's
     // thread drives the host's sockets and timers).
     use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng};
-    use juspay_transport_embedded::{
-        AsyncClient, Buffers, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
-    };
+    use juspay_transport_embedded::{AsyncClient, Connector, TlsBuffers, trust_anchor};
 
     let sandbox = Sandbox::start().unwrap();
     let url = format!("https://localhost:{}", sandbox.address().port());
     let root = sandbox.ca_der();
     let anchors = [trust_anchor(&root).unwrap()];
-    let (mut tls_read, mut tls_write) = (vec![0u8; TLS_READ_BUFFER], vec![0u8; TLS_WRITE_BUFFER]);
-    let buffers = Buffers {
-        tls_read: &mut tls_read,
-        tls_write: &mut tls_write,
-    };
-    let stack = AsyncStack::default();
-    let timer = Timer::new(MonotonicClock::new());
+    let mut tls = Box::new(TlsBuffers::new());
+    let (stack, clock) = (AsyncStack::default(), MonotonicClock::new());
+    let mut connector = Connector::new(stack, clock, OsRng, &mut *tls, &anchors, wall_clock());
     let customer = embassy_futures::block_on(async {
-        let config = async_config(&url, &anchors);
-        let mut client = AsyncClient::connect(&stack, &stack, &timer, OsRng, config, buffers)
+        let mut client = AsyncClient::connect(&mut connector, async_config(&url))
             .await
             .unwrap();
         let mut buf = [0u8; 2048];
@@ -507,7 +515,7 @@ fn the_async_client_runs_on_any_executor() {
             .await
             .unwrap();
         client.close().await;
-        reply.result.unwrap()
+        reply.customer.unwrap()
     });
     assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
 }

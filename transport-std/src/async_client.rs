@@ -6,7 +6,6 @@ use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::pin::pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
@@ -161,8 +160,7 @@ impl AsyncClient {
             },
         };
         connection.stream.begin_exchange(limits);
-        // One timer for the deadline over the whole exchange; a read or write gets one of
-        // its own only when its timeout ends sooner (see `within`).
+        // One timer for the deadline over the whole exchange.
         let exchange = timeout_at(
             tokio::time::Instant::from_std(limits.deadline),
             driver::call_async(
@@ -244,8 +242,8 @@ async fn connect(
 }
 
 /// A tokio-rustls stream as an `embedded_io_async` connection for juspay-core's async
-/// driver: each read and write under the smaller of its timeout and the time left, and
-/// the heads logged as the blocking stream logs them.
+/// driver: each read and write under the call's deadline, and the heads logged as the
+/// blocking stream logs them.
 struct AsyncStream {
     tls: TlsStream<TcpStream>,
     log: Option<Box<HeadLog>>,
@@ -271,23 +269,11 @@ impl Idle for AsyncStream {
     }
 }
 
-/// `io` under `timeout`; running out is `TimedOut`. The deadline of `limits` is the
-/// exchange's own timer: a timer per read and write (a registration in tokio's timer wheel
-/// and its removal, several per call) is set only when `timeout` ends before the deadline.
-async fn within<T>(
-    limits: &Limits,
-    timeout: std::time::Duration,
-    io: impl Future<Output = io::Result<T>>,
-) -> io::Result<T> {
-    let left = limits.left(timeout)?;
-    if left < timeout {
-        return io.await;
-    }
-    let give_up = tokio::time::Instant::from_std(Instant::now() + left);
-    match timeout_at(give_up, pin!(io)).await {
-        Ok(done) => done,
-        Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "timed out")),
-    }
+/// `io`, unless the deadline of `limits` has passed (then `TimedOut`). The deadline is
+/// the exchange's own timer (see `attempt`): no timer per read and write.
+async fn within<T>(limits: &Limits, io: impl Future<Output = io::Result<T>>) -> io::Result<T> {
+    limits.left()?;
+    io.await
 }
 
 impl embedded_io_async::ErrorType for AsyncStream {
@@ -296,7 +282,7 @@ impl embedded_io_async::ErrorType for AsyncStream {
 
 impl embedded_io_async::Read for AsyncStream {
     async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = within(&self.limits, self.limits.read_timeout, self.tls.read(buf)).await?;
+        let n = within(&self.limits, self.tls.read(buf)).await?;
         if let (Some(log), Some(bytes)) = (self.log.as_mut(), buf.get(..n)) {
             log.response_arrived(bytes);
         }
@@ -306,7 +292,7 @@ impl embedded_io_async::Read for AsyncStream {
 
 impl embedded_io_async::Write for AsyncStream {
     async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = within(&self.limits, self.limits.write_timeout, self.tls.write(buf)).await?;
+        let n = within(&self.limits, self.tls.write(buf)).await?;
         if let (Some(log), Some(bytes)) = (self.log.as_mut(), buf.get(..n)) {
             log.request_written(bytes);
         }
@@ -314,6 +300,6 @@ impl embedded_io_async::Write for AsyncStream {
     }
 
     async fn flush(&mut self) -> io::Result<()> {
-        within(&self.limits, self.limits.write_timeout, self.tls.flush()).await
+        within(&self.limits, self.tls.flush()).await
     }
 }

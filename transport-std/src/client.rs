@@ -140,12 +140,10 @@ impl<C> Shared<C> {
 }
 
 impl<S: Idle> Shared<Connection<S>> {
-    /// The read and write timeouts, under `call`'s deadline.
+    /// What each read and write of `call` waits for at most.
     pub(crate) fn limits(&self, call: &Call) -> Limits {
         Limits {
             deadline: call.deadline(),
-            read_timeout: self.config.read_timeout,
-            write_timeout: self.config.write_timeout,
         }
     }
 
@@ -174,7 +172,7 @@ impl<S: Idle> Shared<Connection<S>> {
             self.pool.put(connection);
         }
         reply
-            .result
+            .customer
             .map_err(|api| (Box::new(api), reply.retry_after))
     }
 }
@@ -337,7 +335,7 @@ pub(crate) fn system_now() -> Timestamp {
 /// The endpoint and credentials of `config`, as juspay-core checks them.
 fn endpoint_and_credentials(config: &Config) -> Result<(Endpoint<'_>, Credentials<'_>)> {
     Ok((
-        Endpoint::parse(&config.base_url)?,
+        Endpoint::parse(&config.endpoint)?,
         Credentials::new(config.api_key.expose(), &config.merchant_id)?,
     ))
 }

@@ -65,24 +65,24 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Everything a [`Client`](crate::Client) needs.
+/// Everything a [`Client`](crate::Client) needs: the endpoint, the credentials and the
+/// deadline, named as juspay-transport-embedded's `Config` names them, then the settings
+/// only a std client has (retries, roots, the pool).
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// `https://host[:port]`.
-    pub base_url: String,
+    pub endpoint: String,
     /// The API key (Basic auth user name).
     pub api_key: Secret,
     /// `x-merchantid`.
     pub merchant_id: String,
-    /// TCP connect timeout, per address tried.
-    pub connect_timeout: Duration,
-    /// Longest wait for a read.
-    pub read_timeout: Duration,
-    /// Longest wait for a write.
-    pub write_timeout: Duration,
-    /// Deadline for a whole call, connects and retries included.
+    /// The deadline of a whole call: resolution, connect, TLS handshake, request,
+    /// response, and the retries and their waits; for get-or-create, of the whole flow.
     pub deadline: Duration,
+    /// Secondary: the longest wait for one address's TCP connect, within the deadline, so
+    /// that a host with several addresses moves on from one that does not answer.
+    pub connect_timeout: Duration,
     /// Retries.
     pub retry: RetryPolicy,
     /// Trust the Mozilla roots of webpki-roots.
@@ -91,7 +91,7 @@ pub struct Config {
     pub extra_roots: Vec<CertificateDer<'static>>,
     /// Response buffer: the largest head or body accepted.
     pub buffer_size: usize,
-    /// Connect to this address and port instead of resolving the host of `base_url`; the
+    /// Connect to this address and port instead of resolving the endpoint's host; the
     /// certificate is still checked against that host name, which is also the `Host`
     /// header (like curl's `--connect-to`). For a server reached by address under a name
     /// the resolver does not know, or must not be asked about.
@@ -105,22 +105,23 @@ pub struct Config {
 }
 
 impl Config {
-    /// A configuration with the defaults: 10 s connect, 30 s read and write, 30 s deadline,
-    /// 2 retries, webpki-roots trusted, 16 KiB buffer, the host of `base_url` resolved,
-    /// up to 32 idle connections kept for 30 s.
+    /// A configuration with the defaults: 30 s deadline (10 s at most per address
+    /// connected to), 2 retries, webpki-roots trusted, 16 KiB buffer, the endpoint's host
+    /// resolved, up to 32 idle connections kept for 30 s. `endpoint` is a URL
+    /// (`https://host[:port]`) or an [`Endpoint`](juspay_core::Endpoint)
+    /// (`Endpoint::SANDBOX`); it is checked, as the credentials are, by
+    /// [`Client::new`](crate::Client::new).
     pub fn new(
-        base_url: impl Into<String>,
+        endpoint: impl fmt::Display,
         api_key: impl Into<String>,
         merchant_id: impl Into<String>,
     ) -> Self {
         Config {
-            base_url: base_url.into(),
+            endpoint: endpoint.to_string(),
             api_key: Secret::new(api_key),
             merchant_id: merchant_id.into(),
-            connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(30),
-            write_timeout: Duration::from_secs(30),
             deadline: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             webpki_roots: true,
             extra_roots: Vec::new(),

@@ -9,9 +9,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// command's exit status) can branch on: see [`Error::class`].
 ///
 /// The API's own error is a variant here ([`Error::Api`], boxed: it holds about 1 KiB of
-/// text), where juspay-core and juspay-transport-embedded return it in
-/// [`Reply::result`](juspay_core::Reply): a firmware stack cannot afford every `Result` at
-/// 1 KiB, and a std program is better served by `?` and by retries that see 429 and 5xx.
+/// text), so that `?` and the retries see it; on firmware it is in the
+/// [`Reply`](juspay_core::Reply), whose docs say why.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

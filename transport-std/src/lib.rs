@@ -7,10 +7,10 @@
 //! retries for connection failures and 429/502/503/504.
 //!
 //! ```no_run
-//! use juspay_transport_std::{Client, Config, GetCustomer, SANDBOX_URL};
+//! use juspay_transport_std::{Client, Config, Endpoint, GetCustomer};
 //!
 //! let api_key = std::env::var("JUSPAY_API_KEY").expect("JUSPAY_API_KEY is set");
-//! let client = Client::new(Config::new(SANDBOX_URL, api_key, "your_merchant_id"))?;
+//! let client = Client::new(Config::new(Endpoint::SANDBOX, api_key, "your_merchant_id"))?;
 //! let request = GetCustomer::new("cst_om2l6ctlptxwxuzj").client_auth_token(true);
 //! let customer = client.get_customer(&request)?;
 //! println!("{:?} {:?}", customer.first_name, customer.last_name);
@@ -32,7 +32,7 @@
 //!
 //! ```no_run
 //! use juspay_transport_std::{Client, Config, GetCustomer};
-//! # let config = Config::new(juspay_transport_std::SANDBOX_URL, "api_key", "merchant_id");
+//! # let config = Config::new(juspay_transport_std::Endpoint::SANDBOX, "api_key", "merchant_id");
 //! let client = Client::new(config)?;
 //! let threads: Vec<_> = ["cst_om2l6ctlptxwxuzj", "customer", "cst_tooedar2k7j1d60b"]
 //!     .into_iter()
@@ -57,7 +57,7 @@
 //!
 //! ```no_run
 //! use juspay_transport_std::{AsyncClient, Config, GetCustomer};
-//! # let config = Config::new(juspay_transport_std::SANDBOX_URL, "api_key", "merchant_id");
+//! # let config = Config::new(juspay_transport_std::Endpoint::SANDBOX, "api_key", "merchant_id");
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
 //! let client = AsyncClient::new(config)?;
 //! let tasks: Vec<_> = ["cst_om2l6ctlptxwxuzj", "customer"]
@@ -101,7 +101,7 @@
 //! ```no_run
 //! use std::time::Duration;
 //! use juspay_transport_std::{Client, Config, CreateCustomer};
-//! # let config = Config::new(juspay_transport_std::SANDBOX_URL, "api_key", "merchant_id");
+//! # let config = Config::new(juspay_transport_std::Endpoint::SANDBOX, "api_key", "merchant_id");
 //! # let client = Client::new(config)?;
 //! let create = CreateCustomer::new("kiosk+919988776655", "9988776655")
 //!     .mobile_country_code("91")
@@ -118,12 +118,14 @@
 //! for every transport: input, API, transport, protocol. `Display` says what failed at one
 //! level; the cause is its [`source`](std::error::Error::source) (the OS error of a
 //! refused connection, rustls's reason for a TLS failure). The API's own error is
-//! [`Error::Api`] here, and a `Result` in [`Reply`](juspay_core::Reply) on firmware: see
-//! [`Error`] for why.
+//! [`Error::Api`] here, and a `Result` in [`Reply`](juspay_core::Reply) on firmware (its
+//! docs say why).
 //!
 //! # Crate features
 //! - `tokio`: `AsyncClient` on tokio (tokio-rustls, juspay-core's async driver). Off by
 //!   default.
+//! - `serde`: `serde::Serialize` and `Deserialize` for [`Customer`], [`ApiError`] and the
+//!   types in them (juspay-core's `serde`).
 //!
 //! # Logging
 //! Through the `log` crate: calls at debug, request and response heads at debug with the
@@ -152,12 +154,7 @@ pub use error::{Error, Result};
 // What the API of this crate takes and returns, so that one dependency is enough.
 pub use juspay_core::{
     self, ApiError, ApiErrorKind, ApiProblem, ClientAuthToken, CreateCustomer, Customer,
-    CustomerRequest, ErrorClass, ErrorInfo, FieldError, GetCustomer, InputField, Juspay, Timestamp,
-    UpdateCustomer,
+    CustomerRequest, Endpoint, ErrorClass, ErrorInfo, FieldError, GetCustomer, InputField, Juspay,
+    Timestamp, UpdateCustomer,
 };
 pub use rustls::{self, pki_types::CertificateDer};
-
-/// Juspay's sandbox.
-pub const SANDBOX_URL: &str = "https://sandbox.juspay.in";
-/// Juspay's production API.
-pub const PRODUCTION_URL: &str = "https://api.juspay.in";

@@ -20,33 +20,30 @@ pub(crate) struct Stream {
     limits: Limits,
 }
 
-/// The exchange's deadline and the longest single wait. Every read and write gets the
-/// smaller of its timeout and what is left before the deadline, so a server that drips
-/// bytes cannot stretch a call past its deadline.
+/// The exchange's deadline. Every read and write waits at most what is left before it, so
+/// a server that drips bytes cannot stretch a call past its deadline.
 #[derive(Clone, Copy)]
 pub(crate) struct Limits {
     pub(crate) deadline: Instant,
-    pub(crate) read_timeout: Duration,
-    pub(crate) write_timeout: Duration,
 }
 
 impl Limits {
-    pub(crate) fn left(&self, timeout: Duration) -> io::Result<Duration> {
+    pub(crate) fn left(&self) -> io::Result<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(io::Error::new(io::ErrorKind::TimedOut, "deadline passed"));
         }
-        Ok(left.min(timeout))
+        Ok(left)
     }
 
     /// Sets the socket's read timeout for the next read.
     pub(crate) fn arm_read(&self, tcp: &TcpStream) -> io::Result<()> {
-        tcp.set_read_timeout(Some(self.left(self.read_timeout)?))
+        tcp.set_read_timeout(Some(self.left()?))
     }
 
     /// Sets the socket's write timeout for the next write.
     pub(crate) fn arm_write(&self, tcp: &TcpStream) -> io::Result<()> {
-        tcp.set_write_timeout(Some(self.left(self.write_timeout)?))
+        tcp.set_write_timeout(Some(self.left()?))
     }
 }
 

@@ -10,11 +10,20 @@ use std::time::Duration;
 
 use common::{AnyClient, Kind};
 use juspay_sandbox::certificates::{self, Verdict};
-use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
+use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, TlsVersions};
 use juspay_transport_std::{Config, Error, GetCustomer};
 
 fn every_certificate_gets_its_verdict(kind: Kind) {
-    certificates::run(|case, sandbox| {
+    table_over(kind, TlsVersions::Both);
+}
+
+/// The same verdicts from sandboxes that speak TLS 1.2 only.
+fn every_certificate_gets_its_verdict_over_tls12(kind: Kind) {
+    table_over(kind, TlsVersions::Tls12Only);
+}
+
+fn table_over(kind: Kind, versions: TlsVersions) {
+    certificates::run(versions, |case, sandbox| {
         let mut config = Config::new(case.base_url(sandbox), DEMO_API_KEY, DEMO_MERCHANT_ID);
         config.webpki_roots = false;
         config.extra_roots = case.roots.clone();
@@ -38,4 +47,7 @@ fn every_certificate_gets_its_verdict(kind: Kind) {
     });
 }
 
-for_each_client!(every_certificate_gets_its_verdict);
+for_each_client!(
+    every_certificate_gets_its_verdict,
+    every_certificate_gets_its_verdict_over_tls12
+);

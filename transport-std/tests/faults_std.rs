@@ -6,11 +6,21 @@ mod common;
 
 use common::{AnyClient, Kind};
 use juspay_sandbox::faults::{self, Expected, Outcome};
-use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
+use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, TlsVersions};
 use juspay_transport_std::{Config, Error, ErrorClass, GetCustomer};
 
 fn every_fault_ends_in_its_class_and_the_client_recovers(kind: Kind) {
+    table_over(kind, TlsVersions::Both);
+}
+
+/// The same against sandboxes that speak TLS 1.2 only.
+fn every_fault_over_tls12(kind: Kind) {
+    table_over(kind, TlsVersions::Tls12Only);
+}
+
+fn table_over(kind: Kind, versions: TlsVersions) {
     faults::run(
+        versions,
         |fault, sandbox| {
             let mut config = Config::new(sandbox.base_url(), DEMO_API_KEY, DEMO_MERCHANT_ID);
             config.extra_roots.push(sandbox.ca_der());
@@ -32,4 +42,7 @@ fn every_fault_ends_in_its_class_and_the_client_recovers(kind: Kind) {
     );
 }
 
-for_each_client!(every_fault_ends_in_its_class_and_the_client_recovers);
+for_each_client!(
+    every_fault_ends_in_its_class_and_the_client_recovers,
+    every_fault_over_tls12
+);

@@ -8,6 +8,7 @@
 #   handshake_instructions_p256=N  handshake_instructions_rsa2048=N
 #   call_instructions_kept_alive=N  get_or_create_instructions=N
 #   handshake_instructions_x25519=N  handshake_instructions_hello_retry=N
+#   handshake_instructions_tls12_p256=N
 # Exit status: non-zero when a scenario fails (on the target, or in what the sandboxes
 # saw), when the customer printed is not the expected JSON, or when a budget is exceeded.
 # The run itself is ../qemu.sh's, shared with the embassy firmware.
@@ -29,7 +30,8 @@ need python3 python3
 # all): Get (404)
 # and Create, then one Get (found), then one Get for a fresh token (the held one is kept
 # while good for the margin, which costs no request).
-API_SEEN="api handshakes=5 requests=9"
+API_SEEN="api handshakes=4 requests=8"
+TLS12_SEEN="tls12 handshakes=1 requests=1"
 run_with_sandboxes juspay-firmware-https '^(stack_peak_bytes|setup_stack_bytes|handshake_instructions_|call_instructions_|get_or_create_instructions|calibration_)'
 p256=$(figure handshake_instructions_p256)
 rsa=$(figure handshake_instructions_rsa2048)
@@ -49,7 +51,8 @@ awk -v p256="$p256" -v rsa="$rsa" -v call="$kept_alive" 'BEGIN {
 
 report https_scenarios $FLASH_BUDGET $RAM_BUDGET \
   handshake_instructions_p256 handshake_instructions_rsa2048 call_instructions_kept_alive \
-  get_or_create_instructions handshake_instructions_x25519 handshake_instructions_hello_retry
+  get_or_create_instructions handshake_instructions_x25519 handshake_instructions_hello_retry \
+  handshake_instructions_tls12_p256
 if [ "$p256" -gt $P256_HANDSHAKE_BUDGET ]; then
   echo "over budget: P-256 handshake $p256 > $P256_HANDSHAKE_BUDGET instructions" >&2
   exit 1

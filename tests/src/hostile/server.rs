@@ -1,4 +1,5 @@
-//! The scriptable TLS 1.3 server: one connection, one script.
+//! The scriptable TLS server (TLS 1.3, or TLS 1.2 from its ServerHello on): one
+//! connection, one script.
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -9,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use rcgen::SigningKey as _;
 
-use super::schedule::{self, Hash, RecordKey, Secrets};
-use super::{Action, Chain, Credentials, Hello, Retry, Signature, Version};
+use super::schedule::{self, Hash, Master, RecordKey, Secrets};
+use super::{Action, Chain, Credentials, Hello, Hello12, KeyExchange, Retry, Signature, Version};
 
 /// How long a connection may last at most, whatever the script and the client do.
 const CONNECTION_LIMIT: Duration = Duration::from_secs(30);
@@ -26,10 +27,15 @@ const MAX_PLAINTEXT: usize = 16_384;
 pub struct Seen {
     /// Application data decrypted after the handshake (the request).
     pub application: Vec<u8>,
-    /// Alert descriptions the client sent, in order.
+    /// Fatal alert descriptions the client sent, in order.
     pub alerts: Vec<u8>,
+    /// Warnings the client sent (close_notify, and no_renegotiation in TLS 1.2), in order.
+    pub warnings: Vec<u8>,
     /// Whether the client's Finished arrived and was right (`None`: it did not arrive).
     pub client_finished: Option<bool>,
+    /// Application data that arrived before the server had sent a right Finished: the
+    /// client sent (part of) its request before it could have verified the handshake.
+    pub early_application: usize,
     /// KeyUpdate messages the client sent.
     pub key_updates: usize,
     /// Whether the client reset the connection (closing a socket with unread data does).
@@ -98,9 +104,11 @@ impl Server {
 /// What the client sent in its (latest) ClientHello.
 #[derive(Default)]
 struct ClientHello {
+    random: Vec<u8>,
     session_id: Vec<u8>,
     shares: Vec<(u16, Vec<u8>)>,
     cookie: Option<Vec<u8>>,
+    groups: Vec<u16>,
 }
 
 fn parse_client_hello(message: &[u8]) -> Option<ClientHello> {
@@ -109,12 +117,14 @@ fn parse_client_hello(message: &[u8]) -> Option<ClientHello> {
         return None;
     }
     let mut body = Reader(r.vec(3)?);
-    body.take(2 + 32)?;
+    body.take(2)?;
+    let random = body.take(32)?.to_vec();
     let session_id = body.vec(1)?.to_vec();
     body.vec(2)?;
     body.vec(1)?;
     let mut extensions = Reader(body.vec(2)?);
     let mut hello = ClientHello {
+        random,
         session_id,
         ..ClientHello::default()
     };
@@ -130,6 +140,12 @@ fn parse_client_hello(message: &[u8]) -> Option<ClientHello> {
                 }
             }
             44 => hello.cookie = Some(data.vec(2)?.to_vec()),
+            10 => {
+                let mut list = Reader(data.vec(2)?);
+                while !list.0.is_empty() {
+                    hello.groups.push(list.u16()?);
+                }
+            }
             _ => {}
         }
     }
@@ -218,6 +234,24 @@ struct Conn<'a> {
     /// The answer to the request, and how much of it was sent.
     response: Vec<u8>,
     response_sent: usize,
+    /// Whether the server has sent a right Finished.
+    verified: bool,
+    /// From a TLS 1.2 ServerHello on.
+    tls12: Option<Tls12>,
+}
+
+/// A TLS 1.2 handshake's state.
+struct Tls12 {
+    server_random: Vec<u8>,
+    extended_master_secret: bool,
+    /// Whether the suite signs with RSA.
+    rsa: bool,
+    /// The group and secret of the ServerKeyExchange.
+    exchange: Option<(u16, [u8; 32])>,
+    master: Option<Master>,
+    /// The keys of each direction, from the ClientKeyExchange until its ChangeCipherSpec.
+    client_key: Option<RecordKey>,
+    server_key: Option<RecordKey>,
 }
 
 impl<'a> Conn<'a> {
@@ -254,6 +288,8 @@ impl<'a> Conn<'a> {
             drip: None,
             response: Vec::new(),
             response_sent: 0,
+            verified: false,
+            tls12: None,
         }
     }
 
@@ -278,6 +314,15 @@ impl<'a> Conn<'a> {
     fn act(&mut self, action: Action) -> io::Result<()> {
         match action {
             Action::ServerHello(hello) => self.server_hello(hello),
+            Action::ServerHello12(hello) => self.server_hello12(hello),
+            Action::ServerKeyExchange(exchange) => self.server_key_exchange(exchange),
+            Action::ServerHelloDone => self.emit(handshake(14, &[])),
+            Action::ChangeCipherSpec => {
+                self.record(20, &[1]);
+                if let Some(key) = self.tls12.as_mut().and_then(|t| t.server_key.take()) {
+                    self.write = Some(key);
+                }
+            }
             Action::HelloRetryRequest(retry) => self.hello_retry(retry)?,
             Action::EncryptedExtensions(extensions) => {
                 let block: Vec<u8> = extensions
@@ -544,7 +589,10 @@ impl<'a> Conn<'a> {
 
     fn certificate(&mut self, chain: Chain) {
         let credentials = self.credentials;
+        let rsa = self.tls12.as_ref().is_some_and(|t| t.rsa);
         let certificates: Vec<&[u8]> = match &chain {
+            Chain::Valid if rsa => credentials.rsa_chain.iter().map(|c| c.as_ref()).collect(),
+            Chain::Rsa => credentials.rsa_chain.iter().map(|c| c.as_ref()).collect(),
             Chain::Valid => credentials.chain.iter().map(|c| c.as_ref()).collect(),
             Chain::Extra(n) => credentials
                 .chain
@@ -562,6 +610,12 @@ impl<'a> Conn<'a> {
                 .chain(std::iter::repeat_n(&[0x30u8][..], *n))
                 .collect(),
         };
+        if self.tls12.is_some() {
+            // RFC 5246, 7.4.2: no context, no extensions.
+            let list: Vec<u8> = certificates.iter().flat_map(|der| vec(3, der)).collect();
+            self.emit(handshake(11, &vec(3, &list)));
+            return;
+        }
         let entries: Vec<u8> = certificates
             .iter()
             .enumerate()
@@ -581,20 +635,154 @@ impl<'a> Conn<'a> {
         let mut content = vec![0x20u8; 64];
         content.extend_from_slice(b"TLS 1.3, server CertificateVerify\x00");
         content.extend(hash.digest(&self.transcript));
-        let (scheme, key) = match signature {
-            Signature::Valid => (0x0403, &self.credentials.leaf_key),
-            Signature::OtherKey => (0x0403, &self.credentials.other_key),
-            Signature::Scheme(scheme) => (scheme, &self.credentials.leaf_key),
-        };
-        let signed = key.sign(&content).unwrap_or_default();
-        let body = [&u16::to_be_bytes(scheme)[..], &vec(2, &signed)].concat();
+        let body = self.sign(signature, &content);
         self.emit(handshake(15, &body));
     }
 
+    /// A signature over `content` as a CertificateVerify or ServerKeyExchange carries it:
+    /// scheme, then the signature. By the certificate's key: the ECDSA P-256 leaf's, or
+    /// the RSA leaf's under a TLS 1.2 ECDHE_RSA suite.
+    fn sign(&self, signature: Signature, content: &[u8]) -> Vec<u8> {
+        let credentials = self.credentials;
+        let (valid, key, other) = if self.tls12.as_ref().is_some_and(|t| t.rsa) {
+            (0x0401, &credentials.rsa_key, &credentials.rsa_other_key)
+        } else {
+            (0x0403, &credentials.leaf_key, &credentials.other_key)
+        };
+        let (scheme, key) = match signature {
+            Signature::Valid => (valid, key),
+            Signature::OtherKey => (valid, other),
+            Signature::Scheme(scheme) => (scheme, key),
+        };
+        let signed = key.sign(content).unwrap_or_default();
+        [&u16::to_be_bytes(scheme)[..], &vec(2, &signed)].concat()
+    }
+
+    fn server_hello12(&mut self, hello: Hello12) {
+        let suite = hello
+            .suite
+            .unwrap_or(schedule::ECDHE_ECDSA_AES_128_GCM_SHA256);
+        let mut server_random = random::<32>().to_vec();
+        if let Some(sentinel) = hello.sentinel {
+            server_random[24..].copy_from_slice(&sentinel);
+        }
+        let mut extensions = Vec::new();
+        if let Some(renegotiated) = &hello.renegotiation_info {
+            extensions.extend(extension(0xff01, &vec(1, renegotiated)));
+        }
+        if hello.extended_master_secret {
+            extensions.extend(extension(23, &[]));
+        }
+        for (kind, data) in &hello.extra {
+            extensions.extend(extension(*kind, data));
+        }
+        let session_id = self.session_id_echo(hello.echo_session_id);
+        let body = [
+            &hello.version.to_be_bytes()[..],
+            &server_random,
+            &vec(1, &session_id),
+            &suite.to_be_bytes(),
+            &[hello.compression],
+            &vec(2, &extensions),
+        ]
+        .concat();
+        self.emit(handshake(2, &body));
+        self.suite = suite;
+        self.tls12 = Some(Tls12 {
+            server_random,
+            extended_master_secret: hello.extended_master_secret,
+            rsa: schedule::tls12_suite(suite) == Some(true),
+            exchange: None,
+            master: None,
+            client_key: None,
+            server_key: None,
+        });
+    }
+
+    fn server_key_exchange(&mut self, exchange: KeyExchange) {
+        let Some(server_random) = self.tls12.as_ref().map(|t| t.server_random.clone()) else {
+            return;
+        };
+        let group = exchange.group.unwrap_or_else(|| {
+            self.hello
+                .groups
+                .iter()
+                .copied()
+                .find(|g| matches!(*g, schedule::X25519 | schedule::SECP256R1))
+                .unwrap_or(schedule::X25519)
+        });
+        let secret = random::<32>();
+        let public = match (exchange.share, schedule::public_share(group, secret)) {
+            (Some(share), _) => share,
+            (None, Some(public)) => {
+                if let Some(tls12) = self.tls12.as_mut() {
+                    tls12.exchange = Some((group, secret));
+                }
+                public
+            }
+            // A group the server does not implement (secp384r1): a point of its form.
+            (None, None) => [&[4u8][..], &random::<96>()].concat(),
+        };
+        // RFC 8422, 5.4: named_curve, the group, the point.
+        let params = [&[3u8][..], &group.to_be_bytes(), &vec(1, &public)].concat();
+        let client_random = if exchange.this_handshake {
+            self.hello.random.clone()
+        } else {
+            vec![0; 32]
+        };
+        let content = [&client_random[..], &server_random, &params].concat();
+        let body = [params, self.sign(exchange.signature, &content)].concat();
+        self.emit(handshake(12, &body));
+    }
+
+    /// The premaster, master secret and keys from the client's point.
+    fn client_key_exchange(&mut self, body: &[u8]) -> io::Result<()> {
+        let share = Reader(body)
+            .vec(1)
+            .ok_or_else(|| io::Error::other("a malformed ClientKeyExchange"))?;
+        let (suite, client_random) = (self.suite, self.hello.random.clone());
+        let Some(tls12) = self.tls12.as_mut() else {
+            return Ok(());
+        };
+        let (group, secret) = tls12
+            .exchange
+            .ok_or_else(|| io::Error::other("a ClientKeyExchange without the server's"))?;
+        let premaster = schedule::shared_secret(group, secret, share)
+            .ok_or_else(|| io::Error::other("a ClientKeyExchange that is no point"))?;
+        let master = Master::new(
+            Hash::of(suite),
+            &premaster,
+            tls12.extended_master_secret,
+            &self.transcript,
+            &client_random,
+            &tls12.server_random,
+        );
+        let (client, server) = master.keys(suite, &client_random, &tls12.server_random);
+        tls12.client_key = Some(client);
+        tls12.server_key = Some(server);
+        tls12.master = Some(master);
+        Ok(())
+    }
+
     fn finished(&mut self, valid: bool) {
+        if let Some(tls12) = &self.tls12 {
+            let mut verify_data = match &tls12.master {
+                Some(master) => master.finished(b"server finished", &self.transcript),
+                None => random::<12>().to_vec(),
+            };
+            self.verified = valid && tls12.master.is_some();
+            if !valid {
+                verify_data[0] ^= 1;
+            }
+            self.emit(handshake(20, &verify_data));
+            self.flush();
+            self.server_finished = true;
+            return;
+        }
         let Some(secrets) = self.secrets.as_ref() else {
             return;
         };
+        self.verified = valid;
         let mut verify_data = secrets
             .hash
             .finished(&secrets.server_handshake, &self.transcript);
@@ -614,6 +802,12 @@ impl<'a> Conn<'a> {
 
     fn new_session_ticket(&mut self, ticket_len: usize) {
         let ticket: Vec<u8> = (0..ticket_len).map(|i| i as u8).collect();
+        if self.tls12.is_some() {
+            // RFC 5077, 3.3: lifetime hint and ticket.
+            let body = [&7200u32.to_be_bytes()[..], &vec(2, &ticket)].concat();
+            self.emit(handshake(4, &body));
+            return;
+        }
         let body = [
             &7200u32.to_be_bytes()[..],
             &random::<4>(),
@@ -678,11 +872,8 @@ impl<'a> Conn<'a> {
     }
 
     fn encrypted(&mut self, kind: u8, body: &[u8]) {
-        let mut inner = body.to_vec();
-        inner.push(kind);
-        inner.resize(inner.len() + self.padding, 0);
         if let Some(key) = self.write.as_mut() {
-            let record = key.seal(self.record_version, &inner);
+            let record = key.seal_record(self.record_version, kind, body, self.padding);
             self.output.extend(record);
         }
     }
@@ -735,8 +926,10 @@ impl<'a> Conn<'a> {
     }
 
     fn note_alert(&self, body: &[u8]) {
-        if let Some(description) = body.get(1) {
-            self.seen().alerts.push(*description);
+        match body {
+            [1, description, ..] => self.seen().warnings.push(*description),
+            [_, description, ..] => self.seen().alerts.push(*description),
+            _ => {}
         }
     }
 
@@ -747,34 +940,45 @@ impl<'a> Conn<'a> {
             return Err(eof("more"));
         };
         let (header, body) = record.split_at(5);
-        match kind {
-            20 => return Ok(()),
-            21 => {
-                self.note_alert(body);
+        // TLS 1.3 protects application data records only; TLS 1.2 every record after the
+        // client's ChangeCipherSpec but another ChangeCipherSpec.
+        let protected = match kind {
+            20 => {
+                // In TLS 1.2 the client's keys go into use (in TLS 1.3: nothing).
+                if let Some(key) = self.tls12.as_mut().and_then(|t| t.client_key.take()) {
+                    self.read = Some(key);
+                }
                 return Ok(());
             }
-            23 => {}
+            23 => true,
+            21 | 22 if self.tls12.is_some() => self.read.is_some(),
+            21 => false,
             _ => {
                 return Err(io::Error::other(format!(
                     "a plaintext record of type {kind}"
                 )));
             }
-        }
-        let key = self
-            .read
-            .as_mut()
-            .ok_or_else(|| io::Error::other("an encrypted record before the keys"))?;
-        let mut inner = key
-            .open(header, body)
-            .ok_or_else(|| io::Error::other("a record that does not decrypt"))?;
-        while inner.last() == Some(&0) {
-            inner.pop();
-        }
-        match inner.pop() {
-            Some(21) => self.note_alert(&inner),
-            Some(22) => self.client_handshake(&inner)?,
-            Some(23) => self.seen().application.extend(inner),
-            other => return Err(io::Error::other(format!("inner content type {other:?}"))),
+        };
+        let (kind, content) = if protected {
+            self.read
+                .as_mut()
+                .ok_or_else(|| io::Error::other("an encrypted record before the keys"))?
+                .open(header, body)
+                .ok_or_else(|| io::Error::other("a record that does not decrypt"))?
+        } else {
+            (kind, body.to_vec())
+        };
+        match kind {
+            21 => self.note_alert(&content),
+            22 => self.client_handshake(&content)?,
+            23 => {
+                let mut seen = self.seen();
+                if !self.verified {
+                    seen.early_application += content.len();
+                }
+                seen.application.extend(content);
+            }
+            other => return Err(io::Error::other(format!("inner content type {other}"))),
         }
         Ok(())
     }
@@ -819,6 +1023,21 @@ impl<'a> Conn<'a> {
             match kind {
                 // The empty Certificate that answers a CertificateRequest.
                 11 => self.transcript.extend_from_slice(message),
+                16 if self.tls12.is_some() => {
+                    self.transcript.extend_from_slice(message);
+                    self.client_key_exchange(body)?;
+                }
+                20 if self.tls12.is_some() => {
+                    let right = self
+                        .tls12
+                        .as_ref()
+                        .and_then(|t| t.master.as_ref())
+                        .is_some_and(|master| {
+                            master.finished(b"client finished", &self.transcript) == body
+                        });
+                    self.transcript.extend_from_slice(message);
+                    self.seen().client_finished = Some(right);
+                }
                 20 => {
                     let right = self.secrets.as_ref().is_some_and(|secrets| {
                         secrets

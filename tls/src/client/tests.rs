@@ -251,3 +251,87 @@ fn eof_in_the_handshake_is_an_error() {
     client.received_eof();
     assert_eq!(client.process(), Err(Error::UnexpectedEof));
 }
+
+/// The extensions of a ClientHello record, by type.
+fn client_hello_extensions(record: &[u8]) -> Vec<(u16, Vec<u8>)> {
+    let body = &record[9..];
+    let mut r = Reader::new(body);
+    r.take(2 + 32).unwrap();
+    r.vec8().unwrap();
+    r.vec16().unwrap();
+    r.vec8().unwrap();
+    let mut extensions = Reader::new(r.vec16().unwrap());
+    let mut out = Vec::new();
+    while !extensions.is_empty() {
+        let kind = extensions.u16().unwrap();
+        out.push((kind, extensions.vec16().unwrap().to_vec()));
+    }
+    out
+}
+
+/// By default TLS 1.2 is offered after TLS 1.3, with its suites after TLS 1.3's and the
+/// extensions it needs; with `tls13_only` none of it.
+#[test]
+fn the_client_hello_offers_tls12_unless_tls13_is_required() {
+    for tls13_only in [false, true] {
+        let (mut rx, mut tx) = ([0u8; RECEIVE_BUFFER], [0u8; SEND_BUFFER]);
+        let config = Config::new(
+            ServerName::try_from("example.com").unwrap(),
+            &[],
+            CertificateTime::Now(1_800_000_000),
+        );
+        let config = if tls13_only {
+            config.tls13_only()
+        } else {
+            config
+        };
+        let mut client = Client::new(config, &mut rx, &mut tx, &mut Replay(vec![5; 128])).unwrap();
+        assert_eq!(client.process(), Ok(Status::Busy));
+        let hello = client.outgoing().to_vec();
+        // legacy_version TLS 1.2.
+        assert_eq!(hello[9..11], [3, 3]);
+        let mut r = Reader::new(&hello[9 + 2 + 32..]);
+        r.vec8().unwrap();
+        let suites: Vec<u16> = r
+            .vec16()
+            .unwrap()
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        let extensions = client_hello_extensions(&hello);
+        let find = |kind: u16| {
+            extensions
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map(|(_, d)| d.clone())
+        };
+        if tls13_only {
+            assert_eq!(suites, [0x1301, 0x1303, 0x1302]);
+            assert_eq!(find(extension::SUPPORTED_VERSIONS), Some(vec![2, 3, 4]));
+            assert_eq!(find(extension::EXTENDED_MASTER_SECRET), None);
+            assert_eq!(find(extension::RENEGOTIATION_INFO), None);
+            assert_eq!(find(extension::EC_POINT_FORMATS), None);
+        } else {
+            assert_eq!(
+                suites,
+                [
+                    0x1301, 0x1303, 0x1302, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc02c, 0xc030
+                ]
+            );
+            assert_eq!(
+                find(extension::SUPPORTED_VERSIONS),
+                Some(vec![4, 3, 4, 3, 3])
+            );
+            assert_eq!(find(extension::EXTENDED_MASTER_SECRET), Some(vec![]));
+            assert_eq!(find(extension::RENEGOTIATION_INFO), Some(vec![0]));
+            assert_eq!(find(extension::EC_POINT_FORMATS), Some(vec![1, 0]));
+        }
+        // No session ticket: no resumption.
+        assert_eq!(find(35), None);
+        // RFC 8449: room for the whole record in the default buffer, either version.
+        assert_eq!(find(extension::RECORD_SIZE_LIMIT), Some(vec![0x40, 0x01]));
+    }
+    // A small buffer: the limit leaves room for TLS 1.2's explicit nonce and tag.
+    assert_eq!(record_size_limit(4096, true), 4096 - 5 - 8 - 16);
+    assert_eq!(record_size_limit(4096, false), 4096 - 5 - 16);
+}

@@ -1,4 +1,4 @@
-//! The client against three independent TLS 1.3 servers on loopback: OpenSSL
+//! The client against three independent TLS 1.3 and TLS 1.2 servers on loopback: OpenSSL
 //! (`openssl s_server`), GnuTLS (`gnutls-serv`) and rustls (a thread of the test), each
 //! driven by a small blocking loop over `std::net::TcpStream` ([`driver`]).
 //!
@@ -8,9 +8,11 @@
 //! HelloRetryRequest each way (our first share X25519 to a P-256 server, and P-256 to an
 //! X25519 server) with every suite, a case: the handshake completes with the server's
 //! suite, `GET / HTTP/1.0` is answered with `HTTP/1.`, and the connection ends with
-//! close_notify. Then: KeyUpdate from OpenSSL (requested and not) and rustls (requested);
-//! records cut small by the server, or kept small for a small receive buffer; a long
-//! chain; servers that ask for a client certificate.
+//! close_notify. The same against each server limited to TLS 1.2 and one TLS 1.2 suite,
+//! for each suite the key type signs for ([`matrix_tls12`]). Then: KeyUpdate from OpenSSL
+//! (requested and not) and rustls (requested); records cut small by the server, or kept
+//! small for a small receive buffer, in both versions; a long chain; servers that ask for
+//! a client certificate; refusals (TLS 1.2 servers when we require TLS 1.3 among them).
 //!
 //! Where `openssl` or `gnutls-serv` is not installed, their cases say so and are skipped,
 //! unless `CI` is set: there a missing server fails (`.ci/run` installs both). The cases
@@ -252,18 +254,14 @@ fn available(program: &str, version_argument: &str) -> bool {
 }
 
 /// The TLS 1.2 matrix: each TLS 1.2 suite the key type can sign for (ECDHE_ECDSA with
-/// P-256 and P-384 keys, ECDHE_RSA with RSA-2048 and RSA-4096) × each group, the server
+/// P-256, P-384 and Ed25519 keys, ECDHE_RSA with RSA-2048 and RSA-4096) × each group, the server
 /// limited to TLS 1.2; our first key share is the other group in half of them (TLS 1.2
 /// has no HelloRetryRequest: the client makes a key pair for the server's group).
 fn matrix_tls12() -> Vec<Case> {
     let mut cases = Vec::new();
-    for key_type in [
-        KeyType::P256,
-        KeyType::P384,
-        KeyType::Rsa2048,
-        KeyType::Rsa4096,
-    ] {
-        let ecdsa = matches!(key_type, KeyType::P256 | KeyType::P384);
+    for key_type in KeyType::ALL {
+        // Ed25519 signs for the ECDHE_ECDSA suites too (RFC 8422, 5.1.3).
+        let ecdsa = !matches!(key_type, KeyType::Rsa2048 | KeyType::Rsa4096);
         for suite in CipherSuite::TLS12 {
             let suite_ecdsa = format!("{suite:?}").starts_with("EcdheEcdsa");
             if suite_ecdsa != ecdsa {
@@ -507,6 +505,8 @@ fn rustls_key_updates(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
 /// bytes (handshake messages, the Certificate above all, span records); GnuTLS honouring
 /// the record_size_limit of a client with a small receive buffer (RFC 8449); GnuTLS
 /// announcing a small record_size_limit of its own, which a long request must respect.
+/// Each in TLS 1.3 and in TLS 1.2 (where the limit counts the plaintext alone and a
+/// record carries 24 bytes more: explicit nonce and tag).
 #[test]
 fn record_sizes() {
     let openssl = available("openssl", "version");
@@ -514,22 +514,39 @@ fn record_sizes() {
     let certificates = Certificates::make();
     let mut outcomes = Outcomes::new("record sizes");
     let long_request = format!("GET / HTTP/1.0\r\nx-padding: {}\r\n\r\n", "p".repeat(1500));
-    for key_type in KeyType::ALL {
+    let cases = KeyType::ALL.into_iter().flat_map(|key_type| {
+        let tls12 = match key_type {
+            KeyType::Rsa2048 | KeyType::Rsa4096 => CipherSuite::EcdheRsaAes128GcmSha256,
+            _ => CipherSuite::EcdheEcdsaAes128GcmSha256,
+        };
+        [CipherSuite::Aes128GcmSha256, tls12].map(|suite| Case::new(key_type, suite, Group::X25519))
+    });
+    for case in cases {
+        let key_type = case.key_type;
         let chain = certificates.chain(key_type);
-        let case = Case::new(key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
-        if openssl {
-            outcomes.run(format!("{key_type:?} openssl -max_send_frag 512"), || {
-                let extra = ["-max_send_frag", "512"];
-                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
-                get(server.address, chain, &case)
-            });
+        let version = match case.suite.version() {
+            ProtocolVersion::Tls12 => "TLS 1.2",
+            _ => "TLS 1.3",
+        };
+        // OpenSSL will not serve a P-384 certificate in TLS 1.2 (see the matrix).
+        let openssl_serves = !(key_type == KeyType::P384 && version == "TLS 1.2");
+        if openssl && openssl_serves {
+            outcomes.run(
+                format!("{key_type:?} {version} openssl -max_send_frag 512"),
+                || {
+                    let extra = ["-max_send_frag", "512"];
+                    let server =
+                        servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
+                    get(server.address, chain, &case)
+                },
+            );
         }
         if !gnutls {
             continue;
         }
         for receive in [1024, 2048, 4096] {
             outcomes.run(
-                format!("{key_type:?} gnutls-serv, {receive}-byte buffer"),
+                format!("{key_type:?} {version} gnutls-serv, {receive}-byte buffer"),
                 || {
                     let server = servers::gnutls(chain, case.suite, case.group, &[])?;
                     let outcome = call(server.address, chain, &case, receive, GET);
@@ -546,7 +563,7 @@ fn record_sizes() {
             );
         }
         outcomes.run(
-            format!("{key_type:?} gnutls-serv --recordsize=512, 1.5 KiB request"),
+            format!("{key_type:?} {version} gnutls-serv --recordsize=512, 1.5 KiB request"),
             || {
                 let extra = ["--recordsize=512"];
                 let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
@@ -570,30 +587,32 @@ fn record_sizes() {
 fn long_chain() {
     let certificates = Certificates::make();
     let chain = &certificates.long;
-    let case = Case::new(
-        chain.key_type,
-        CipherSuite::Aes256GcmSha384,
-        Group::Secp256r1,
-    );
     let mut outcomes = Outcomes::new("long chain");
-    outcomes.run("rustls", || {
-        let server =
-            servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
-        get(server.address, chain, &case)
-    });
-    if available("openssl", "version") {
-        for extra in [&[][..], &["-max_send_frag", "512"][..]] {
-            outcomes.run(format!("openssl {}", extra.join(" ")), || {
-                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, extra)?;
+    for suite in [
+        CipherSuite::Aes256GcmSha384,
+        CipherSuite::EcdheRsaAes256GcmSha384,
+    ] {
+        let case = Case::new(chain.key_type, suite, Group::Secp256r1);
+        outcomes.run(format!("rustls {suite:?}"), || {
+            let server =
+                servers::Rustls::start(chain, case.suite, case.group, RustlsOptions::default());
+            get(server.address, chain, &case)
+        });
+        if available("openssl", "version") {
+            for extra in [&[][..], &["-max_send_frag", "512"][..]] {
+                outcomes.run(format!("openssl {suite:?} {}", extra.join(" ")), || {
+                    let server =
+                        servers::openssl(chain, case.suite, case.group, OpenSsl::Www, extra)?;
+                    get(server.address, chain, &case)
+                });
+            }
+        }
+        if available("gnutls-serv", "--version") {
+            outcomes.run(format!("gnutls-serv {suite:?}"), || {
+                let server = servers::gnutls(chain, case.suite, case.group, &[])?;
                 get(server.address, chain, &case)
             });
         }
-    }
-    if available("gnutls-serv", "--version") {
-        outcomes.run("gnutls-serv", || {
-            let server = servers::gnutls(chain, case.suite, case.group, &[])?;
-            get(server.address, chain, &case)
-        });
     }
     outcomes.finish();
 }
@@ -605,52 +624,69 @@ fn long_chain() {
 fn certificate_request() {
     let certificates = Certificates::make();
     let chain = certificates.chain(KeyType::P256);
-    let case = Case::new(chain.key_type, CipherSuite::Aes128GcmSha256, Group::X25519);
-    let refused = |outcome: Result<Vec<u8>, String>| match outcome {
-        Err(e) if e.contains("AlertReceived(Other(116))") => Ok(()),
-        other => Err(format!("expected certificate_required: {other:?}")),
-    };
     let mut outcomes = Outcomes::new("client cert");
-    for (asks, required) in [
-        (ClientCertificate::Optional, false),
-        (ClientCertificate::Required, true),
+    for suite in [
+        CipherSuite::Aes128GcmSha256,
+        CipherSuite::EcdheEcdsaAes128GcmSha256,
     ] {
-        outcomes.run(format!("rustls, {asks:?}"), || {
-            let server = servers::Rustls::start(
-                chain,
-                case.suite,
-                case.group,
-                RustlsOptions {
-                    client_certificate: asks,
-                    ..RustlsOptions::default()
+        let case = Case::new(chain.key_type, suite, Group::X25519);
+        // TLS 1.3 has certificate_required (116). In TLS 1.2 OpenSSL and rustls say
+        // handshake_failure, GnuTLS decode_error (to OpenSSL's s_client as well).
+        let refused = |outcome: Result<Vec<u8>, String>| match outcome {
+            Err(e) if e.contains("AlertReceived(Other(116))") => Ok(()),
+            Err(e)
+                if suite.version() == ProtocolVersion::Tls12
+                    && (e.contains("AlertReceived(HandshakeFailure)")
+                        || e.contains("AlertReceived(DecodeError)")) =>
+            {
+                Ok(())
+            }
+            other => Err(format!("expected the server's refusal: {other:?}")),
+        };
+        for (asks, required) in [
+            (ClientCertificate::Optional, false),
+            (ClientCertificate::Required, true),
+        ] {
+            outcomes.run(format!("rustls {suite:?}, {asks:?}"), || {
+                let server = servers::Rustls::start(
+                    chain,
+                    case.suite,
+                    case.group,
+                    RustlsOptions {
+                        client_certificate: asks,
+                        ..RustlsOptions::default()
+                    },
+                );
+                let outcome = get(server.address, chain, &case);
+                if required {
+                    refused(outcome)
+                } else {
+                    outcome.map(drop)
+                }
+            });
+        }
+        if available("openssl", "version") {
+            outcomes.run(format!("openssl {suite:?} -verify 1"), || {
+                let extra = ["-verify", "1"];
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
+                get(server.address, chain, &case)
+            });
+            outcomes.run(format!("openssl {suite:?} -Verify 1"), || {
+                let extra = ["-Verify", "1"];
+                let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
+                refused(get(server.address, chain, &case))
+            });
+        }
+        if available("gnutls-serv", "--version") {
+            outcomes.run(
+                format!("gnutls-serv {suite:?} --require-client-cert"),
+                || {
+                    let extra = ["--require-client-cert"];
+                    let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
+                    refused(get(server.address, chain, &case))
                 },
             );
-            let outcome = get(server.address, chain, &case);
-            if required {
-                refused(outcome)
-            } else {
-                outcome.map(drop)
-            }
-        });
-    }
-    if available("openssl", "version") {
-        outcomes.run("openssl -verify 1", || {
-            let extra = ["-verify", "1"];
-            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
-            get(server.address, chain, &case)
-        });
-        outcomes.run("openssl -Verify 1", || {
-            let extra = ["-Verify", "1"];
-            let server = servers::openssl(chain, case.suite, case.group, OpenSsl::Www, &extra)?;
-            refused(get(server.address, chain, &case))
-        });
-    }
-    if available("gnutls-serv", "--version") {
-        outcomes.run("gnutls-serv --require-client-cert", || {
-            let extra = ["--require-client-cert"];
-            let server = servers::gnutls(chain, case.suite, case.group, &extra)?;
-            refused(get(server.address, chain, &case))
-        });
+        }
     }
     outcomes.finish();
 }

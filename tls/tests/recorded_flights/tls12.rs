@@ -224,6 +224,8 @@ fn server_hello_changes_are_refused() {
     };
     let mut downgraded = fixed.clone();
     downgraded[2 + 24..2 + 32].copy_from_slice(b"DOWNGRD\x01");
+    let mut downgraded_below = fixed.clone();
+    downgraded_below[2 + 24..2 + 32].copy_from_slice(b"DOWNGRD\x00");
     let mut tls11 = fixed.clone();
     tls11[1] = 2;
     let mut cbc = fixed.clone();
@@ -237,6 +239,12 @@ fn server_hello_changes_are_refused() {
         (
             "the downgrade sentinel",
             build_server_hello(&downgraded, &extensions),
+            false,
+            Error::Peer(Violation::Downgrade),
+        ),
+        (
+            "the TLS 1.1 downgrade sentinel",
+            build_server_hello(&downgraded_below, &extensions),
             false,
             Error::Peer(Violation::Downgrade),
         ),
@@ -530,4 +538,43 @@ fn a_hello_request_after_the_handshake_gets_a_no_renegotiation_warning() {
         outcome.error,
         Some(Error::Peer(Violation::BadChangeCipherSpec))
     );
+}
+
+/// Each expensive step is a step of its own (a `Busy`): with the server's key exchange in
+/// the group of our first share, key generation, the chain, the ServerKeyExchange
+/// signature, ECDH (with our flight) and the steps between messages; in the other group,
+/// exactly one more, the second key pair.
+#[test]
+fn each_expensive_step_of_a_tls12_handshake_is_a_step_of_its_own() {
+    let busy_steps = |name: &str| {
+        let (_, flight) = flights()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .expect("the recording");
+        let handshake = flight.server[..flight.handshake_end].to_vec();
+        crate::replay::with_client(&flight, |client| {
+            let mut busy = 0;
+            let mut fed = false;
+            loop {
+                match client.process().expect("the recorded handshake") {
+                    juspay_tls::Status::Busy => busy += 1,
+                    juspay_tls::Status::NeedData if !fed => {
+                        let n = client.outgoing().len();
+                        client.sent(n);
+                        client.incoming()[..handshake.len()].copy_from_slice(&handshake);
+                        client.received(handshake.len());
+                        fed = true;
+                    }
+                    juspay_tls::Status::Established => return busy,
+                    other => panic!("{name}: {other:?}"),
+                }
+            }
+        })
+    };
+    let same = busy_steps("tls12_x25519_ecdsa_aes128gcm");
+    let other = busy_steps("tls12_x25519_to_secp256r1_ecdsa_chacha20");
+    // Key pair; Certificate read, chain; ServerKeyExchange read, its signature;
+    // ServerHelloDone read, ECDH and our flight; the server's Finished read.
+    assert_eq!(same, 8);
+    assert_eq!(other, same + 1);
 }

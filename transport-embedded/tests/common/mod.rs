@@ -5,15 +5,16 @@
 #![allow(dead_code)] // each test file uses a part of it
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
-use juspay_core::{CreateCustomer, Credentials, CustomerRequest, Endpoint, GetCustomer, Reply};
+use juspay_core::{CreateCustomer, CustomerRequest, GetCustomer, Reply};
 use juspay_sandbox::faults::{Expected, Outcome};
 use juspay_sandbox::hostile;
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
 use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, Stack, block_on};
 use juspay_transport_embedded::{
-    AsyncClient, Buffers, CertificateDer, CertificateTime, Client, Config, Error, ErrorClass,
-    Group, TLS_READ_BUFFER, TLS_WRITE_BUFFER, Timer, trust_anchor,
+    AsyncClient, Buffers, CertificateDer, CertificateTime, Client, Config, Connector, Error,
+    ErrorClass, Group, TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
 };
 
 /// Which client carries the calls.
@@ -60,10 +61,10 @@ pub struct Target {
     pub address: Option<SocketAddr>,
 }
 
-/// The firmware's part on the host: one timer and one set of buffers, used by every
+/// The firmware's part on the host: one clock and one set of buffers, used by every
 /// connection (as a device would).
 pub struct Host {
-    timer: Timer<MonotonicClock>,
+    clock: MonotonicClock,
     tls_read: Vec<u8>,
     tls_write: Vec<u8>,
     buf: Vec<u8>,
@@ -72,7 +73,7 @@ pub struct Host {
 impl Host {
     pub fn new() -> Self {
         Host {
-            timer: Timer::new(MonotonicClock::new()),
+            clock: MonotonicClock::new(),
             tls_read: vec![0; TLS_READ_BUFFER],
             tls_write: vec![0; TLS_WRITE_BUFFER],
             buf: vec![0; 2048],
@@ -107,35 +108,46 @@ impl Host {
         key_share: Option<Group>,
         requests: &[R],
     ) -> Result<Vec<Result<Reply, Error>>, Error> {
+        self.calls_configured(
+            mode,
+            target,
+            |config| match key_share {
+                Some(group) => config.key_share(group),
+                None => config,
+            },
+            requests,
+        )
+    }
+
+    /// [`Host::calls`] with the configuration changed by `configure`.
+    pub fn calls_configured<'r, R: Copy + Into<Call<'r>>>(
+        &mut self,
+        mode: Mode,
+        target: &Target,
+        configure: impl FnOnce(Config<'_>) -> Config<'_>,
+        requests: &[R],
+    ) -> Result<Vec<Result<Reply, Error>>, Error> {
         let anchors: Vec<_> = target
             .roots
             .iter()
             .map(|root| trust_anchor(root).unwrap())
             .collect();
-        let config = Config::new(
-            Endpoint::parse(&target.url).unwrap(),
-            Credentials::new(DEMO_API_KEY, DEMO_MERCHANT_ID).unwrap(),
-            &anchors,
-            target.time,
-        )
-        .timeout_ms(target.timeout_ms);
-        let config = match key_share {
-            Some(group) => config.key_share(group),
-            None => config,
-        };
+        let config = Config::new(target.url.as_str(), DEMO_API_KEY, DEMO_MERCHANT_ID)
+            .unwrap()
+            .deadline(Duration::from_millis(target.timeout_ms));
+        let config = configure(config);
         let buffers = Buffers {
             tls_read: &mut self.tls_read,
             tls_write: &mut self.tls_write,
         };
-        let (timer, buf) = (&self.timer, &mut self.buf);
+        let (clock, buf) = (self.clock, &mut self.buf);
         match mode {
             Mode::Blocking => {
-                let mut stack = Stack;
+                let mut connector =
+                    Connector::new(Stack, clock, OsRng, buffers, &anchors, target.time);
                 let mut client = match target.address {
-                    Some(address) => {
-                        Client::connect_to(&mut stack, timer, OsRng, config, buffers, address)?
-                    }
-                    None => Client::connect(&mut stack, timer, OsRng, config, buffers)?,
+                    Some(address) => Client::connect_to(&mut connector, config, address)?,
+                    None => Client::connect(&mut connector, config)?,
                 };
                 Ok(requests
                     .iter()
@@ -147,14 +159,13 @@ impl Host {
             }
             Mode::Async => block_on(async {
                 let stack = AsyncStack::default();
+                let mut connector =
+                    Connector::new(stack, clock, OsRng, buffers, &anchors, target.time);
                 let mut client = match target.address {
                     Some(address) => {
-                        AsyncClient::connect_to(&stack, timer, OsRng, config, buffers, address)
-                            .await?
+                        AsyncClient::connect_to(&mut connector, config, address).await?
                     }
-                    None => {
-                        AsyncClient::connect(&stack, &stack, timer, OsRng, config, buffers).await?
-                    }
+                    None => AsyncClient::connect(&mut connector, config).await?,
                 };
                 let mut replies = Vec::new();
                 for &request in requests {
@@ -182,7 +193,7 @@ impl Host {
 /// A call's result as the fault table's runner compares it.
 pub fn outcome(result: Result<Reply, Error>) -> Outcome {
     match result {
-        Ok(reply) => match reply.result {
+        Ok(reply) => match reply.customer {
             Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => Outcome::Customer,
             other => Outcome::Other(format!("{other:?}")),
         },
@@ -198,7 +209,7 @@ pub fn outcome(result: Result<Reply, Error>) -> Outcome {
 /// A call's result as the hostile table's runner compares it: the TLS error inside ours.
 pub fn hostile_outcome(result: Result<Reply, Error>) -> hostile::Outcome {
     match result {
-        Ok(reply) => match reply.result {
+        Ok(reply) => match reply.customer {
             Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => hostile::Outcome::Customer,
             other => hostile::Outcome::Other(format!("{other:?}")),
         },

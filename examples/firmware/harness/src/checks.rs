@@ -15,7 +15,7 @@ use crate::{Check, ensure, print};
 pub fn customer<E>(outcome: &Result<Reply, E>) -> Result<(&Customer, bool), &'static str> {
     let reply = outcome.as_ref().map_err(|_| "call failed")?;
     Ok((
-        reply.result.as_ref().map_err(|_| "API error")?,
+        reply.customer.as_ref().map_err(|_| "API error")?,
         reply.reusable,
     ))
 }
@@ -25,7 +25,7 @@ pub fn customer<E>(outcome: &Result<Reply, E>) -> Result<(&Customer, bool), &'st
 pub fn api_error<E>(outcome: &Result<Reply, E>) -> Result<(&ApiError, bool), &'static str> {
     let reply = outcome.as_ref().map_err(|_| "call failed")?;
     Ok((
-        reply.result.as_ref().err().ok_or("not an API error")?,
+        reply.customer.as_ref().err().ok_or("not an API error")?,
         reply.reusable,
     ))
 }
@@ -170,6 +170,8 @@ pub mod https {
     pub const HELLO_RETRY: SocketAddr = sandbox(449);
     /// Sends a KeyUpdate (asking for ours) after each response.
     pub const KEY_UPDATE: SocketAddr = sandbox(450);
+    /// Speaks TLS 1.2 only (ECDHE, the P-256 chain), and answers like the API.
+    pub const TLS12: SocketAddr = sandbox(451);
 
     const fn sandbox(port: u16) -> SocketAddr {
         SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(10, 0, 2, 100), port))

@@ -21,9 +21,10 @@ mod net;
 
 use core::net::SocketAddr;
 use core::ptr::addr_of_mut;
+use core::time::Duration;
 
 use cortex_m_rt::entry;
-use juspay_core::{ClientAuthToken, Credentials, Endpoint, GetCustomer, Timestamp};
+use juspay_core::{ClientAuthToken, GetCustomer, Timestamp};
 use juspay_firmware_harness::checks;
 use juspay_firmware_harness::checks::https::{
     self, DOCUMENTATION_CUSTOMER, Outcome, STALL_TIMEOUT_MS,
@@ -32,8 +33,8 @@ use juspay_firmware_harness::{
     Check, ScenarioWith, ensure, fail, figure, host, instructions, stack,
 };
 use juspay_transport_embedded::{
-    Buffers, CertificateDer, CertificateTime, Client, Config, Error, Group, TLS_READ_BUFFER, Timer,
-    TrustAnchor, trust_anchor,
+    Buffers, CertificateDer, CertificateTime, Client, Config, Connector, Error, Group,
+    TLS_READ_BUFFER, TrustAnchor, trust_anchor,
 };
 use rand_chacha::ChaCha20Rng;
 use rand_chacha::rand_core::SeedableRng;
@@ -48,7 +49,7 @@ use lan9118::{Frame, Lan9118};
 use juspay_firmware_harness::checks::https::{
     API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, HELLO_RETRY,
     KEY_UPDATE, MERCHANT_ID, ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
-    TLS_SEND_BUFFER,
+    TLS_SEND_BUFFER, TLS12,
 };
 
 // The large buffers, as statics so that they count as static RAM, and by name. `main`
@@ -72,70 +73,32 @@ macro_rules! take {
 }
 
 type Connection<'c> = Client<'c, Tcp<'static>, BoardClock<'static>>;
+type BoardConnector = Connector<'static, Tcp<'static>, BoardClock<'static>, ChaCha20Rng>;
 
 /// Everything a scenario needs, made once by `main`: what connections are made from, and
 /// the call buffer apart from it, so that a scenario holds a connection and the buffer at
 /// once.
 struct Context {
-    tls: Tls,
+    connector: BoardConnector,
+    /// The sandboxes' endpoint (`https://localhost`), credentials, deadline, and P-256 as
+    /// the first key share.
+    config: Config<'static>,
+    network: &'static Network,
+    /// The host's time at start, seconds.
+    now: u64,
     call: &'static mut [u8; CALL_BUFFER],
 }
 
-/// What a connection is made from.
-struct Tls {
-    network: &'static Network,
-    tcp: Tcp<'static>,
-    timer: Timer<BoardClock<'static>>,
-    rng: ChaCha20Rng,
-    read: &'static mut [u8; TLS_READ_BUFFER],
-    write: &'static mut [u8; TLS_SEND_BUFFER],
-    anchors: [TrustAnchor<'static>; 2],
-    endpoint: Endpoint<'static>,
-    credentials: Credentials<'static>,
-    /// The host's time at start, seconds.
-    now: u64,
-}
-
-impl Tls {
-    /// Connects to `server`: TCP, then a TLS 1.3 handshake with the certificate checked
-    /// against our two roots and `localhost`. Its instructions (waiting for the network
-    /// left out) are the network's [`Network::work_instructions`] afterwards.
-    #[inline(never)]
-    fn connect(&mut self, server: SocketAddr, timeout_ms: u64) -> Result<Connection<'_>, Error> {
-        self.connect_with(server, timeout_ms, Group::Secp256r1)
-    }
-
-    /// [`Tls::connect`] with the first key share in `group`.
-    #[inline(never)]
-    fn connect_with(
-        &mut self,
-        server: SocketAddr,
-        timeout_ms: u64,
-        group: Group,
-    ) -> Result<Connection<'_>, Error> {
-        let config = Config::new(
-            self.endpoint,
-            self.credentials,
-            &self.anchors,
-            CertificateTime::Now(self.now + clock::millis() / 1_000),
-        )
-        .timeout_ms(timeout_ms)
-        .key_share(group);
-        let buffers = Buffers {
-            tls_read: &mut self.read[..],
-            tls_write: &mut self.write[..],
-        };
-        // Returned as it is built: no copy of the connection under the handshake.
-        self.network.start_work();
-        Client::connect_to(
-            &mut self.tcp,
-            &self.timer,
-            &mut self.rng,
-            config,
-            buffers,
-            server,
-        )
-    }
+/// Connects to `server`: TCP, then a TLS 1.3 handshake with the certificate checked
+/// against our two roots and `localhost`. Out of line, and the connection returned as it
+/// is built: no copy of it under the handshake.
+#[inline(never)]
+fn connect<'c>(
+    connector: &'c mut BoardConnector,
+    config: Config<'static>,
+    server: SocketAddr,
+) -> Result<Connection<'c>, Error> {
+    Client::connect_to(connector, config, server)
 }
 
 /// One call on `client`, its outcome handed to `check` with the buffer (free again once
@@ -172,8 +135,9 @@ fn close(connection: &mut Result<Connection<'_>, Error>) {
 
 /// A fresh connection (P-256 chain), the documentation customer, printed as JSON.
 fn documentation_customer(cx: &mut Context) -> Check {
-    let network = cx.tls.network;
-    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let network = cx.network;
+    network.start_work();
+    let mut connection = connect(&mut cx.connector, cx.config, API);
     let client = connected(&mut connection)?;
     figure("handshake_instructions_p256", network.work_instructions());
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, buf| {
@@ -187,8 +151,8 @@ fn documentation_customer(cx: &mut Context) -> Check {
 
 /// The token variant, chunked (a recorded response: extension and trailer).
 fn token_chunked(cx: &mut Context) -> Check {
-    let now = cx.tls.now;
-    let mut connection = cx.tls.connect(CHUNKED, TIMEOUT_MS);
+    let now = cx.now;
+    let mut connection = connect(&mut cx.connector, cx.config, CHUNKED);
     let client = connected(&mut connection)?;
     call(client, &https::TOKEN_CUSTOMER, cx.call, |outcome, _| {
         https::token_customer(outcome, now)
@@ -199,7 +163,7 @@ fn token_chunked(cx: &mut Context) -> Check {
 
 /// An unknown id: 404 with the API's error body, and the connection still usable.
 fn not_found(cx: &mut Context) -> Check {
-    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let mut connection = connect(&mut cx.connector, cx.config, API);
     let client = connected(&mut connection)?;
     call(client, &https::UNKNOWN_CUSTOMER, cx.call, |outcome, _| {
         https::not_found(outcome)
@@ -211,8 +175,8 @@ fn not_found(cx: &mut Context) -> Check {
 
 /// Two calls on one connection; the second one's instructions.
 fn kept_alive(cx: &mut Context) -> Check {
-    let network = cx.tls.network;
-    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let network = cx.network;
+    let mut connection = connect(&mut cx.connector, cx.config, API);
     let client = connected(&mut connection)?;
     let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
@@ -227,7 +191,7 @@ fn kept_alive(cx: &mut Context) -> Check {
 /// connection serves it.
 fn closed_then_reconnect(cx: &mut Context) -> Check {
     {
-        let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
+        let mut connection = connect(&mut cx.connector, cx.config, CLOSE);
         let client = connected(&mut connection)?;
         call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
             https::documentation_customer(outcome)
@@ -237,7 +201,7 @@ fn closed_then_reconnect(cx: &mut Context) -> Check {
         })?;
         ensure(!client.is_reusable(), "still reusable")?;
     }
-    let mut connection = cx.tls.connect(CLOSE, TIMEOUT_MS);
+    let mut connection = connect(&mut cx.connector, cx.config, CLOSE);
     let client = connected(&mut connection)?;
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
         https::documentation_customer(outcome)
@@ -250,9 +214,9 @@ fn closed_then_reconnect(cx: &mut Context) -> Check {
 /// again (found by one Get, the same id), then the client auth token: kept while it is
 /// good for the margin, fetched anew (one Get) when it is not. All on one connection.
 fn kiosk(cx: &mut Context) -> Check {
-    let network = cx.tls.network;
-    let start = cx.tls.now;
-    let mut connection = cx.tls.connect(API, TIMEOUT_MS);
+    let network = cx.network;
+    let start = cx.now;
+    let mut connection = connect(&mut cx.connector, cx.config, API);
     let client = connected(&mut connection)?;
     let created = network.measure(|| kiosk_created(client, cx.call, start))?;
     figure("get_or_create_instructions", network.work_instructions());
@@ -320,7 +284,7 @@ fn kiosk_refresh(
 ) -> Result<Option<ClientAuthToken>, &'static str> {
     let fresh = match client.refresh_token(customer, now, margin_seconds, buf) {
         Ok(None) => return Ok(None),
-        Ok(Some(reply)) => reply.result.map_err(|_| "refresh: API error")?,
+        Ok(Some(reply)) => reply.customer.map_err(|_| "refresh: API error")?,
         Err(_) => return Err("refresh failed"),
     };
     ensure(fresh.id == customer.id, "refresh: another customer")?;
@@ -334,12 +298,16 @@ fn kiosk_refresh(
 /// A leaf signed by another site's certificate under our own root: refused in the
 /// handshake, before a request could be written.
 fn forged_chain(cx: &mut Context) -> Check {
-    https::forged_refused(&cx.tls.connect(FORGED, TIMEOUT_MS))
+    https::forged_refused(&connect(&mut cx.connector, cx.config, FORGED))
 }
 
 /// The server reads the request and never answers: the call ends at its deadline.
 fn stalled(cx: &mut Context) -> Check {
-    let mut connection = cx.tls.connect(STALL, STALL_TIMEOUT_MS);
+    let mut connection = connect(
+        &mut cx.connector,
+        cx.config.deadline(Duration::from_millis(STALL_TIMEOUT_MS)),
+        STALL,
+    );
     let client = connected(&mut connection)?;
     let start = clock::millis();
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
@@ -351,8 +319,9 @@ fn stalled(cx: &mut Context) -> Check {
 /// A fresh connection to `server` with the first key share in `group`, its handshake's
 /// instructions printed as `key`, then the documentation customer over it.
 fn handshake_then_customer(cx: &mut Context, server: SocketAddr, group: Group, key: &str) -> Check {
-    let network = cx.tls.network;
-    let mut connection = cx.tls.connect_with(server, TIMEOUT_MS, group);
+    let network = cx.network;
+    network.start_work();
+    let mut connection = connect(&mut cx.connector, cx.config.key_share(group), server);
     let client = connected(&mut connection)?;
     figure(key, network.work_instructions());
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, |outcome, _| {
@@ -382,7 +351,7 @@ fn hello_retry(cx: &mut Context) -> Check {
 /// The server sends a KeyUpdate after each response: the second call on the connection
 /// reads under its new keys, and it reads ours.
 fn key_update(cx: &mut Context) -> Check {
-    let mut connection = cx.tls.connect(KEY_UPDATE, TIMEOUT_MS);
+    let mut connection = connect(&mut cx.connector, cx.config, KEY_UPDATE);
     let client = connected(&mut connection)?;
     let check = |outcome: &Outcome, _: &mut [u8]| https::documentation_customer(outcome);
     call(client, &DOCUMENTATION_CUSTOMER, cx.call, check)?;
@@ -392,12 +361,29 @@ fn key_update(cx: &mut Context) -> Check {
     Ok(())
 }
 
-/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256.
+/// A handshake whose key share is X25519 (curve25519-dalek) instead of P-256, with the
+/// server that takes X25519 only (no retry: the first share is the one it wants).
 fn x25519_handshake(cx: &mut Context) -> Check {
-    handshake_then_customer(cx, API, Group::X25519, "handshake_instructions_x25519")
+    handshake_then_customer(
+        cx,
+        HELLO_RETRY,
+        Group::X25519,
+        "handshake_instructions_x25519",
+    )
 }
 
-const SCENARIOS: [ScenarioWith<Context>; 12] = [
+/// A server that speaks TLS 1.2 only: ECDHE over P-256, the P-256 chain, its
+/// ServerKeyExchange signed with ECDSA.
+fn tls12(cx: &mut Context) -> Check {
+    handshake_then_customer(
+        cx,
+        TLS12,
+        Group::Secp256r1,
+        "handshake_instructions_tls12_p256",
+    )
+}
+
+const SCENARIOS: [ScenarioWith<Context>; 13] = [
     (
         "documentation customer over a fresh connection (P-256 chain), as JSON",
         documentation_customer,
@@ -425,6 +411,7 @@ const SCENARIOS: [ScenarioWith<Context>; 12] = [
         "kiosk: get-or-create creates, then finds; token refreshed only within the margin",
         kiosk,
     ),
+    ("TLS 1.2-only server (ECDHE P-256, ECDSA)", tls12),
 ];
 
 /// Brings up the board, the network and the context. Not inlined: its frame would
@@ -452,6 +439,8 @@ fn start() -> Result<&'static mut Context, &'static str> {
         trust_anchor(p256_root).map_err(|_| "p256-root.der is not a root")?,
         trust_anchor(rsa_root).map_err(|_| "rsa-root.der is not a root")?,
     ];
+    let anchors = cortex_m::singleton!(ANCHORS: [TrustAnchor<'static>; 2] = anchors)
+        .ok_or("anchors taken")?;
 
     let (rx, tx) = (take!(ETH_RX), take!(ETH_TX));
     // SAFETY: the LAN9118 at its mps2 address; nothing else drives it.
@@ -488,19 +477,26 @@ fn start() -> Result<&'static mut Context, &'static str> {
     let network: &'static Network =
         cortex_m::singleton!(NETWORK: Network = Network::new(stack)).ok_or("network taken")?;
 
+    let config = Config::new(BASE_URL, API_KEY, MERCHANT_ID)
+        .map_err(|_| "base URL or credentials")?
+        .deadline(Duration::from_millis(TIMEOUT_MS))
+        .key_share(Group::Secp256r1);
+    let buffers = Buffers {
+        tls_read: take!(TLS_READ),
+        tls_write: take!(TLS_WRITE),
+    };
     let context = Context {
-        tls: Tls {
-            network,
-            tcp: network.tcp(),
-            timer: Timer::new(network.clock()),
-            rng: ChaCha20Rng::from_seed(seed),
-            read: take!(TLS_READ),
-            write: take!(TLS_WRITE),
-            anchors,
-            endpoint: Endpoint::parse(BASE_URL).map_err(|_| "base URL")?,
-            credentials: Credentials::new(API_KEY, MERCHANT_ID).map_err(|_| "credentials")?,
-            now,
-        },
+        connector: Connector::new(
+            network.tcp(),
+            network.clock(),
+            ChaCha20Rng::from_seed(seed),
+            buffers,
+            &anchors[..],
+            CertificateTime::Now(now),
+        ),
+        config,
+        network,
+        now,
         call: take!(CALL),
     };
     cortex_m::singleton!(CONTEXT_STORAGE: Context = context).ok_or("context taken")
