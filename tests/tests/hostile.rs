@@ -1,9 +1,12 @@
 //! The hostile-server table (juspay_sandbox::hostile, its TLS 1.3 and TLS 1.2 rows) against
 //! juspay-tls's `Client` itself, stepped by the smallest blocking driver over a std socket
 //! with a deadline: every row ends as it must, never with a panic, and a refused row sends
-//! nothing of the request. And the rows that must work, through rustls (and the TLS 1.2
-//! ones through OpenSSL's s_client): the scripted server is right by other
-//! implementations' reading too.
+//! nothing of the request. The same over every client of both transports (`transports`):
+//! the embedded ones meet every row as juspay-tls does; the std ones (rustls) meet the TLS
+//! 1.2 rows as rustls must end them ([`hostile::Row::rustls`] where that is not
+//! juspay-tls's way), the TLS 1.3 rows being written in juspay-tls's exact errors. And the
+//! rows that must work, through rustls (and the TLS 1.2 ones through OpenSSL's s_client):
+//! the scripted server is right by other implementations' reading too.
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -14,10 +17,53 @@ use juspay_sandbox::hostile::{self, Outcome, SLACK, Target};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
 use juspay_tls::{CertificateTime, Client, Config, SEND_BUFFER, ServerName, Status};
 
+mod transports;
+
+use transports::{CUSTOMER, Transport};
+
 #[test]
 fn tls_client() {
     hostile::run(get);
 }
+
+/// The rows a transport's client is held to: all of them on juspay-tls; on rustls, the TLS
+/// 1.2 ones, with rustls's own expectations.
+fn rows_for(transport: Transport) -> Vec<hostile::Row> {
+    match transport {
+        Transport::Embedded | Transport::EmbeddedAsync => {
+            let mut rows = hostile::table();
+            rows.extend(hostile::tls12::table());
+            rows
+        }
+        Transport::Std | Transport::Tokio => hostile::tls12::table()
+            .into_iter()
+            .map(|row| hostile::Row {
+                expected: row.rustls.clone().unwrap_or(row.expected),
+                ..row
+            })
+            .collect(),
+    }
+}
+
+fn every_row(transport: Transport) {
+    hostile::run_rows(&rows_for(transport), |target| {
+        let target = transports::Target {
+            address: Some(target.address),
+            tls_read: target.receive_buffer,
+            ..transports::Target::new(
+                format!("https://{}:{}", target.server_name, target.address.port()),
+                target.roots.clone(),
+                target.deadline,
+            )
+        };
+        transport
+            .client(&target)
+            .get_customer(&juspay_transport_std::GetCustomer::new(CUSTOMER))
+            .hostile_outcome()
+    });
+}
+
+for_each_transport!(every_row);
 
 #[test]
 fn tls12_rows() {

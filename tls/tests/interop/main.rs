@@ -12,7 +12,9 @@
 //! for each suite the key type signs for ([`matrix_tls12`]). Then: KeyUpdate from OpenSSL
 //! (requested and not) and rustls (requested); records cut small by the server, or kept
 //! small for a small receive buffer, in both versions; a long chain; servers that ask for
-//! a client certificate; refusals (TLS 1.2 servers when we require TLS 1.3 among them).
+//! a client certificate; a TLS 1.2 HelloRequest from OpenSSL (answered with
+//! no_renegotiation); refusals (TLS 1.2 servers when we require TLS 1.3, GnuTLS without
+//! the extended master secret, among them).
 //!
 //! Where `openssl` or `gnutls-serv` is not installed, their cases say so and are skipped,
 //! unless `CI` is set: there a missing server fails (`.ci/run` installs both). The cases
@@ -837,6 +839,68 @@ fn openssl_tickets() {
     outcomes.finish();
 }
 
+/// TLS 1.2 renegotiation asked for by OpenSSL (`r`: a HelloRequest), with each TLS 1.2
+/// suite: we answer with a no_renegotiation warning and nothing else (RFC 5246, 7.4.1.1
+/// and 7.2.2). OpenSSL's s_server, which wanted the renegotiation, then ends the
+/// connection with a fatal handshake_failure, as 7.2.2 allows.
+#[test]
+fn openssl_hello_request() {
+    if !available("openssl", "version") {
+        return;
+    }
+    let certificates = Certificates::make();
+    let mut outcomes = Outcomes::new("hello request");
+    for suite in CipherSuite::TLS12 {
+        let key_type = if format!("{suite:?}").starts_with("EcdheEcdsa") {
+            KeyType::P256
+        } else {
+            KeyType::Rsa2048
+        };
+        let chain = certificates.chain(key_type);
+        outcomes.run(format!("{suite:?}"), || {
+            openssl_hello_requests(chain, suite)
+        });
+    }
+    outcomes.finish();
+}
+
+fn openssl_hello_requests(chain: &Chain, suite: CipherSuite) -> Result<(), String> {
+    const HELLO_REQUEST: &str = ">>> TLS 1.2, Handshake [length 0004], HelloRequest";
+    let case = Case::new(chain.key_type, suite, Group::X25519);
+    let mut server = servers::openssl(chain, suite, case.group, OpenSsl::Interactive, &[])?;
+    let mut buffers = Buffers::new();
+    let mut connection = connect(server.address, chain, &case, &mut buffers)
+        .map_err(|e| format!("handshake: {e}"))?;
+    let line = "before the HelloRequest";
+    server.type_line(line);
+    let data = connection
+        .read_at_least(line.len() + 1)
+        .map_err(|e| format!("reading {line:?}: {e}"))?;
+    if data != format!("{line}\n").as_bytes() {
+        return Err(format!("read {:?}", String::from_utf8_lossy(&data)));
+    }
+    server.type_line("r");
+    if !server.wait_for_output(|output| output.contains(HELLO_REQUEST)) {
+        return Err(format!("`r` sent no HelloRequest:\n{}", server.output()));
+    }
+    // Reading takes the HelloRequest and sends our warning; the server's fatal answer
+    // ends the connection.
+    match connection.read_at_least(1) {
+        Err(e) if format!("{e}").contains("AlertReceived(HandshakeFailure)") => {}
+        other => return Err(format!("expected OpenSSL's handshake_failure: {other:?}")),
+    }
+    let output = server.output();
+    let after = output.split(HELLO_REQUEST).nth(1).unwrap_or_default();
+    let received: Vec<&str> = after
+        .lines()
+        .filter(|line| line.starts_with("<<<") && !line.contains("RecordHeader"))
+        .collect();
+    if received != ["<<< TLS 1.2, Alert [length 0002], warning no_renegotiation"] {
+        return Err(format!("the server received {received:?}:\n{output}"));
+    }
+    Ok(())
+}
+
 /// Handshakes real servers end in refusal, each with its error, and (where the server
 /// says what it got) our alert: a suite or group we do not speak (the server's
 /// handshake_failure), TLS 1.2 only when we require TLS 1.3 (refused before anything but
@@ -853,6 +917,27 @@ fn refusals() {
         Ok(_) => Err(format!("expected {error}, the handshake completed")),
     };
     let mut outcomes = Outcomes::new("refusals");
+    if available("gnutls-serv", "--version") {
+        // GnuTLS without RFC 7627 (`%NO_SESSION_HASH`): refused, as the crate docs say.
+        for suite in [
+            CipherSuite::EcdheEcdsaAes128GcmSha256,
+            CipherSuite::EcdheEcdsaChacha20Poly1305Sha256,
+        ] {
+            outcomes.run(
+                format!("gnutls-serv, TLS 1.2 {suite:?} without EMS"),
+                || {
+                    let server =
+                        servers::gnutls_with(chain, suite, case.group, ":%NO_SESSION_HASH", &[])?;
+                    let mut buffers = Buffers::new();
+                    let tls12 = Case::new(chain.key_type, suite, case.group);
+                    expect(
+                        connect(server.address, chain, &tls12, &mut buffers),
+                        "Peer(NoExtendedMasterSecret)",
+                    )
+                },
+            );
+        }
+    }
     if available("openssl", "version") {
         for (what, extra, error) in [
             (

@@ -220,6 +220,18 @@ pub fn gnutls(
     group: Group,
     extra: &[&str],
 ) -> Result<Process, String> {
+    gnutls_with(chain, suite, group, "", extra)
+}
+
+/// [`gnutls`] with `priority` appended to its priority string (`:%NO_SESSION_HASH`, say).
+pub fn gnutls_with(
+    chain: &Chain,
+    suite: CipherSuite,
+    group: Group,
+    priority: &str,
+    extra: &[&str],
+) -> Result<Process, String> {
+    let more = priority;
     let cipher = match suite {
         CipherSuite::Aes128GcmSha256
         | CipherSuite::EcdheEcdsaAes128GcmSha256
@@ -242,7 +254,8 @@ pub fn gnutls(
         Group::X25519 => "GROUP-X25519",
         _ => "GROUP-SECP256R1",
     };
-    let priority = format!("NORMAL:-VERS-ALL:{version}:-CIPHER-ALL:+{cipher}:-GROUP-ALL:+{group}");
+    let priority =
+        format!("NORMAL:-VERS-ALL:{version}:-CIPHER-ALL:+{cipher}:-GROUP-ALL:+{group}{more}");
     let mut last_output = String::new();
     for _attempt in 0..5 {
         let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))

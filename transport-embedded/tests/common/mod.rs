@@ -1,6 +1,7 @@
 //! What the host tests share: one way to connect and call with either client, so that
-//! every loopback case, the fault table and the certificate table run through the blocking
-//! [`Client`] and the [`AsyncClient`] alike.
+//! every loopback case runs through the blocking [`Client`] and the [`AsyncClient`] alike
+//! (the fault, certificate and hostile tables run over every transport from the test
+//! crate, `tests/tests`).
 
 #![allow(dead_code)] // each test file uses a part of it
 
@@ -8,13 +9,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use juspay_core::{CreateCustomer, CustomerRequest, GetCustomer, Reply};
-use juspay_sandbox::faults::{Expected, Outcome};
-use juspay_sandbox::hostile;
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID};
 use juspay_transport_embedded::host::{AsyncStack, MonotonicClock, OsRng, Stack, block_on};
 use juspay_transport_embedded::{
-    AsyncClient, Buffers, CertificateDer, CertificateTime, Client, Config, Connector, Error,
-    ErrorClass, Group, TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
+    AsyncClient, Buffers, CertificateDer, CertificateTime, Client, Config, Connector, Error, Group,
+    TLS_READ_BUFFER, TLS_WRITE_BUFFER, trust_anchor,
 };
 
 /// Which client carries the calls.
@@ -187,43 +186,6 @@ impl Host {
         request: impl Into<Call<'r>> + Copy,
     ) -> Result<Reply, Error> {
         self.calls(mode, target, &[request])?.remove(0)
-    }
-}
-
-/// A call's result as the fault table's runner compares it.
-pub fn outcome(result: Result<Reply, Error>) -> Outcome {
-    match result {
-        Ok(reply) => match reply.customer {
-            Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => Outcome::Customer,
-            other => Outcome::Other(format!("{other:?}")),
-        },
-        Err(error @ Error::Timeout) => Outcome::Failed(Expected::Timeout, format!("{error:?}")),
-        Err(error) => match error.class() {
-            ErrorClass::Protocol => Outcome::Failed(Expected::Protocol, format!("{error:?}")),
-            ErrorClass::Transport => Outcome::Failed(Expected::Transport, format!("{error:?}")),
-            _ => Outcome::Other(format!("{error:?}")),
-        },
-    }
-}
-
-/// A call's result as the hostile table's runner compares it: the TLS error inside ours.
-pub fn hostile_outcome(result: Result<Reply, Error>) -> hostile::Outcome {
-    match result {
-        Ok(reply) => match reply.customer {
-            Ok(customer) if customer.id == "cst_om2l6ctlptxwxuzj" => hostile::Outcome::Customer,
-            other => hostile::Outcome::Other(format!("{other:?}")),
-        },
-        Err(Error::Timeout) => hostile::Outcome::Timeout,
-        Err(Error::Tls(error)) => hostile::Outcome::Tls(error),
-        // What the transport makes of juspay-tls's UnexpectedEof (and of Closed, which
-        // the handshake reports as AlertReceived(CloseNotify) instead).
-        Err(Error::Core(juspay_core::Error::ConnectionClosed)) => {
-            hostile::Outcome::Tls(juspay_tls::Error::UnexpectedEof)
-        }
-        Err(Error::Certificate(error)) => {
-            hostile::Outcome::Tls(juspay_tls::Error::Certificate(error))
-        }
-        Err(error) => hostile::Outcome::Other(format!("{error:?}")),
     }
 }
 

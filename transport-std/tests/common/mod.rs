@@ -1,6 +1,7 @@
-//! Both clients of juspay-transport-std behind one face, so that every loopback case, the
-//! fault table and the certificate table run through the blocking [`Client`] and the
-//! tokio [`AsyncClient`] alike.
+//! Both clients of juspay-transport-std behind one face, so that every loopback case runs
+//! through the blocking [`Client`] and the tokio [`AsyncClient`] alike (the fault,
+//! certificate and hostile tables run over every transport from the test crate,
+//! `tests/tests`).
 
 #![allow(dead_code)] // each test file uses a part of it
 
