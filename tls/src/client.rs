@@ -132,7 +132,8 @@ pub struct Config<'a> {
     /// other asks for it with a HelloRetryRequest (one more round trip).
     pub key_share: Group,
     /// Whether TLS 1.2 is offered beside TLS 1.3 (by default it is); false requires TLS
-    /// 1.3: see [`Config::tls13_only`].
+    /// 1.3: see [`Config::tls13_only`]. Without the crate feature `tls12` it is never
+    /// offered.
     pub offer_tls12: bool,
 }
 
@@ -382,8 +383,15 @@ impl<'b> Client<'b> {
         self.suite.map(|_| self.version)
     }
 
+    /// Whether this connection speaks TLS 1.2. A constant false without the `tls12`
+    /// feature, so that the optimizer leaves out every TLS 1.2 path.
     fn tls12(&self) -> bool {
-        self.version == ProtocolVersion::Tls12
+        cfg!(feature = "tls12") && self.version == ProtocolVersion::Tls12
+    }
+
+    /// Whether TLS 1.2 is offered: by the configuration, and only with the `tls12` feature.
+    fn offers_tls12(&self) -> bool {
+        cfg!(feature = "tls12") && self.config.offer_tls12
     }
 
     /// What a record adds to the data it carries: the header, and in TLS 1.3 the content
@@ -1173,7 +1181,7 @@ impl<'b> Client<'b> {
         // HelloRetryRequest random) without supported_versions has not negotiated TLS 1.3
         // (RFC 8446, 4.1.3), and is no TLS 1.2 ServerHello either: protocol_version.
         if legacy_version != TLS12
-            || !self.config.offer_tls12
+            || !self.offers_tls12()
             || tls13_extensions
             || random == HELLO_RETRY_RANDOM
         {
@@ -1805,7 +1813,8 @@ impl<'b> Client<'b> {
         };
         // TLS 1.3 hides the type inside (RFC 8446, 5.2); TLS 1.2 puts an explicit nonce
         // in front (RFC 5246, 6.2.3.3) and keeps the type outside.
-        let tls12 = self.version == ProtocolVersion::Tls12;
+        // Field by field (the send buffer is borrowed): as [`Client::tls12`].
+        let tls12 = cfg!(feature = "tls12") && self.version == ProtocolVersion::Tls12;
         let prefix = if tls12 { key.explicit_nonce_len() } else { 0 };
         let mut w = Writer::new(rest.get_mut(prefix..).ok_or(Error::SendBufferTooSmall)?);
         body(&mut w).map_err(|_| Error::SendBufferTooSmall)?;
@@ -1868,7 +1877,7 @@ impl<'b> Client<'b> {
         let cookie = cookie_range.and_then(|range| self.rx.get(range));
         let start = self.tx_end;
         let record_version: u16 = if self.retried { TLS12 } else { 0x0301 };
-        let offer_tls12 = self.config.offer_tls12;
+        let offer_tls12 = self.offers_tls12();
         let receive_limit = record_size_limit(self.rx.len(), offer_tls12);
         let host = server_name_host(&self.config.server_name);
         let random = self.random;

@@ -141,6 +141,9 @@
 //!   validate chains with a P-384 key anywhere on the path: P-384 roots (ISRG Root X2,
 //!   DigiCert Global Root G3, Amazon Root CA 4, GTS Root R3/R4, USERTrust ECC) and P-384
 //!   intermediates under RSA roots (Let's Encrypt's ECDSA intermediates E5-E9).
+//! - `tls12` (default): TLS 1.2 beside TLS 1.3. Without it the client speaks TLS 1.3 only,
+//!   as with [`Config::tls13_only`], and TLS 1.2's code is left out: 5.3 KB of the HTTPS
+//!   firmware's flash (`tls12_flash_bytes` of `examples/firmware/https/run.sh`).
 //! - `p256-cortex-m4`: P-256 key generation and ECDH from P256-Cortex-M4's assembly (crate p256-cortex-m4)
 //!   (thumbv7em targets only) instead of RustCrypto's portable `p256`.
 //! - `defmt`: `defmt::Format` for the errors.

@@ -224,6 +224,10 @@
 //! # Crate features
 //! - `ed25519` (default): Ed25519 certificates and handshake signatures; without it the
 //!   scheme is neither offered nor accepted.
+//! - `p384` (default): ECDSA P-384 certificates and handshake signatures (juspay-tls's
+//!   `p384`, whose docs name the public roots that need it).
+//! - `tls12` (default): TLS 1.2 beside TLS 1.3 (juspay-tls's `tls12`); without it only
+//!   TLS 1.3 is spoken and TLS 1.2's code (5.3 KB on a Cortex-M4) is left out.
 //! - `p256-cortex-m4`: P-256 from P256-Cortex-M4's assembly (crate p256-cortex-m4) (on thumbv7em targets).
 //! - `defmt`: log through defmt and `defmt::Format` for the errors (firmware); `log`: log
 //!   through log, and the request and response heads (secrets redacted) at debug (hosts).
