@@ -1,7 +1,7 @@
 //! Every client of both transports behind one face, each registered once here: the
 //! fault, certificate and hostile-server tables are each written once (in this crate's
 //! library) and run over all of them from one file each (`faults.rs`, `certificates.rs`,
-//! `hostile.rs`).
+//! `hostile.rs`), and so are the customer cases (`customers.rs`).
 
 #![allow(dead_code)] // each test file uses a part of it
 
@@ -16,7 +16,10 @@ use juspay_transport_embedded::host::{
     AsyncStack, MonotonicClock, OsRng, Stack, block_on, wall_clock,
 };
 use juspay_transport_embedded::{Buffers, Connector, Reply, TLS_WRITE_BUFFER, trust_anchor};
-use juspay_transport_std::{CertificateDer, Customer, ErrorClass, GetCustomer};
+use juspay_transport_std::{
+    ApiError, CertificateDer, CreateCustomer, Customer, CustomerRequest, ErrorClass, GetCustomer,
+    InputField,
+};
 
 /// Which client carries the calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -140,14 +143,43 @@ impl Transport {
     }
 }
 
+/// One call a test makes: a request, or get-or-create.
+#[derive(Debug, Clone, Copy)]
+pub enum Op<'a> {
+    /// `call`.
+    One(CustomerRequest<'a>),
+    /// `get_or_create`.
+    GetOrCreate(CreateCustomer<'a>),
+}
+
 impl Client {
     /// One Get Customer call.
     pub fn get_customer(&mut self, request: &GetCustomer<'_>) -> Ended {
+        self.run(Op::One((*request).into()))
+    }
+
+    /// Any request.
+    pub fn call<'r>(&mut self, request: impl Into<CustomerRequest<'r>>) -> Answer {
+        self.run(Op::One(request.into())).into()
+    }
+
+    /// Get-or-create.
+    pub fn get_or_create(&mut self, create: &CreateCustomer<'_>) -> Answer {
+        self.run(Op::GetOrCreate(*create)).into()
+    }
+
+    fn run(&mut self, op: Op<'_>) -> Ended {
         match self {
-            Client::Std(client) => Ended::Std(client.get_customer(request)),
-            Client::Tokio(client, runtime) => {
-                Ended::Std(runtime.block_on(client.get_customer(request)))
-            }
+            Client::Std(client) => Ended::Std(match op {
+                Op::One(request) => client.call(request),
+                Op::GetOrCreate(create) => client.get_or_create(&create),
+            }),
+            Client::Tokio(client, runtime) => Ended::Std(runtime.block_on(async {
+                match op {
+                    Op::One(request) => client.call(request).await,
+                    Op::GetOrCreate(create) => client.get_or_create(&create).await,
+                }
+            })),
             Client::Embedded {
                 target,
                 asynchronous,
@@ -180,7 +212,10 @@ impl Client {
                             }
                             None => AsyncClient::connect(&mut connector, config).await?,
                         };
-                        client.get_customer(request, buf).await
+                        match op {
+                            Op::One(request) => client.call(request, buf).await,
+                            Op::GetOrCreate(create) => client.get_or_create(&create, buf).await,
+                        }
                     })
                 } else {
                     let mut connector =
@@ -189,9 +224,92 @@ impl Client {
                         Some(address) => Client::connect_to(&mut connector, config, address),
                         None => Client::connect(&mut connector, config),
                     };
-                    client.and_then(|mut client| client.get_customer(request, buf))
+                    client.and_then(|mut client| match op {
+                        Op::One(request) => client.call(request, buf),
+                        Op::GetOrCreate(create) => client.get_or_create(&create, buf),
+                    })
                 })
             }
+        }
+    }
+}
+
+/// A call's answer in one shape for every transport: the customer, the API's error, or a
+/// failure (with the field, when the input was refused before anything was sent).
+#[derive(Debug)]
+pub enum Answer {
+    Customer(Customer),
+    Api(ApiError),
+    Failed {
+        class: ErrorClass,
+        refused: Option<InputField>,
+        text: String,
+    },
+}
+
+impl Answer {
+    /// The customer; panics with the answer otherwise.
+    pub fn customer(self) -> Customer {
+        match self {
+            Answer::Customer(customer) => customer,
+            other => panic!("expected a customer, got {other:?}"),
+        }
+    }
+
+    /// The API's error; panics with the answer otherwise.
+    pub fn api(self) -> ApiError {
+        match self {
+            Answer::Api(api) => api,
+            other => panic!("expected an API error, got {other:?}"),
+        }
+    }
+
+    /// The field whose input was refused; panics with the answer otherwise.
+    pub fn refused(self) -> InputField {
+        match self {
+            Answer::Failed {
+                refused: Some(field),
+                ..
+            } => field,
+            other => panic!("expected refused input, got {other:?}"),
+        }
+    }
+}
+
+fn refused(error: &juspay_core::Error) -> Option<InputField> {
+    match error {
+        juspay_core::Error::InvalidInput { field, .. } => Some(*field),
+        _ => None,
+    }
+}
+
+impl From<Ended> for Answer {
+    fn from(ended: Ended) -> Self {
+        use juspay_transport_embedded::Error as E;
+        use juspay_transport_std::Error as S;
+        match ended {
+            Ended::Std(Ok(customer)) => Answer::Customer(customer),
+            Ended::Std(Err(S::Api(api))) => Answer::Api(*api),
+            Ended::Std(Err(error)) => Answer::Failed {
+                class: error.class(),
+                refused: match &error {
+                    S::Core(core) => refused(core),
+                    _ => None,
+                },
+                text: format!("{error:?}"),
+            },
+            Ended::Embedded(Ok(reply)) => match reply.customer {
+                Ok(customer) => Answer::Customer(customer),
+                Err(api) => Answer::Api(api),
+            },
+            Ended::Embedded(Err(error)) => Answer::Failed {
+                class: error.class(),
+                refused: match &error {
+                    E::Core(core) => refused(core),
+                    _ => None,
+                },
+                text: format!("{error:?}"),
+            },
         }
     }
 }

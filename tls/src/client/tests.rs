@@ -110,6 +110,7 @@ fn rfc8448_simple_1rtt_handshake() {
     feed(&mut client, vector!("server_handshake_record.bin"));
     assert_eq!(run(&mut client), Status::Established);
     assert_eq!(client.cipher_suite(), Some(CipherSuite::Aes128GcmSha256));
+    assert_eq!(client.protocol_version(), Some(ProtocolVersion::Tls13));
     // The client's flight: ChangeCipherSpec (middlebox compatibility), then exactly the
     // trace's Finished record.
     let flight = client.outgoing().to_vec();

@@ -565,7 +565,13 @@ fn each_expensive_step_of_a_tls12_handshake_is_a_step_of_its_own() {
                         client.received(handshake.len());
                         fed = true;
                     }
-                    juspay_tls::Status::Established => return busy,
+                    juspay_tls::Status::Established => {
+                        assert_eq!(
+                            client.protocol_version(),
+                            Some(juspay_tls::ProtocolVersion::Tls12)
+                        );
+                        return busy;
+                    }
                     other => panic!("{name}: {other:?}"),
                 }
             }
