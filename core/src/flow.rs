@@ -93,9 +93,11 @@ impl<'a> GetOrCreate<'a> {
     ) -> core::result::Result<A, E> {
         self.validate()?;
         loop {
-            let answer = call(self.request())?;
-            if !self.advance(answer.result()) {
-                return Ok(answer);
+            // Returned as it came (a `?` and an `Ok` would each copy a 1.2 KiB reply on a
+            // firmware's stack, under every call of the flow).
+            let answer = call(self.request());
+            if !matches!(&answer, Ok(a) if self.advance(a.result())) {
+                return answer;
             }
         }
     }
@@ -108,9 +110,9 @@ impl<'a> GetOrCreate<'a> {
     ) -> core::result::Result<A, E> {
         self.validate()?;
         loop {
-            let answer = call(self.request()).await?;
-            if !self.advance(answer.result()) {
-                return Ok(answer);
+            let answer = call(self.request()).await;
+            if !matches!(&answer, Ok(a) if self.advance(a.result())) {
+                return answer;
             }
         }
     }

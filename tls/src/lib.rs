@@ -204,7 +204,7 @@ pub use client::{
 };
 pub use error::{Alert, Error, Result, Violation};
 pub use kx::Group;
-pub use rustls_pki_types::{CertificateDer, ServerName, TrustAnchor};
+pub use rustls_pki_types::{CertificateDer, Der, ServerName, TrustAnchor};
 pub use suite::{CipherSuite, ProtocolVersion};
 pub use verifier::{
     CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,

@@ -292,7 +292,7 @@ pub use juspay_core::{
     InputField, Juspay, Reply, Timestamp, UpdateCustomer,
 };
 pub use juspay_tls::{self, Group, signature};
-pub use juspay_tls::{CertificateDer, ServerName, TrustAnchor};
+pub use juspay_tls::{CertificateDer, Der, ServerName, TrustAnchor};
 pub use juspay_tls::{
     CertificateError, CertificateTime, MAX_CHAIN_CERTIFICATES, MAX_PUBLIC_KEY_INFO, Verifier,
     trust_anchor, webpki,

@@ -889,6 +889,13 @@ fn openssl_hello_requests(chain: &Chain, suite: CipherSuite) -> Result<(), Strin
         Err(e) if format!("{e}").contains("AlertReceived(HandshakeFailure)") => {}
         other => return Err(format!("expected OpenSSL's handshake_failure: {other:?}")),
     }
+    // s_server may print what it received after our connection has seen its alert.
+    server.wait_for_output(|output| {
+        output
+            .split(HELLO_REQUEST)
+            .nth(1)
+            .is_some_and(|after| after.contains("<<< TLS 1.2, Alert"))
+    });
     let output = server.output();
     let after = output.split(HELLO_REQUEST).nth(1).unwrap_or_default();
     let received: Vec<&str> = after

@@ -197,10 +197,13 @@ pub mod https {
     pub const TLS_SEND_BUFFER: usize = 1024;
     /// What may wait to be sent: the ClientHello, a request's record, a few hundred bytes
     /// each (a full buffer makes the transport wait).
-    pub const TCP_TX_BUFFER: usize = 1024;
+    pub const TCP_TX_BUFFER: usize = 512;
     /// Room for the two roots read from the host (341 and 1,252 bytes as the sandbox
     /// makes them; a few bytes either way with their serial numbers and signatures).
     pub const ROOTS_BUFFER: usize = 1664;
+    /// Room for the two roots' trust anchors (subject, public key, name constraints) once
+    /// copied out of their certificates: 663 bytes as the sandbox makes them.
+    pub const ANCHORS_BUFFER: usize = 768;
 
     /// The documentation customer, field by field, on a connection that stays open.
     #[inline]

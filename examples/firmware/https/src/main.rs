@@ -33,7 +33,7 @@ use juspay_firmware_harness::{
     Check, ScenarioWith, ensure, fail, figure, host, instructions, stack,
 };
 use juspay_transport_embedded::{
-    Buffers, CertificateDer, CertificateTime, Client, Config, Connector, Error, Group,
+    Buffers, CertificateDer, CertificateTime, Client, Config, Connector, Der, Error, Group,
     TLS_READ_BUFFER, TrustAnchor, trust_anchor,
 };
 use rand_chacha::ChaCha20Rng;
@@ -47,8 +47,8 @@ use lan9118::smoltcp_phy::Device;
 use lan9118::{Frame, Lan9118};
 
 use juspay_firmware_harness::checks::https::{
-    API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST, HELLO_RETRY,
-    KEY_UPDATE, MERCHANT_ID, ROOTS_BUFFER, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
+    ANCHORS_BUFFER, API, API_KEY, BASE_URL, CALL_BUFFER, CHUNKED, CLOSE, FORGED, GATEWAY, GUEST,
+    HELLO_RETRY, KEY_UPDATE, MERCHANT_ID, RSA, STALL, TCP_RX_BUFFER, TCP_TX_BUFFER, TIMEOUT_MS,
     TLS_SEND_BUFFER, TLS12,
 };
 
@@ -61,7 +61,7 @@ static mut TCP_RX: [u8; TCP_RX_BUFFER] = [0; TCP_RX_BUFFER];
 static mut TCP_TX: [u8; TCP_TX_BUFFER] = [0; TCP_TX_BUFFER];
 static mut ETH_RX: Frame = [0; lan9118::FRAME_BYTES];
 static mut ETH_TX: Frame = [0; lan9118::FRAME_BYTES];
-static mut ROOTS: [u8; ROOTS_BUFFER] = [0; ROOTS_BUFFER];
+static mut ANCHOR_BYTES: [u8; ANCHORS_BUFFER] = [0; ANCHORS_BUFFER];
 static mut SOCKETS: [SocketStorage<'static>; 1] = [SocketStorage::EMPTY];
 
 /// The one `&'static mut` to a static buffer.
@@ -414,6 +414,39 @@ const SCENARIOS: [ScenarioWith<Context>; 13] = [
     ("TLS 1.2-only server (ECDHE P-256, ECDSA)", tls12),
 ];
 
+/// `anchor`'s three fields copied into the front of `store`, and the rest of `store`.
+fn keep_anchor(
+    anchor: &TrustAnchor<'_>,
+    store: &'static mut [u8],
+) -> Result<(TrustAnchor<'static>, &'static mut [u8]), &'static str> {
+    fn keep(
+        bytes: &[u8],
+        store: &'static mut [u8],
+    ) -> Result<(&'static [u8], &'static mut [u8]), &'static str> {
+        let (kept, rest) = store
+            .split_at_mut_checked(bytes.len())
+            .ok_or("ANCHORS_BUFFER too small")?;
+        kept.copy_from_slice(bytes);
+        Ok((kept, rest))
+    }
+    let (subject, store) = keep(anchor.subject.as_ref(), store)?;
+    let (key, mut store) = keep(anchor.subject_public_key_info.as_ref(), store)?;
+    let name_constraints = match &anchor.name_constraints {
+        Some(constraints) => {
+            let (kept, rest) = keep(constraints.as_ref(), store)?;
+            store = rest;
+            Some(Der::from_slice(kept))
+        }
+        None => None,
+    };
+    let anchor = TrustAnchor {
+        subject: Der::from_slice(subject),
+        subject_public_key_info: Der::from_slice(key),
+        name_constraints,
+    };
+    Ok((anchor, store))
+}
+
 /// Brings up the board, the network and the context. Not inlined: its frame would
 /// otherwise stay under every scenario.
 #[inline(never)]
@@ -427,18 +460,24 @@ fn start() -> Result<&'static mut Context, &'static str> {
         "seed.bin: 32 bytes wanted",
     )?;
     let now = host::unix_time();
-    let (p256_root, rest) = host::read_file(c"p256-root.der", take!(ROOTS))?;
-    let (rsa_root, _) = host::read_file(c"rsa-root.der", rest)?;
-    let roots = cortex_m::singleton!(
-        ROOT_CERTIFICATES: [CertificateDer<'static>; 2] =
-            [CertificateDer::from(p256_root), CertificateDer::from(rsa_root)]
-    )
-    .ok_or("roots taken")?;
-    let [p256_root, rsa_root] = &*roots;
-    let anchors = [
-        trust_anchor(p256_root).map_err(|_| "p256-root.der is not a root")?,
-        trust_anchor(rsa_root).map_err(|_| "rsa-root.der is not a root")?,
-    ];
+    // The roots are read into the call buffer for a moment: what stays is their trust
+    // anchors, copied out (as a firmware would keep them, in flash: webpki-roots keeps the
+    // same three fields, not certificates).
+    let call = take!(CALL);
+    let mut store = &mut take!(ANCHOR_BYTES)[..];
+    let mut anchors = [const { None }; 2];
+    for (anchor, path) in anchors.iter_mut().zip([c"p256-root.der", c"rsa-root.der"]) {
+        let len = host::read(path, &mut call[..]).ok_or("cannot read a root")?;
+        let certificate = CertificateDer::from(call.get(..len).ok_or("root too long")?);
+        let found = trust_anchor(&certificate).map_err(|_| "a root that is not one")?;
+        let (kept, rest) = keep_anchor(&found, store)?;
+        *anchor = Some(kept);
+        store = rest;
+    }
+    let [Some(p256_root), Some(rsa_root)] = anchors else {
+        return Err("roots missing");
+    };
+    let anchors = [p256_root, rsa_root];
     let anchors = cortex_m::singleton!(ANCHORS: [TrustAnchor<'static>; 2] = anchors)
         .ok_or("anchors taken")?;
 
@@ -497,7 +536,7 @@ fn start() -> Result<&'static mut Context, &'static str> {
         config,
         network,
         now,
-        call: take!(CALL),
+        call,
     };
     cortex_m::singleton!(CONTEXT_STORAGE: Context = context).ok_or("context taken")
 }
