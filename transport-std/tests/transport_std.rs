@@ -1,6 +1,8 @@
 //! juspay-transport-std against the loopback sandbox over real TLS, with certificates
 //! made by the sandbox at start: every case through the blocking and the tokio client
-//! (`blocking::name`, `tokio::name`).
+//! (`blocking::name`, `tokio::name`). These are the std transport's own (the pool,
+//! retries, resolution, IPv6); the cases every transport shares run over all of them from
+//! the test crate (`tests/tests/loopback.rs`).
 
 mod common;
 
@@ -11,9 +13,8 @@ use std::time::{Duration, Instant};
 use juspay_sandbox::{
     DEMO_API_KEY, DEMO_MERCHANT_ID, Handshake, Options, Sandbox, Step, TlsVersions,
 };
-use juspay_transport_std::juspay_core::ProtocolError;
 use juspay_transport_std::{
-    AsyncClient, Client, Config, Error, ErrorClass, GetCustomer, RetryPolicy, Timestamp,
+    AsyncClient, Client, Config, Error, ErrorClass, GetCustomer, RetryPolicy,
 };
 
 fn config_for(sandbox: &Sandbox) -> Config {
@@ -26,59 +27,6 @@ fn config_for(sandbox: &Sandbox) -> Config {
 
 fn client_for(kind: Kind, sandbox: &Sandbox) -> AnyClient {
     AnyClient::new(kind, config_for(sandbox)).unwrap()
-}
-
-fn documentation_customer(kind: Kind) {
-    let sandbox = Sandbox::start().unwrap();
-    let customer = client_for(kind, &sandbox)
-        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
-        .unwrap();
-    assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj");
-    assert_eq!(customer.first_name.as_deref(), Some("John"));
-    assert_eq!(
-        customer.email_address.as_deref(),
-        Some("customer@gmail.com")
-    );
-    assert_eq!(customer.juspay, None);
-}
-
-fn by_object_reference_id_with_a_fresh_token(kind: Kind) {
-    let sandbox = Sandbox::start().unwrap();
-    let before = now();
-    let customer = client_for(kind, &sandbox)
-        .get_customer(&GetCustomer::new("customer").client_auth_token(true))
-        .unwrap();
-    assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
-    let juspay = customer.juspay.unwrap();
-    assert!(
-        juspay
-            .client_auth_token
-            .as_ref()
-            .unwrap()
-            .expose()
-            .starts_with("tkn_")
-    );
-    let expires = juspay.expires_at().unwrap().unix_seconds();
-    assert!(
-        (before + 14 * 60..=before + 16 * 60).contains(&expires),
-        "{expires} vs {before}"
-    );
-    assert!(!juspay.is_expired(Timestamp::from_unix_seconds(before)));
-    assert!(juspay.is_expired(Timestamp::from_unix_seconds(before + 16 * 60)));
-}
-
-fn unknown_customer_is_an_api_error_with_its_body(kind: Kind) {
-    let sandbox = Sandbox::start().unwrap();
-    let error = client_for(kind, &sandbox)
-        .get_customer(&GetCustomer::new("cst_unknown"))
-        .unwrap_err();
-    assert_eq!(error.class(), ErrorClass::Api);
-    let api = error.api().unwrap();
-    assert_eq!(api.http_status, 404);
-    assert_eq!(
-        api.error_info.as_ref().unwrap().code.as_deref(),
-        Some("RESOURCE_NOT_FOUND")
-    );
 }
 
 fn wrong_key_is_an_authentication_error(kind: Kind) {
@@ -120,46 +68,6 @@ fn a_kept_alive_connection_closed_by_the_server_is_retried_once(kind: Kind) {
     assert_eq!(customer.id, "cst_tooedar2k7j1d60b");
     assert_eq!(sandbox.handshakes(), 2);
     assert_eq!(client.connections_opened(), 2);
-}
-
-fn a_stalling_server_hits_the_deadline(kind: Kind) {
-    let sandbox = Sandbox::scripted(vec![Step::Stall]).unwrap();
-    let mut config = config_for(&sandbox);
-    config.deadline = Duration::from_millis(800);
-    let started = Instant::now();
-    let error = AnyClient::new(kind, config)
-        .unwrap()
-        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
-        .unwrap_err();
-    let elapsed = started.elapsed();
-    assert!(matches!(error, Error::Timeout), "{error:?}");
-    assert_eq!(error.class(), ErrorClass::Transport);
-    assert!(elapsed >= Duration::from_millis(700), "{elapsed:?}");
-    assert!(
-        elapsed < Duration::from_secs(5),
-        "deadline not held: {elapsed:?}"
-    );
-}
-
-fn an_untrusted_certificate_is_refused(kind: Kind) {
-    let sandbox = Sandbox::start().unwrap();
-    let mut config = config_for(&sandbox);
-    config.extra_roots.clear();
-    let error = AnyClient::new(kind, config)
-        .unwrap()
-        .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
-        .unwrap_err();
-    assert!(
-        matches!(
-            &error,
-            Error::Tls(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::UnknownIssuer
-            ))
-        ),
-        "{error:?}"
-    );
-    assert_eq!(error.class(), ErrorClass::Transport);
-    assert_eq!(sandbox.requests(), 0);
 }
 
 fn bad_certificates_are_refused_for_their_reason(kind: Kind) {
@@ -242,49 +150,6 @@ fn a_long_retry_after_is_not_waited_for(kind: Kind) {
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
-fn malformed_responses_are_protocol_errors_and_the_client_recovers(kind: Kind) {
-    for (file, expected) in [
-        (
-            "truncated_body.http",
-            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::Truncated),
-        ),
-        (
-            "field_over_capacity.http",
-            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::FieldTooLong {
-                field: "first_name",
-                capacity: 128,
-            }),
-        ),
-        (
-            "invalid_json.http",
-            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::InvalidJson),
-        ),
-        (
-            "chunk_size_overflow.http",
-            juspay_transport_std::juspay_core::Error::Protocol(ProtocolError::MalformedChunk),
-        ),
-    ] {
-        let sandbox = Sandbox::scripted(vec![
-            Step::RawThenClose(juspay_sandbox::vector(file)),
-            Step::Api,
-        ])
-        .unwrap();
-        let client = client_for(kind, &sandbox);
-        let error = client
-            .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
-            .unwrap_err();
-        assert!(
-            matches!(&error, Error::Core(e) if *e == expected),
-            "{file}: {error:?}"
-        );
-        assert_eq!(error.class(), ErrorClass::Protocol);
-        let customer = client
-            .get_customer(&GetCustomer::new("cst_om2l6ctlptxwxuzj"))
-            .unwrap();
-        assert_eq!(customer.id, "cst_om2l6ctlptxwxuzj", "{file}");
-    }
-}
-
 fn recorded_chunked_response_over_tls(kind: Kind) {
     let sandbox = Sandbox::scripted(vec![Step::Raw(juspay_sandbox::vector(
         "customer_cdn_headers.http",
@@ -328,13 +193,6 @@ fn debug_output_hides_the_key(kind: Kind) {
     let client = client_for(kind, &sandbox);
     let text = format!("{client:?} {:?}", config_for(&sandbox));
     assert!(!text.contains(DEMO_API_KEY), "{text}");
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
 }
 
 fn ipv6_loopback(kind: Kind) {
@@ -525,20 +383,14 @@ fn a_pooled_connection_that_fails_under_the_request_costs_one_retry_on_a_new_one
 }
 
 for_each_client!(
-    documentation_customer,
-    by_object_reference_id_with_a_fresh_token,
-    unknown_customer_is_an_api_error_with_its_body,
     wrong_key_is_an_authentication_error,
     two_calls_share_one_connection,
     a_kept_alive_connection_closed_by_the_server_is_retried_once,
-    a_stalling_server_hits_the_deadline,
-    an_untrusted_certificate_is_refused,
     bad_certificates_are_refused_for_their_reason,
     tls_1_2_only_and_1_3_only_servers,
     service_unavailable_is_retried_after_retry_after,
     retries_end_with_the_last_api_error,
     a_long_retry_after_is_not_waited_for,
-    malformed_responses_are_protocol_errors_and_the_client_recovers,
     recorded_chunked_response_over_tls,
     connection_refused_is_a_connect_error,
     invalid_input_is_refused_before_connecting,

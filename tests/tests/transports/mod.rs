@@ -1,7 +1,8 @@
 //! Every client of both transports behind one face, each registered once here: the
 //! fault, certificate and hostile-server tables are each written once (in this crate's
 //! library) and run over all of them from one file each (`faults.rs`, `certificates.rs`,
-//! `hostile.rs`), and so are the customer cases (`customers.rs`).
+//! `hostile.rs`), and so are the customer cases (`customers.rs`) and the loopback cases
+//! every transport shares (`loopback.rs`).
 
 #![allow(dead_code)] // each test file uses a part of it
 
@@ -235,14 +236,15 @@ impl Client {
 }
 
 /// A call's answer in one shape for every transport: the customer, the API's error, or a
-/// failure (with the field, when the input was refused before anything was sent).
+/// failure: its class, juspay-core's error when it is one, whether it was the deadline.
 #[derive(Debug)]
 pub enum Answer {
     Customer(Customer),
     Api(ApiError),
     Failed {
         class: ErrorClass,
-        refused: Option<InputField>,
+        core: Option<juspay_core::Error>,
+        timeout: bool,
         text: String,
     },
 }
@@ -268,18 +270,24 @@ impl Answer {
     pub fn refused(self) -> InputField {
         match self {
             Answer::Failed {
-                refused: Some(field),
+                core: Some(juspay_core::Error::InvalidInput { field, .. }),
                 ..
             } => field,
             other => panic!("expected refused input, got {other:?}"),
         }
     }
-}
 
-fn refused(error: &juspay_core::Error) -> Option<InputField> {
-    match error {
-        juspay_core::Error::InvalidInput { field, .. } => Some(*field),
-        _ => None,
+    /// The failure's class and juspay-core's error; panics with the answer otherwise.
+    pub fn failure(self) -> (ErrorClass, Option<juspay_core::Error>) {
+        match self {
+            Answer::Failed { class, core, .. } => (class, core),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+    }
+
+    /// Whether the call ended at its deadline.
+    pub fn timed_out(&self) -> bool {
+        matches!(self, Answer::Failed { timeout: true, .. })
     }
 }
 
@@ -292,10 +300,11 @@ impl From<Ended> for Answer {
             Ended::Std(Err(S::Api(api))) => Answer::Api(*api),
             Ended::Std(Err(error)) => Answer::Failed {
                 class: error.class(),
-                refused: match &error {
-                    S::Core(core) => refused(core),
+                core: match &error {
+                    S::Core(core) => Some(core.clone()),
                     _ => None,
                 },
+                timeout: matches!(error, S::Timeout),
                 text: format!("{error:?}"),
             },
             Ended::Embedded(Ok(reply)) => match reply.customer {
@@ -304,10 +313,11 @@ impl From<Ended> for Answer {
             },
             Ended::Embedded(Err(error)) => Answer::Failed {
                 class: error.class(),
-                refused: match &error {
-                    E::Core(core) => refused(core),
+                core: match &error {
+                    E::Core(core) => Some(core.clone()),
                     _ => None,
                 },
+                timeout: matches!(error, E::Timeout),
                 text: format!("{error:?}"),
             },
         }
