@@ -348,7 +348,7 @@ pub fn receive<'b, C: Read>(
 /// A connection whose "the peer closed the stream" errors read as the end of the data
 /// (`Ok(0)`), so that the response parser, not the connection, tells a response cut short
 /// from an idle connection the server closed. TLS stacks report a close as an error
-/// (rustls: `UnexpectedEof` without close_notify; embedded-tls: `ConnectionClosed`); each
+/// (rustls: `UnexpectedEof` without close_notify; juspay-tls: `Closed`); each
 /// transport says which of its errors mean that with `is_close`.
 pub struct CloseAsEof<C, F> {
     connection: C,

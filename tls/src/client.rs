@@ -3,7 +3,7 @@
 //!
 //! Written here rather than taken from a crate because no TLS client for Rust runs without
 //! a heap and refuses what it must: rustls and mbedtls-rs need an allocator, and
-//! embedded-tls (which this replaces) panics on hostile input and accepts violations.
+//! embedded-tls 0.19, which this replaced, panicked on hostile input and accepted violations.
 //!
 //! # Buffers
 //! The receive buffer holds, from its start: the decrypted content not yet used (handshake

@@ -3,8 +3,8 @@
 //!
 //! QEMU's mps2-an386 (Cortex-M4F) with its LAN9118 Ethernet controller (`drivers/lan9118`,
 //! our polled driver, shared with the embassy firmware), TCP/IP by smoltcp with a thin embedded-nal adapter ([`net`]), and
-//! juspay-transport-embedded: embedded-tls with our certificate verifier, juspay-core's
-//! driver. QEMU's user network forwards each sandbox port below to a loopback sandbox on
+//! juspay-transport-embedded: our TLS client (juspay-tls, TLS 1.3 and 1.2) with its
+//! certificate verification, juspay-core's driver. QEMU's user network forwards each sandbox port below to a loopback sandbox on
 //! the host (`run.sh`: `restrict=on`, one `guestfwd` per port, nothing else reachable).
 //!
 //! From the host, through semihosting: the roots to pin (`p256-root.der`,

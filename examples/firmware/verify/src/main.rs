@@ -1,7 +1,7 @@
 //! The certificate verifier of juspay-transport-embedded on a Cortex-M4: the recorded
 //! handshakes of `tests/vectors/handshakes/` (a P-256 chain, and an RSA-4096 root over an
-//! RSA-2048 intermediate and leaf), verified as embedded-tls hands them over (the
-//! Certificate message, then the CertificateVerify), accepted as recorded and refused when
+//! RSA-2048 intermediate and leaf), verified in the two steps of a TLS 1.3 handshake
+//! (the Certificate message, then the CertificateVerify: juspay-tls's `Verifier`), accepted as recorded and refused when
 //! changed. Prints the scenarios and the stack high-water mark of verification, and,
 //! under QEMU with `-icount shift=0` (as run.sh runs it), the instructions each accepted
 //! handshake takes to verify (`verify_instructions_p256=N`, `verify_instructions_rsa2048=N`).
