@@ -13,7 +13,7 @@ use core::time::Duration;
 use der::asn1::{AnyRef, BitStringRef, GeneralizedTime, UtcTime};
 use der::{Decode, Reader, SliceReader, Tag, TagNumber};
 use rustls_pki_types::{
-    CertificateDer, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
+    CertificateDer, Der, ServerName, SignatureVerificationAlgorithm, TrustAnchor, UnixTime,
 };
 use webpki::{EndEntityCert, KeyUsage};
 
@@ -50,6 +50,13 @@ pub enum CertificateTime {
     /// certificates the server sent: new certificates work on a device built long ago, and
     /// a server gains nothing by sending newer ones (a later check time only refuses more).
     AtLeast(u64),
+}
+
+/// Seconds since the Unix epoch from a trusted clock: [`CertificateTime::Now`].
+impl From<u64> for CertificateTime {
+    fn from(now: u64) -> Self {
+        CertificateTime::Now(now)
+    }
 }
 
 /// Why the server's certificate or handshake signature was refused.
@@ -148,18 +155,42 @@ impl defmt::Format for CertificateError {
     }
 }
 
-/// A trust anchor from a root certificate (DER), for the client's configuration. Do this
-/// once, at start: the anchor borrows from `root`.
+/// A trust anchor from a root certificate (DER: a [`CertificateDer`], or its bytes), for
+/// the client's configuration. Do this once, at start: the anchor borrows from `root`.
 ///
 /// ```
-/// use juspay_tls::{trust_anchor, CertificateDer};
-/// // On firmware: `static ROOT: CertificateDer = CertificateDer::from_slice(include_bytes!("root.der"));`
+/// use juspay_tls::trust_anchor;
+/// // On firmware, a root in flash: `static ROOT: &[u8] = include_bytes!("root.der");`
 /// static ROOT: &[u8] = include_bytes!("../tests/vectors/rfc8448/server_certificate.der");
-/// let root = CertificateDer::from(ROOT);
-/// assert!(trust_anchor(&root).is_ok());
+/// assert!(trust_anchor(ROOT).is_ok());
+/// assert!(trust_anchor(&ROOT[1..]).is_err());
 /// ```
-pub fn trust_anchor<'a>(root: &'a CertificateDer<'a>) -> Result<TrustAnchor<'a>, webpki::Error> {
-    webpki::anchor_from_trusted_cert(root)
+pub fn trust_anchor<'a, R: AsRef<[u8]> + ?Sized>(
+    root: &'a R,
+) -> Result<TrustAnchor<'a>, webpki::Error> {
+    let bytes: &'a [u8] = root.as_ref();
+    let certificate = CertificateDer::from(bytes);
+    let anchor = webpki::anchor_from_trusted_cert(&certificate)?;
+    // webpki's anchor borrows `certificate`, a view made here, but its fields are parts of
+    // `bytes`: each is found again there (by its address, no unsafe code), so that the
+    // anchor borrows the caller's bytes instead.
+    let within = |part: &[u8]| -> Result<Der<'a>, webpki::Error> {
+        let start = (part.as_ptr() as usize)
+            .checked_sub(bytes.as_ptr() as usize)
+            .ok_or(webpki::Error::BadDer)?;
+        bytes
+            .get(start..start + part.len())
+            .map(Der::from_slice)
+            .ok_or(webpki::Error::BadDer)
+    };
+    Ok(TrustAnchor {
+        subject: within(anchor.subject.as_ref())?,
+        subject_public_key_info: within(anchor.subject_public_key_info.as_ref())?,
+        name_constraints: match &anchor.name_constraints {
+            Some(constraints) => Some(within(constraints.as_ref())?),
+            None => None,
+        },
+    })
 }
 
 /// What the chain check keeps for the CertificateVerify check: the end-entity's
@@ -557,6 +588,25 @@ mod tests {
             server_name: ServerName::try_from("localhost").unwrap(),
             time: CertificateTime::Now(1_800_000_000),
         }
+    }
+
+    #[test]
+    fn a_trust_anchor_borrows_the_callers_bytes() {
+        let root: &[u8] = include_bytes!("../tests/vectors/rfc8448/server_certificate.der");
+        let from_bytes = trust_anchor(root).unwrap();
+        let certificate = CertificateDer::from(root);
+        assert_eq!(
+            from_bytes,
+            webpki::anchor_from_trusted_cert(&certificate).unwrap()
+        );
+        let range = root.as_ptr_range();
+        for part in [&from_bytes.subject, &from_bytes.subject_public_key_info] {
+            assert!(!part.as_ref().is_empty());
+            assert!(range.contains(&part.as_ref().as_ptr()));
+        }
+        // Not a certificate: refused, as webpki refuses it.
+        assert!(trust_anchor(&root[..root.len() - 1]).is_err());
+        assert_eq!(CertificateTime::from(7), CertificateTime::Now(7));
     }
 
     #[test]

@@ -58,14 +58,17 @@ impl<R: CryptoRngCore> TlsParts<'_, R> {
 
 impl<'b, S, C: Clock, R: CryptoRngCore> Connector<'b, S, C, R> {
     /// Bundles what connections are made from; nothing is sent until a client connects.
+    /// `time` is a [`CertificateTime`], or the seconds since the Unix epoch of a trusted
+    /// clock (a `u64`: [`CertificateTime::Now`]).
     pub fn new(
         stack: S,
         clock: C,
         rng: R,
         buffers: impl Into<Buffers<'b>>,
         trust_anchors: &'b [TrustAnchor<'b>],
-        time: CertificateTime,
+        time: impl Into<CertificateTime>,
     ) -> Self {
+        let time = time.into();
         Connector {
             stack,
             deadline: Deadline::new(clock),
@@ -79,9 +82,9 @@ impl<'b, S, C: Clock, R: CryptoRngCore> Connector<'b, S, C, R> {
     }
 
     /// Sets the time certificates are checked at from the next connect on: a device with
-    /// a trusted clock passes `CertificateTime::Now` before each connect.
-    pub fn set_time(&mut self, time: CertificateTime) {
-        self.tls.time = time;
+    /// a trusted clock passes its time (`CertificateTime::Now`) before each connect.
+    pub fn set_time(&mut self, time: impl Into<CertificateTime>) {
+        self.tls.time = time.into();
     }
 
     /// The clock.
