@@ -1204,7 +1204,7 @@ fn percent_decode(segment: &str) -> Option<String> {
 
 /// The fault-injection table every client is tested against (juspay-transport-std, and
 /// juspay-transport-embedded's blocking and async clients): what a hostile or broken
-/// network does, and how a call must end. [`run`] is the one runner they share.
+/// network does, and how a call must end. [`run`](faults::run) is the one runner they share.
 pub mod faults {
     use std::time::{Duration, Instant};
 
