@@ -16,7 +16,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use juspay_core::response::{ResponseParser, Status as Response};
 use juspay_core::{Credentials, Endpoint, GetCustomer};
-use juspay_sandbox::flight::Flight;
+use juspay_sandbox::flight::{Flight, Recorded};
 use juspay_sandbox::{DEMO_API_KEY, DEMO_MERCHANT_ID, OnlyGroup, Options, Sandbox, TlsVersions};
 use juspay_tls::{
     CertificateTime, CipherSuite, Client, Config, Group, RECEIVE_BUFFER, SEND_BUFFER, ServerName,
@@ -96,31 +96,6 @@ fn fixed_randomness() -> Vec<u8> {
     (0..128u32).map(|i| (i * 31 + 17) as u8).collect()
 }
 
-/// An RNG that hands out the given bytes once.
-struct Fixed(Vec<u8>);
-
-impl rand_core::RngCore for Fixed {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        let taken: Vec<u8> = self.0.drain(..dest.len()).collect();
-        dest.copy_from_slice(&taken);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        self.fill_bytes(dest);
-        Ok(())
-    }
-}
-impl rand_core::CryptoRng for Fixed {}
-
 /// The server's first application traffic secrets (TLS 1.3) or master secrets (TLS 1.2),
 /// by client random.
 #[derive(Debug, Default)]
@@ -195,7 +170,7 @@ fn record(case: &Case) -> Result<Flight, Box<dyn Error>> {
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
     let randomness = fixed_randomness();
     let (mut rx, mut tx) = (vec![0; RECEIVE_BUFFER], vec![0; SEND_BUFFER]);
-    let mut client = Client::new(config, &mut rx, &mut tx, &mut Fixed(randomness.clone()))
+    let mut client = Client::new(config, &mut rx, &mut tx, &mut Recorded(&randomness))
         .map_err(|e| format!("{e}"))?;
     let (mut client_bytes, mut server_bytes) = (Vec::new(), Vec::new());
     // Fed one whole record at a time, so that the end of the handshake is a record boundary.

@@ -2,7 +2,7 @@
 //! handshake of juspay-tls with a fixed RNG against the sandbox and one call through it,
 //! with every byte the server sent. Written by the `record_tls_flights` example; read by
 //! juspay-tls's `recorded_flights` test and the `tls_client` and `tls_records` fuzz
-//! targets, which include this file by path (it needs nothing but std).
+//! targets, which include this file by path (it needs nothing but std and rand_core).
 
 use std::fmt::Write as _;
 
@@ -125,3 +125,33 @@ impl Flight {
         Ok(flight)
     }
 }
+
+/// An RNG that hands out the recorded randomness once, then fails.
+pub struct Recorded<'a>(pub &'a [u8]);
+
+impl rand_core::RngCore for Recorded<'_> {
+    fn next_u32(&mut self) -> u32 {
+        let mut b = [0; 4];
+        self.fill_bytes(&mut b);
+        u32::from_le_bytes(b)
+    }
+    fn next_u64(&mut self) -> u64 {
+        let mut b = [0; 8];
+        self.fill_bytes(&mut b);
+        u64::from_le_bytes(b)
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        let _ = self.try_fill_bytes(dest);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+        let Some((taken, rest)) = self.0.split_at_checked(dest.len()) else {
+            return Err(rand_core::Error::from(
+                core::num::NonZeroU32::new(1).unwrap(),
+            ));
+        };
+        dest.copy_from_slice(taken);
+        self.0 = rest;
+        Ok(())
+    }
+}
+impl rand_core::CryptoRng for Recorded<'_> {}

@@ -178,8 +178,9 @@ pub fn trust_anchor<'a, R: AsRef<[u8]> + ?Sized>(
         let start = (part.as_ptr() as usize)
             .checked_sub(bytes.as_ptr() as usize)
             .ok_or(webpki::Error::BadDer)?;
+        let end = start.checked_add(part.len()).ok_or(webpki::Error::BadDer)?;
         bytes
-            .get(start..start + part.len())
+            .get(start..end)
             .map(Der::from_slice)
             .ok_or(webpki::Error::BadDer)
     };

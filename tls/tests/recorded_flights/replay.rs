@@ -7,37 +7,7 @@ use juspay_tls::{
     ServerName, Status, trust_anchor,
 };
 
-use crate::flight::Flight;
-
-/// An RNG that hands out the recorded randomness once, then fails.
-pub struct Recorded<'a>(pub &'a [u8]);
-
-impl rand_core::RngCore for Recorded<'_> {
-    fn next_u32(&mut self) -> u32 {
-        let mut b = [0; 4];
-        self.fill_bytes(&mut b);
-        u32::from_le_bytes(b)
-    }
-    fn next_u64(&mut self) -> u64 {
-        let mut b = [0; 8];
-        self.fill_bytes(&mut b);
-        u64::from_le_bytes(b)
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        let _ = self.try_fill_bytes(dest);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-        let Some((taken, rest)) = self.0.split_at_checked(dest.len()) else {
-            return Err(rand_core::Error::from(
-                core::num::NonZeroU32::new(1).unwrap(),
-            ));
-        };
-        dest.copy_from_slice(taken);
-        self.0 = rest;
-        Ok(())
-    }
-}
-impl rand_core::CryptoRng for Recorded<'_> {}
+use crate::flight::{Flight, Recorded};
 
 /// Runs `f` with a fresh client configured as the recording's: same randomness, trust
 /// anchor, server name, time and first key share.
